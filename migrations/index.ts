@@ -1,0 +1,9 @@
+// The migrations, oldest first. `npm run migration:create` regenerates this list.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123161202 } from './Migration20261123161202';
+import { Migration20261123161203AppendOnlyLedgers } from './Migration20261123161203AppendOnlyLedgers';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123161202', class: Migration20261123161202 },
+  { name: 'Migration20261123161203AppendOnlyLedgers', class: Migration20261123161203AppendOnlyLedgers },
+];

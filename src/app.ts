@@ -1,0 +1,195 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from './core/config';
+import type { RequestContext } from './core/context';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded';
+import { initOrm, migrate, type Orm } from './core/db/orm';
+import { SqlStats } from './core/db/sql-stats';
+import { CLIENT_ERROR_CODES } from './core/errors';
+import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
+import { createRequestContext } from './core/request';
+import { entities } from './modules';
+import { buildSchema } from './schema';
+import { bootstrap } from './seed/bootstrap';
+
+export interface App {
+  httpServer: Server;
+  orm: Orm;
+  stats: SqlStats;
+  log: Logger;
+  /** The PostgreSQL URL in use (the embedded database's loopback socket when embedded). */
+  databaseUrl: string;
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Apply migrations at start (default true). */
+  migrate?: boolean;
+  /** Create the first admin and, on an empty database, the demo data (default true). */
+  bootstrap?: boolean;
+}
+
+/** The whole service, ready to listen: used by main.ts and by the tests. */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedDatabase(config.dataDir);
+    log.info('embedded database started', { dataDir: config.dataDir });
+  }
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const stats = new SqlStats();
+  const orm = await initOrm({ url: databaseUrl, entities, poolMax: config.dbPoolMax, stats });
+  try {
+    if (options.migrate !== false) {
+      const applied = await migrate(orm);
+      if (applied.length) log.info('migrations applied', { migrations: applied });
+    }
+    if (options.bootstrap !== false) await bootstrap(orm, config, log);
+  } catch (err) {
+    await orm.close();
+    await embedded?.close();
+    throw err;
+  }
+
+  const schema = buildSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const deps = { orm, config, log };
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: (ws) =>
+        createRequestContext(deps, {
+          requestId: randomUUID(),
+          authorization: stringParam(ws.connectionParams?.authorization ?? ws.connectionParams?.Authorization),
+          channel: stringParam(ws.connectionParams?.channel ?? ws.connectionParams?.['x-channel']),
+        }),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    csrfPrevention: true,
+    // main.ts owns the signals and closes the database after Apollo has drained.
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    introspection: true,
+    formatError: (formatted, error) => maskUnexpected(formatted, error, log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      operationNamePlugin,
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const requestId = validRequestId(req.header('x-request-id')) ?? randomUUID();
+    const started = process.hrtime.bigint();
+    res.setHeader('x-request-id', requestId);
+    const scope: RequestScope = { requestId };
+    res.locals.scope = scope;
+    res.on('finish', () => {
+      if (req.path === '/healthz') return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      requestScope.run(scope, () =>
+        log.info('request', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, operation: scope.operationName }),
+      );
+    });
+    requestScope.run(scope, next);
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ok' });
+    } catch (err) {
+      log.warn('health check failed', describeError(err));
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  const graphql = expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createRequestContext(deps, {
+          requestId: currentRequestId() ?? randomUUID(),
+          authorization: req.header('authorization'),
+          channel: req.header('x-channel'),
+        }),
+  });
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: '1mb' }),
+    // Body parsing leaves the request's async scope; re-enter it so resolvers and error masking log the request id.
+    (req, res, next) => requestScope.run(res.locals.scope as RequestScope, () => graphql(req, res, next)),
+  );
+
+  let closed = false;
+  return {
+    httpServer,
+    orm,
+    stats,
+    log,
+    databaseUrl,
+    listen: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, () => resolve(`http://localhost:${(httpServer.address() as AddressInfo).port}/graphql`));
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Stops accepting, lets in-flight requests finish, then closes the database cleanly.
+      await apollo.stop();
+      log.debug('http server drained');
+      await orm.close();
+      log.debug('database connections closed');
+      await embedded?.close();
+      if (embedded) log.debug('embedded database closed');
+    },
+  };
+}
+
+const stringParam = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+const validRequestId = (value: string | undefined): string | undefined =>
+  value && /^[A-Za-z0-9._-]{1,100}$/.test(value) ? value : undefined;
+
+const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operationName }) {
+        const scope = requestScope.getStore();
+        if (scope) scope.operationName = operationName ?? undefined;
+      },
+    };
+  },
+};
+
+/** Client errors pass through; anything unexpected is logged with the request id and masked. */
+function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return formatted;
+  const requestId = currentRequestId();
+  log.error('unexpected error', { path: formatted.path, ...describeError(unwrapResolverError(error)) });
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}

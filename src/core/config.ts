@@ -1,0 +1,148 @@
+/**
+ * Typed configuration from the environment. Every variable is read here and nowhere else, so a
+ * bad value stops start-up with a message naming the variable instead of failing at first use.
+ */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoyaltyConfig {
+  /** Points earned per whole currency unit paid. */
+  pointsPerUnit: number;
+  /** Minor units of discount one point is worth ×100 (100 points = 1.00 → 1 minor unit per point). */
+  minorUnitsPerPoint: number;
+  silverThreshold: number;
+  goldThreshold: number;
+  silverMultiplier: number;
+  goldMultiplier: number;
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'test' | 'production';
+  port: number;
+  /** PostgreSQL server URL; when absent the embedded database in `dataDir` is used. */
+  databaseUrl?: string;
+  /** Embedded database directory, or `memory://` to keep nothing. */
+  dataDir: string;
+  dbPoolMax: number;
+  adminEmail: string;
+  adminPassword: string;
+  /** Seed the demo catalog when the database is empty. */
+  seedDemoData: boolean;
+  currencyCode: string;
+  logLevel: LogLevel;
+  tokenTtlHours: number;
+  maxLineQuantity: number;
+  pickupHoldHours: number;
+  cartAbandonAfterHours: number;
+  redisUrl?: string;
+  loyalty: LoyaltyConfig;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_ADMIN_PASSWORD = 'admin';
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new ConfigError(name, `must be a number ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development');
+  const adminEmail = (read(env, 'ADMIN_EMAIL') ?? 'admin@example.com').toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL', 'must be an email address');
+  const adminPassword = read(env, 'ADMIN_PASSWORD') ?? DEFAULT_ADMIN_PASSWORD;
+  if (nodeEnv === 'production' && adminPassword === DEFAULT_ADMIN_PASSWORD) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be set to a non-default password when NODE_ENV=production');
+  }
+  const currencyCode = read(env, 'CURRENCY_CODE') ?? 'USD';
+  if (!/^[A-Z]{3}$/.test(currencyCode)) throw new ConfigError('CURRENCY_CODE', `must be an ISO 4217 code like USD, got "${currencyCode}"`);
+
+  const silverThreshold = int(env, 'LOYALTY_SILVER_THRESHOLD', 1000, 1);
+  const goldThreshold = int(env, 'LOYALTY_GOLD_THRESHOLD', 5000, 1);
+  if (goldThreshold <= silverThreshold) {
+    throw new ConfigError('LOYALTY_GOLD_THRESHOLD', `must be above LOYALTY_SILVER_THRESHOLD (${silverThreshold})`);
+  }
+
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: read(env, 'DATA_DIR') ?? './data',
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    adminEmail,
+    adminPassword,
+    seedDemoData: bool(env, 'SEED_DEMO_DATA', true),
+    currencyCode,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
+    maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
+    pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
+    cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    loyalty: {
+      pointsPerUnit: int(env, 'LOYALTY_POINTS_PER_UNIT', 1, 0, 1000),
+      minorUnitsPerPoint: decimal(env, 'LOYALTY_MINOR_UNITS_PER_POINT', 1, 0),
+      silverThreshold,
+      goldThreshold,
+      silverMultiplier: decimal(env, 'LOYALTY_SILVER_MULTIPLIER', 1.25, 1),
+      goldMultiplier: decimal(env, 'LOYALTY_GOLD_MULTIPLIER', 1.5, 1),
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders } from '../modules/loaders';
+import type { Actor } from './auth/actor';
+import { Channel } from './channel';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+/**
+ * Everything a resolver or service needs about the request in progress. Services take it first.
+ * `em` is this request's own EntityManager fork; `loaders` batch reads for this request only.
+ */
+export interface RequestContext {
+  requestId: string;
+  em: EntityManager;
+  actor: Actor;
+  channel: Channel;
+  config: Config;
+  log: Logger;
+  loaders: Loaders;
+}
+
+/**
+ * The context a service uses inside `em.transactional`: the same request, bound to the
+ * transaction's EntityManager. It has no loaders on purpose: a loader is bound to the request's
+ * own EntityManager, and querying through another connection while a transaction is open
+ * deadlocks the embedded database (and reads outside the transaction on a server).
+ */
+export type TxContext = Omit<RequestContext, 'loaders'>;
+
+export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
+  const { requestId, actor, channel, config, log } = ctx;
+  return { requestId, actor, channel, config, log, em };
+}

@@ -1,0 +1,83 @@
+import { GraphQLError } from 'graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum ErrorCode {
+  NOT_FOUND = 'NOT_FOUND',
+  INVALID_INPUT = 'INVALID_INPUT',
+  INVALID_QUANTITY = 'INVALID_QUANTITY',
+  OUT_OF_STOCK = 'OUT_OF_STOCK',
+  CART_EMPTY = 'CART_EMPTY',
+  CART_NOT_ACTIVE = 'CART_NOT_ACTIVE',
+  FULFILLMENT_REQUIRED = 'FULFILLMENT_REQUIRED',
+  LOCATION_NOT_AVAILABLE = 'LOCATION_NOT_AVAILABLE',
+  INSUFFICIENT_POINTS = 'INSUFFICIENT_POINTS',
+  VERSION_CONFLICT = 'VERSION_CONFLICT',
+  INVALID_STATE = 'INVALID_STATE',
+  INVALID_PICKUP_CODE = 'INVALID_PICKUP_CODE',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  PAYMENT_DECLINED = 'PAYMENT_DECLINED',
+  EMAIL_TAKEN = 'EMAIL_TAKEN',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+}
+registerEnumType(ErrorCode, { name: 'ErrorCode' });
+
+@ObjectType({ description: "A business failure: returned in a payload's userErrors; nothing was changed." })
+export class UserError {
+  @Field(() => ErrorCode)
+  code: ErrorCode;
+
+  @Field()
+  message: string;
+
+  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["lines", "0", "quantity"].' })
+  field?: string[];
+
+  constructor(code: ErrorCode, message: string, field?: (string | number)[]) {
+    this.code = code;
+    this.message = message;
+    this.field = field?.map(String);
+  }
+}
+
+/**
+ * Expected failures are values: a service returns `Result` and the resolver turns a failure into
+ * the payload's `userErrors`. Only bugs and auth failures throw.
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
+export type Failure = { ok: false; errors: UserError[] };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (code: ErrorCode, message: string, field?: (string | number)[]): Failure => ({
+  ok: false,
+  errors: [new UserError(code, message, field)],
+});
+export const isFailure = (r: { ok: boolean }): r is Failure => !r.ok;
+
+/** Turns a service result into a mutation payload: `{ [key]: value, userErrors: [] }` or `{ userErrors }`. */
+export function toPayload<K extends string, T>(result: Result<T>, key: K): { [P in K]?: T } & { userErrors: UserError[] } {
+  type Payload = { [P in K]?: T } & { userErrors: UserError[] };
+  if (result.ok) return { [key]: result.value, userErrors: [] } as unknown as Payload;
+  return { userErrors: result.errors } as Payload;
+}
+
+export const unauthenticated = (message = 'Sign in to do this.') =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+export const forbidden = (message = 'You are not allowed to do this.') =>
+  new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+
+export const badRequest = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+
+/** Error codes whose message is meant for the client; everything else is masked. */
+export const CLIENT_ERROR_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_REQUEST',
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);

@@ -1,0 +1,46 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createLoaders } from '../modules/loaders';
+import { GUEST, type Actor } from './auth/actor';
+import { actorFromToken } from './auth/sessions';
+import { Channel, isChannel } from './channel';
+import type { Config } from './config';
+import type { RequestContext } from './context';
+import { badRequest, unauthenticated } from './errors';
+import type { Logger } from './logger';
+
+export interface RequestCredentials {
+  requestId: string;
+  /** The Authorization header (HTTP) or connection parameter (WebSocket). */
+  authorization?: string;
+  /** The x-channel header: WEB, APP or POS. */
+  channel?: string;
+}
+
+/**
+ * Builds a request's context: its own EntityManager fork, the actor behind the bearer token
+ * (one statement, none for guests), the channel, and fresh DataLoaders.
+ */
+export async function createRequestContext(
+  deps: { orm: MikroORM; config: Config; log: Logger },
+  credentials: RequestCredentials,
+): Promise<RequestContext> {
+  const em = deps.orm.em.fork() as EntityManager;
+  const actor = await resolveActor(em, credentials.authorization);
+  const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
+  return { requestId: credentials.requestId, em, actor, channel, config: deps.config, log: deps.log, loaders: createLoaders(em) };
+}
+
+async function resolveActor(em: EntityManager, authorization: string | undefined): Promise<Actor> {
+  if (!authorization) return GUEST;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
+  return actorFromToken(em, match[1]);
+}
+
+function parseChannel(raw: string | undefined): Channel {
+  if (!raw) return Channel.WEB;
+  const value = raw.trim().toUpperCase();
+  if (!isChannel(value)) throw badRequest(`x-channel must be WEB, APP or POS, not "${raw}".`);
+  return value;
+}

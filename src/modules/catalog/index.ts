@@ -1,0 +1,4 @@
+export { Product, ProductVariant } from './catalog.entity';
+export { catalogService, SKU_SHAPE } from './catalog.service';
+export { createCatalogLoaders } from './catalog.loader';
+export { ProductResolver, ProductVariantResolver } from './catalog.resolver';

@@ -1,0 +1,39 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { requireStaff } from '../../core/auth/guards';
+import type { RequestContext } from '../../core/context';
+import { Customer } from './customer.entity';
+import { customerService } from './customer.service';
+import { CustomerAuthPayload, CustomerSignUpInput } from './customer.types';
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { nullable: true, description: 'The signed-in customer (customer token), else null.' })
+  async me(@Ctx() ctx: RequestContext): Promise<Customer | undefined> {
+    return ctx.actor.kind === 'customer' ? ctx.loaders.customerById.load(ctx.actor.customerId) : undefined;
+  }
+
+  @Query(() => Customer, { nullable: true, description: 'Staff only: find a customer by email to serve them at the counter.' })
+  async customerByEmail(@Ctx() ctx: RequestContext, @Arg('email', () => String) email: string): Promise<Customer | null> {
+    requireStaff(ctx);
+    return customerService.findByEmail(ctx, email);
+  }
+
+  @Mutation(() => CustomerAuthPayload)
+  async customerSignUp(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => CustomerSignUpInput) input: CustomerSignUpInput,
+  ): Promise<CustomerAuthPayload> {
+    const result = await customerService.signUp(ctx, input);
+    return result.ok ? { ...result.value, userErrors: [] } : { userErrors: result.errors };
+  }
+
+  @Mutation(() => CustomerAuthPayload, { description: "Signing in with a guest cartId merges that cart into the customer's active cart." })
+  async customerSignIn(
+    @Ctx() ctx: RequestContext,
+    @Arg('email', () => String) email: string,
+    @Arg('password', () => String) password: string,
+  ): Promise<CustomerAuthPayload> {
+    const result = await customerService.signIn(ctx, email, password);
+    return result.ok ? { ...result.value, userErrors: [] } : { userErrors: result.errors };
+  }
+}

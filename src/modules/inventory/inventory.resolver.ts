@@ -1,0 +1,53 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { StaffRole } from '../../core/auth/actor';
+import { requireStaff } from '../../core/auth/guards';
+import type { RequestContext } from '../../core/context';
+import { toPayload } from '../../core/errors';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { Location } from '../location/location.entity';
+import { availableOf } from './inventory.loader';
+import { inventoryService } from './inventory.service';
+import { StockAvailability, StockPayload } from './inventory.types';
+
+@Resolver(() => ProductVariant)
+export class VariantStockResolver {
+  @FieldResolver(() => Int, { description: 'Sellable units now, summed over all locations.' })
+  async availableQuantity(@Root() variant: ProductVariant, @Ctx() ctx: RequestContext): Promise<number> {
+    const levels = await ctx.loaders.stockByVariant.load(variant.id);
+    return levels.reduce((sum, level) => sum + availableOf(level), 0);
+  }
+
+  @FieldResolver(() => [StockAvailability], {
+    description: 'Sellable units per location (all locations holding the variant when locationIds is omitted).',
+  })
+  async availability(
+    @Root() variant: ProductVariant,
+    @Ctx() ctx: RequestContext,
+    @Arg('locationIds', () => [ID], { nullable: true }) locationIds?: string[],
+  ): Promise<StockAvailability[]> {
+    const levels = await ctx.loaders.stockByVariant.load(variant.id);
+    const wanted = locationIds ? new Set(locationIds) : undefined;
+    return levels
+      .filter((level) => !wanted || wanted.has(level.location.id))
+      .map((level) => ({ locationId: level.location.id, available: availableOf(level) }));
+  }
+
+  @Mutation(() => StockPayload, { description: 'ADMIN, or MANAGER of that store: set the on-hand count of a variant at a location.' })
+  async inventorySet(
+    @Ctx() ctx: RequestContext,
+    @Arg('locationId', () => ID) locationId: string,
+    @Arg('sku', () => String) sku: string,
+    @Arg('onHand', () => Int) onHand: number,
+  ): Promise<StockPayload> {
+    const staff = requireStaff(ctx, { roles: [StaffRole.ADMIN, StaffRole.MANAGER], locationId });
+    return toPayload(await inventoryService.setOnHand(ctx, { locationId, sku, onHand, staffId: staff.staffId }), 'availability');
+  }
+}
+
+@Resolver(() => StockAvailability)
+export class StockAvailabilityResolver {
+  @FieldResolver(() => Location)
+  async location(@Root() availability: StockAvailability, @Ctx() ctx: RequestContext): Promise<Location> {
+    return (await ctx.loaders.locationById.load(availability.locationId))!;
+  }
+}

@@ -1,0 +1,21 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { requireAdmin } from '../../core/auth/guards';
+import type { RequestContext } from '../../core/context';
+import { toPayload } from '../../core/errors';
+import { Location } from './location.entity';
+import { locationService } from './location.service';
+import { LocationCreateInput, LocationPayload } from './location.types';
+
+@Resolver(() => Location)
+export class LocationResolver {
+  @Query(() => [Location])
+  locations(@Ctx() ctx: RequestContext, @Arg('pickupEnabled', () => Boolean, { nullable: true }) pickupEnabled?: boolean): Promise<Location[]> {
+    return locationService.list(ctx, { pickupEnabled });
+  }
+
+  @Mutation(() => LocationPayload, { description: 'ADMIN: catalog, locations, staff, stock.' })
+  async locationCreate(@Ctx() ctx: RequestContext, @Arg('input', () => LocationCreateInput) input: LocationCreateInput): Promise<LocationPayload> {
+    requireAdmin(ctx);
+    return toPayload(await locationService.create(ctx, input), 'location');
+  }
+}

@@ -1,0 +1,38 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { TxContext } from '../../core/context';
+import { isUniqueViolation } from '../../core/db/violations';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { Location, LocationKind } from './location.entity';
+import type { LocationCreateInput } from './location.types';
+
+const CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
+
+export class LocationService {
+  async list(ctx: TxContext, filter: { pickupEnabled?: boolean | null }): Promise<Location[]> {
+    const where: FilterQuery<Location> = {};
+    if (filter.pickupEnabled !== undefined && filter.pickupEnabled !== null) where.pickupEnabled = filter.pickupEnabled;
+    return ctx.em.find(Location, where, { orderBy: { code: 'asc' } });
+  }
+
+  async create(ctx: TxContext, input: LocationCreateInput): Promise<Result<Location>> {
+    const code = input.code.trim().toUpperCase();
+    const name = input.name.trim();
+    if (!CODE_SHAPE.test(code)) {
+      return fail(ErrorCode.INVALID_INPUT, 'A location code is 2–32 letters, digits, "-" or "_".', ['input', 'code']);
+    }
+    if (!name || name.length > 200) return fail(ErrorCode.INVALID_INPUT, 'A location needs a name (at most 200 characters).', ['input', 'name']);
+    if (input.pickupEnabled && input.kind !== LocationKind.STORE) {
+      return fail(ErrorCode.INVALID_INPUT, 'Only stores can offer pickup.', ['input', 'pickupEnabled']);
+    }
+    const location = ctx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled });
+    try {
+      await ctx.em.persistAndFlush(location);
+    } catch (err) {
+      if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
+      throw err;
+    }
+    return ok(location);
+  }
+}
+
+export const locationService = new LocationService();

@@ -1,0 +1,60 @@
+import { Channel } from '../../core/channel';
+import type { TxContext } from '../../core/context';
+import { StaffRole } from '../../core/auth/actor';
+import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
+import { hashPassword } from '../../core/auth/password';
+import { SessionSubject } from '../../core/auth/session.entity';
+import { issueToken } from '../../core/auth/sessions';
+import { isUniqueViolation } from '../../core/db/violations';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { isUuid } from '../../core/loader';
+import { Location } from '../location/location.entity';
+import { Staff } from './staff.entity';
+import type { StaffCreateInput } from './staff.types';
+
+export class StaffService {
+  async signIn(ctx: TxContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
+    const staff = await ctx.em.findOne(Staff, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
+    if (!(await passwordMatches(staff, password)) || !staff) return invalidCredentials();
+    // Staff always act at the counter: their sessions are POS, whatever the client says.
+    const token = await issueToken(ctx.em, SessionSubject.STAFF, staff.id, Channel.POS, ctx.config.tokenTtlHours);
+    await ctx.em.flush();
+    return ok({ token, staff });
+  }
+
+  async create(ctx: TxContext, input: StaffCreateInput): Promise<Result<Staff>> {
+    const invalid = validateCredentials(input.email, input.password);
+    if (invalid) return invalid;
+    let location: Location | null = null;
+    if (input.role === StaffRole.ADMIN) {
+      if (input.locationId) return fail(ErrorCode.INVALID_INPUT, 'An ADMIN works in every store: leave locationId empty.', ['input', 'locationId']);
+    } else {
+      if (!input.locationId) return fail(ErrorCode.INVALID_INPUT, `A ${input.role} works in one store: give its locationId.`, ['input', 'locationId']);
+      location = isUuid(input.locationId) ? await ctx.em.findOne(Location, { id: input.locationId }) : null;
+      if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
+    }
+    const staff = ctx.em.create(Staff, {
+      email: normalizeEmail(input.email),
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      location: location ?? undefined,
+    });
+    try {
+      await ctx.em.flush();
+    } catch (err) {
+      if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'A staff account with this email exists.', ['input', 'email']);
+      throw err;
+    }
+    return ok(staff);
+  }
+
+  /** Creates the first ADMIN when there is none (first start). Returns true when it did. */
+  async ensureAdmin(ctx: TxContext, email: string, password: string): Promise<boolean> {
+    if ((await ctx.em.count(Staff, { role: StaffRole.ADMIN })) > 0) return false;
+    ctx.em.create(Staff, { email: normalizeEmail(email), passwordHash: await hashPassword(password), role: StaffRole.ADMIN });
+    await ctx.em.flush();
+    return true;
+  }
+}
+
+export const staffService = new StaffService();

@@ -1,0 +1,60 @@
+import { SYSTEM } from '../core/auth/actor';
+import { Channel } from '../core/channel';
+import { DEFAULT_ADMIN_PASSWORD, type Config } from '../core/config';
+import type { TxContext } from '../core/context';
+import type { Orm } from '../core/db/orm';
+import type { Logger } from '../core/logger';
+import { StaffRole } from '../core/auth/actor';
+import { catalogService, Product } from '../modules/catalog';
+import { inventoryService, MovementKind } from '../modules/inventory';
+import { Location, locationService } from '../modules/location';
+import { staffService } from '../modules/staff';
+import { DEMO_LOCATIONS, DEMO_PRODUCTS, DEMO_STAFF_PASSWORD, demoOnHand, demoStaffEmail } from './demo-data';
+
+/** First-start work: the first ADMIN, then the demo data when the database is empty. */
+export async function bootstrap(orm: Orm, config: Config, log: Logger): Promise<void> {
+  const ctx: TxContext = { requestId: 'bootstrap', em: orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config, log };
+  if (await staffService.ensureAdmin(ctx, config.adminEmail, config.adminPassword)) {
+    log.info('admin account created', { email: config.adminEmail });
+    if (config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
+      log.warn(`ADMIN ACCOUNT ${config.adminEmail} HAS THE DEFAULT PASSWORD "${DEFAULT_ADMIN_PASSWORD}": set ADMIN_PASSWORD before exposing this service`);
+    }
+  }
+  if (!config.seedDemoData) return;
+  const empty = (await ctx.em.count(Location)) === 0 && (await ctx.em.count(Product)) === 0;
+  if (!empty) return;
+  const started = Date.now();
+  await seedDemoData(ctx);
+  log.info('demo data seeded', { ms: Date.now() - started, locations: DEMO_LOCATIONS.length, products: DEMO_PRODUCTS.length });
+}
+
+/** All or nothing: a crash half-way leaves an empty database, which the next start seeds again. */
+async function seedDemoData(ctx: TxContext): Promise<void> {
+  await ctx.em.transactional(async (em) => {
+    const tx: TxContext = { ...ctx, em };
+    const locations: Location[] = [];
+    for (const input of DEMO_LOCATIONS) locations.push(expectOk(await locationService.create(tx, input)));
+    for (const input of DEMO_PRODUCTS) expectOk(await catalogService.createProduct(tx, input));
+    const variants = [...(await catalogService.variantsBySku(tx, DEMO_PRODUCTS.flatMap((p) => p.variants.map((v) => v.sku)))).values()];
+    const changes = locations.flatMap((location, li) =>
+      variants.map((variant, vi) => ({
+        locationId: location.id,
+        variantId: variant.id,
+        kind: MovementKind.ADJUSTMENT,
+        onHandDelta: demoOnHand(li, vi, location.kind),
+        reservedDelta: 0,
+      })),
+    );
+    const applied = await inventoryService.apply(tx, changes, { create: true });
+    if (!applied.ok) throw new Error('demo stock could not be set');
+    for (const location of locations.filter((l) => l.pickupEnabled)) {
+      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: DEMO_STAFF_PASSWORD, role: StaffRole.ASSOCIATE, locationId: location.id }));
+      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: DEMO_STAFF_PASSWORD, role: StaffRole.MANAGER, locationId: location.id }));
+    }
+  });
+}
+
+function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { message: string }[] }): T {
+  if (!result.ok) throw new Error(`demo data rejected: ${result.errors.map((e) => e.message).join('; ')}`);
+  return result.value;
+}
