@@ -48,6 +48,14 @@ async function main(): Promise<void> {
   const db = await startEmbeddedDatabase('memory://');
   try {
     const { up, down } = await pendingSchemaChanges(db.url);
+    if (process.argv.includes('--check')) {
+      // Drift check: the committed migrations must build exactly what the entities describe.
+      if (up.trim()) {
+        console.error(`The entities differ from what the migrations build; run npm run migration:create.\n${up}`);
+        process.exitCode = 1;
+      } else console.log('migrations match the entities');
+      return;
+    }
     if (!up.trim()) {
       console.log('The migrations already match the entities: nothing to create.');
       return;

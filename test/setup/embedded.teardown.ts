@@ -1,0 +1,5 @@
+import { held } from './databases';
+
+export default async function teardown(): Promise<void> {
+  await held.embedded?.embedded?.close();
+}
