@@ -18,8 +18,9 @@ import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
+import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
-import { entities } from './modules';
+import { createJobs, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -65,6 +66,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
 
+  const jobs = config.jobsEnabled ? startJobs(createJobs(orm, config, log), log) : undefined;
   const schema = buildSchema();
   const app = express();
   app.disable('x-powered-by');
@@ -161,6 +163,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Stops accepting, lets in-flight requests finish, then closes the database cleanly.
       await apollo.stop();
       log.debug('http server drained');
+      await jobs?.stop();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();

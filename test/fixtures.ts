@@ -8,6 +8,7 @@ import { catalogService, type ProductVariant } from '../src/modules/catalog';
 import { Customer } from '../src/modules/customer';
 import { inventoryService } from '../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../src/modules/location';
+import { LoyaltyTransactionKind, loyaltyService } from '../src/modules/loyalty';
 import { Staff } from '../src/modules/staff';
 import { type TestApp, unique } from './harness';
 
@@ -85,10 +86,19 @@ export const anAdmin = (t: TestApp) => aStaff(t, StaffRole.ADMIN);
 export async function aCustomer(t: TestApp, channel: Channel = Channel.WEB): Promise<SignedIn<Customer>> {
   const ctx = systemContext(t);
   const customer = ctx.em.create(Customer, { email: `${unique('c')}@customer.test`.toLowerCase(), passwordHash: await hashed(), name: 'Test Customer' });
+  loyaltyService.openAccount(ctx, customer.id);
   await ctx.em.flush();
   const token = await issueToken(ctx.em, SessionSubject.CUSTOMER, customer.id, channel, 1);
   await ctx.em.flush();
   return { token, account: customer };
+}
+
+/** Points on a customer's account, as an ADJUSTMENT ledger row (the real posting path). */
+export async function givePoints(t: TestApp, customerId: string, points: number): Promise<void> {
+  const ctx = systemContext(t);
+  await ctx.em.transactional(async (em) => {
+    if (!(await loyaltyService.post({ ...ctx, em }, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points }))) throw new Error('points refused');
+  });
 }
 
 /** One number from SQL, for asserting what a failed request did not change. */

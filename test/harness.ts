@@ -34,7 +34,7 @@ export class TestApp {
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (see jest.config.js).');
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', ...env });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ...env });
     // The suite's database is migrated once per run; the first admin and demo data are not wanted here.
     const app = await createApp(config, { migrate: false, bootstrap: false });
     return new TestApp(app, config, await app.listen(0));

@@ -39,6 +39,9 @@ export interface Config {
   pickupHoldHours: number;
   cartAbandonAfterHours: number;
   redisUrl?: string;
+  /** Run the timed jobs (cart abandonment, pickup expiry) in this instance. */
+  jobsEnabled: boolean;
+  jobIntervalMs: number;
   loyalty: LoyaltyConfig;
 }
 
@@ -136,6 +139,8 @@ export function loadConfig(env: Env = process.env): Config {
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
+    jobIntervalMs: int(env, 'JOB_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
     loyalty: {
       pointsPerUnit: int(env, 'LOYALTY_POINTS_PER_UNIT', 1, 0, 1000),
       minorUnitsPerPoint: decimal(env, 'LOYALTY_MINOR_UNITS_PER_POINT', 1, 0),

@@ -1,13 +1,35 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { SYSTEM } from '../core/auth/actor';
 import { Session } from '../core/auth/session.entity';
+import { Channel } from '../core/channel';
+import type { Config } from '../core/config';
+import type { TxContext } from '../core/context';
+import type { Orm } from '../core/db/orm';
+import type { Job } from '../core/jobs';
+import type { Logger } from '../core/logger';
+import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
 import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { Customer, CustomerResolver } from './customer';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
+import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
 import { Staff, StaffResolver } from './staff';
 
 /** Every table the service owns. */
-export const entities = [Session, Location, Product, ProductVariant, StockLevel, InventoryMovement, Customer, Staff];
+export const entities = [
+  Session,
+  Location,
+  Product,
+  ProductVariant,
+  StockLevel,
+  InventoryMovement,
+  Customer,
+  Staff,
+  LoyaltyAccount,
+  LoyaltyTransaction,
+  Cart,
+  CartLine,
+];
 
 /** Every resolver of the public API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -19,4 +41,16 @@ export const resolvers: NonEmptyArray<Function> = [
   StockAvailabilityResolver,
   CustomerResolver,
   StaffResolver,
+  CustomerLoyaltyResolver,
+  LoyaltyAccountResolver,
+  CartResolver,
+  CartLineResolver,
+  CartFulfillmentResolver,
+  CustomerCartResolver,
 ];
+
+/** The timed work of every module; each job is safe to run in many instances at once. */
+export function createJobs(orm: Orm, config: Config, log: Logger): Job[] {
+  const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log });
+  return [{ name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) }];
+}

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { createCartLoaders } from './cart';
 import { createCatalogLoaders } from './catalog';
 import { createCustomerLoaders } from './customer';
 import { createInventoryLoaders } from './inventory';
 import { createLocationLoaders } from './location';
+import { createLoyaltyLoaders } from './loyalty';
 import { createStaffLoaders } from './staff';
 
 /** The per-request DataLoaders of every module, bound to the request's EntityManager. */
@@ -12,6 +14,8 @@ export const createLoaders = (em: EntityManager) => ({
   ...createInventoryLoaders(em),
   ...createCustomerLoaders(em),
   ...createStaffLoaders(em),
+  ...createLoyaltyLoaders(em),
+  ...createCartLoaders(em),
 });
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -5,6 +5,7 @@ import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { loyaltyService } from '../loyalty/loyalty.service';
 import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
@@ -19,6 +20,7 @@ export class CustomerService {
       return ok(
         await ctx.em.transactional(async (em) => {
           const customer = em.create(Customer, { email: normalizeEmail(input.email), passwordHash, name });
+          loyaltyService.openAccount({ ...ctx, em }, customer.id);
           await em.flush();
           const token = await issueToken(em, SessionSubject.CUSTOMER, customer.id, ctx.channel, ctx.config.tokenTtlHours);
           return { token, customer };
@@ -30,12 +32,17 @@ export class CustomerService {
     }
   }
 
-  async signIn(ctx: TxContext, email: string, password: string): Promise<Result<CustomerSession>> {
+  /** Checks the password; opens no session (see `openSession`). */
+  async authenticate(ctx: TxContext, email: string, password: string): Promise<Result<Customer>> {
     const customer = await ctx.em.findOne(Customer, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
     if (!(await passwordMatches(customer, password)) || !customer) return invalidCredentials();
+    return ok(customer);
+  }
+
+  async openSession(ctx: TxContext, customer: Customer): Promise<CustomerSession> {
     const token = await issueToken(ctx.em, SessionSubject.CUSTOMER, customer.id, ctx.channel, ctx.config.tokenTtlHours);
     await ctx.em.flush();
-    return ok({ token, customer });
+    return { token, customer };
   }
 
   findByEmail(ctx: TxContext, email: string): Promise<Customer | null> {

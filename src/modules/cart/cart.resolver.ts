@@ -1,0 +1,174 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../core/context';
+import { toPayload } from '../../core/errors';
+import { Money } from '../../core/money';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { Customer } from '../customer/customer.entity';
+import { availableOf } from '../inventory/inventory.loader';
+import { Location } from '../location/location.entity';
+import { Cart, CartLine } from './cart.entity';
+import { priceCart, type CartPrices } from './cart.pricing';
+import { assertCartAccess, cartService } from './cart.service';
+import { CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
+
+const payload = (result: Parameters<typeof toPayload<'cart', Cart>>[0]): CartPayload => toPayload(result, 'cart');
+
+@Resolver(() => Cart)
+export class CartResolver {
+  @Query(() => Cart, { nullable: true, description: "Anyone holding the cart id may read a guest cart; a customer's cart only its owner or staff." })
+  async cart(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Cart | undefined> {
+    const cart = await ctx.loaders.cartById.load(id);
+    if (cart) assertCartAccess(ctx.actor, cart);
+    return cart;
+  }
+
+  @Mutation(() => CartPayload)
+  async cartCreate(@Ctx() ctx: RequestContext, @Arg('input', () => CartCreateInput, { nullable: true }) input?: CartCreateInput): Promise<CartPayload> {
+    return payload(await cartService.create(ctx, input ?? {}));
+  }
+
+  @Mutation(() => CartPayload)
+  async cartLinesAdd(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('lines', () => [CartLineInput]) lines: CartLineInput[],
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.addLines(ctx, cartId, lines, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload, { description: 'Quantity 0 removes the line.' })
+  async cartLinesUpdate(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('lines', () => [CartLineUpdateInput]) lines: CartLineUpdateInput[],
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.updateLines(ctx, cartId, lines, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload)
+  async cartLinesRemove(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('lineIds', () => [ID]) lineIds: string[],
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.removeLines(ctx, cartId, lineIds, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload)
+  async cartSetFulfillment(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('input', () => CartFulfillmentInput) input: CartFulfillmentInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.setFulfillment(ctx, cartId, input, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload, { description: 'Points to redeem at checkout (0 clears); 100 points = 1.00 of the currency by default.' })
+  async cartApplyLoyaltyPoints(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('points', () => Int) points: number,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.applyLoyaltyPoints(ctx, cartId, points, expectedVersion));
+  }
+
+  @FieldResolver(() => Customer, { nullable: true })
+  async customer(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
+    return cart.customer ? ctx.loaders.customerById.load(cart.customer.id) : undefined;
+  }
+
+  @FieldResolver(() => [CartLine])
+  lines(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<CartLine[]> {
+    return ctx.loaders.linesByCart.load(cart.id);
+  }
+
+  @FieldResolver(() => Int)
+  async totalQuantity(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<number> {
+    return (await ctx.loaders.linesByCart.load(cart.id)).reduce((sum, line) => sum + line.quantity, 0);
+  }
+
+  @FieldResolver(() => CartFulfillment, { nullable: true })
+  fulfillment(@Root() cart: Cart): CartFulfillment | undefined {
+    if (!cart.fulfillmentMethod) return undefined;
+    return { method: cart.fulfillmentMethod, locationId: cart.fulfillmentLocation?.id, shippingAddress: cart.shippingAddress };
+  }
+
+  @FieldResolver(() => [Location], { description: 'Stores that could hand over every line of this cart right now.' })
+  async pickupLocations(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Location[]> {
+    const [lines, stores] = await Promise.all([ctx.loaders.linesByCart.load(cart.id), ctx.loaders.pickupStores.load('all')]);
+    const levels = await ctx.loaders.stockByVariant.loadMany(lines.map((l) => l.variant.id));
+    const availableAt = (storeId: string, i: number) => {
+      const forVariant = levels[i];
+      if (forVariant instanceof Error) throw forVariant;
+      const level = forVariant.find((l) => l.location.id === storeId);
+      return level ? availableOf(level) : 0;
+    };
+    return stores.filter((store) => lines.every((line, i) => availableAt(store.id, i) >= line.quantity));
+  }
+
+  @FieldResolver(() => Money)
+  async subtotal(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
+    return this.money(ctx, (await this.prices(cart, ctx)).subtotal);
+  }
+
+  @FieldResolver(() => Money)
+  async loyaltyDiscount(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
+    return this.money(ctx, (await this.prices(cart, ctx)).loyaltyDiscount);
+  }
+
+  @FieldResolver(() => Money)
+  async total(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
+    return this.money(ctx, (await this.prices(cart, ctx)).total);
+  }
+
+  private async prices(cart: Cart, ctx: RequestContext): Promise<CartPrices> {
+    const lines = await ctx.loaders.linesByCart.load(cart.id);
+    const variants = await ctx.loaders.variantById.loadMany(lines.map((l) => l.variant.id));
+    return priceCart(ctx.config, lines, variants.map((v) => (v instanceof Error ? undefined : v)), cart.loyaltyPointsApplied);
+  }
+
+  private money(ctx: RequestContext, amount: number): Money {
+    return new Money(amount, ctx.config.currencyCode);
+  }
+}
+
+@Resolver(() => CartLine)
+export class CartLineResolver {
+  @FieldResolver(() => ProductVariant)
+  async variant(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
+    return (await ctx.loaders.variantById.load(line.variant.id))!;
+  }
+
+  @FieldResolver(() => Money)
+  async unitPrice(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    const variant = await ctx.loaders.variantById.load(line.variant.id);
+    return new Money(variant!.priceAmount, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  async total(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    const variant = await ctx.loaders.variantById.load(line.variant.id);
+    return new Money(variant!.priceAmount * line.quantity, ctx.config.currencyCode);
+  }
+}
+
+@Resolver(() => CartFulfillment)
+export class CartFulfillmentResolver {
+  @FieldResolver(() => Location, { nullable: true })
+  async location(@Root() fulfillment: CartFulfillment, @Ctx() ctx: RequestContext): Promise<Location | undefined> {
+    return fulfillment.locationId ? ctx.loaders.locationById.load(fulfillment.locationId) : undefined;
+  }
+}
+
+@Resolver(() => Customer)
+export class CustomerCartResolver {
+  @FieldResolver(() => Cart, { nullable: true, description: 'The one open cart of this customer, the same on every channel.' })
+  activeCart(@Root() customer: Customer, @Ctx() ctx: RequestContext): Promise<Cart | undefined> {
+    return ctx.loaders.activeCartByCustomer.load(customer.id);
+  }
+}

@@ -1,0 +1,277 @@
+import { LockMode } from '@mikro-orm/core';
+import type { Actor } from '../../core/auth/actor';
+import { requireStaff } from '../../core/auth/guards';
+import type { TxContext } from '../../core/context';
+import { transactional } from '../../core/db/transaction';
+import { isUniqueViolation } from '../../core/db/violations';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
+import { isUuid } from '../../core/loader';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { Customer } from '../customer/customer.entity';
+import { Location, LocationKind } from '../location/location.entity';
+import { loyaltyService } from '../loyalty/loyalty.service';
+import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
+import { resolveLineInputs } from './cart.lines';
+import { priceCart } from './cart.pricing';
+import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
+
+type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[]) => Promise<Failure | void>;
+
+/** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
+export function assertCartAccess(actor: Actor, cart: Cart): void {
+  if (!cart.customer || actor.kind === 'staff' || actor.kind === 'system') return;
+  if (actor.kind === 'customer' && actor.customerId === cart.customer.id) return;
+  if (actor.kind === 'guest') throw unauthenticated("Sign in to use this customer's cart.");
+  throw forbidden('This cart belongs to another customer.');
+}
+
+const notFound = () => fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+
+export class CartService {
+  /**
+   * Creates a cart, or — for a customer who already has one — adds to the customer's one ACTIVE
+   * cart, so every channel keeps building the same cart. Staff may create a cart for a customer.
+   */
+  async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
+    const customerId = await this.cartOwnerFor(ctx, input.customerId);
+    if (typeof customerId === 'object') return customerId;
+    const attempt = () =>
+      transactional(ctx, async (tx) => {
+        const existing = customerId ? await this.lockActiveCart(tx, customerId) : null;
+        const cart = existing ?? tx.em.create(Cart, { customer: customerId, channel: tx.channel });
+        const lines = existing ? await this.linesOf(tx, existing) : [];
+        const failure = await this.addToLines(tx, cart, lines, input.lines ?? [], ['input', 'lines']);
+        if (failure) return failure;
+        if (existing) this.touch(cart);
+        await tx.em.flush();
+        return ok(cart);
+      });
+    return retryOnUniqueViolation(attempt);
+  }
+
+  /** The customer a new cart belongs to (undefined for a guest cart), or why it can't be made. */
+  private async cartOwnerFor(ctx: TxContext, requested: string | undefined | null): Promise<string | undefined | Failure> {
+    const { actor } = ctx;
+    if (actor.kind === 'customer') {
+      if (requested && requested !== actor.customerId) throw forbidden('A customer can create a cart only for themselves.');
+      return actor.customerId;
+    }
+    if (!requested) return undefined;
+    if (actor.kind === 'guest') throw unauthenticated('Sign in to create a cart for a customer.');
+    requireStaff(ctx);
+    const exists = isUuid(requested) && (await ctx.em.count(Customer, { id: requested })) > 0;
+    return exists ? requested : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
+  }
+
+  addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+    if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines']));
+  }
+
+  /** Quantity 0 removes the line. */
+  updateLines(ctx: TxContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
+      const max = tx.config.maxLineQuantity;
+      for (const [i, update] of updates.entries()) {
+        const line = lines.find((l) => l.id === update.lineId);
+        if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lines', i, 'lineId']);
+        if (!Number.isInteger(update.quantity) || update.quantity < 0 || update.quantity > max) {
+          return fail(ErrorCode.INVALID_QUANTITY, `A quantity is a whole number from 0 (remove) to ${max}.`, ['lines', i, 'quantity']);
+        }
+        if (update.quantity === 0) tx.em.remove(line);
+        else line.quantity = update.quantity;
+      }
+    });
+  }
+
+  removeLines(ctx: TxContext, cartId: string, lineIds: string[], expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
+      for (const [i, lineId] of lineIds.entries()) {
+        const line = lines.find((l) => l.id === lineId);
+        if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lineIds', i]);
+        tx.em.remove(line);
+      }
+    });
+  }
+
+  setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart) => {
+      cart.shippingAddress = undefined;
+      cart.fulfillmentLocation = undefined;
+      cart.fulfillmentMethod = input.method;
+      if (input.method === FulfillmentMethod.SHIP) {
+        const address = input.shippingAddress;
+        if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
+        for (const key of ['line1', 'city', 'postalCode'] as const) {
+          if (!address[key]?.trim()) return fail(ErrorCode.INVALID_INPUT, `The address needs ${key}.`, ['input', 'shippingAddress', key]);
+        }
+        const countryCode = address.countryCode.trim().toUpperCase();
+        if (!/^[A-Z]{2}$/.test(countryCode)) {
+          return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'shippingAddress', 'countryCode']);
+        }
+        cart.shippingAddress = { ...address, countryCode };
+        return;
+      }
+      // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
+      const staff = input.method === FulfillmentMethod.IN_STORE ? requireStaff(tx) : undefined;
+      const locationId = input.locationId ?? staff?.locationId;
+      if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
+      if (staff) requireStaff(tx, { locationId });
+      const location = isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
+      if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
+      if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
+        return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
+      }
+      cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
+    });
+  }
+
+  /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */
+  applyLoyaltyPoints(ctx: TxContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
+      if (!Number.isInteger(points) || points < 0) return fail(ErrorCode.INVALID_INPUT, 'Points are a whole number from 0.', ['points']);
+      if (points > 0) {
+        const balance = cart.customer ? await loyaltyService.balanceOf(tx, cart.customer.id) : 0;
+        if (points > balance) return fail(ErrorCode.INSUFFICIENT_POINTS, `The balance is ${balance} points.`, ['points']);
+        const variants = await tx.em.find(ProductVariant, { id: { $in: lines.map((l) => l.variant.id) } });
+        const { subtotal } = priceCart(tx.config, lines, variants, 0);
+        if (loyaltyService.discountFor(tx.config.loyalty, points) > subtotal) {
+          return fail(ErrorCode.INSUFFICIENT_POINTS, 'That many points are worth more than the cart.', ['points']);
+        }
+      }
+      cart.loyaltyPointsApplied = points;
+    });
+  }
+
+  /**
+   * Brings a guest cart to a customer who signs in: it becomes their ACTIVE cart when they have
+   * none; otherwise its lines add up into theirs (capped at the line maximum) and it is MERGED.
+   */
+  async mergeGuestCart(ctx: TxContext, customerId: string, cartId: string): Promise<Result<Cart>> {
+    if (!isUuid(cartId)) return notFound();
+    const attempt = () =>
+      transactional(ctx, async (tx) => {
+        const guest = await tx.em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!guest || (guest.customer && guest.customer.id !== customerId)) return notFound();
+        if (guest.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${guest.status}.`, ['cartId']);
+        if (guest.customer) return ok(guest);
+        const guestLines = await this.linesOf(tx, guest);
+        const target = await this.lockActiveCart(tx, customerId);
+        if (!target) {
+          guest.customer = tx.em.getReference(Customer, customerId, { wrapped: true });
+          for (const line of guestLines) line.customer = guest.customer;
+          this.touch(guest);
+          await tx.em.flush();
+          return ok(guest);
+        }
+        const lines = await this.linesOf(tx, target);
+        const now = Date.now();
+        for (const [i, line] of guestLines.entries()) {
+          const same = lines.find((l) => l.variant.id === line.variant.id);
+          if (same) same.quantity = Math.min(tx.config.maxLineQuantity, same.quantity + line.quantity);
+          else lines.push(tx.em.create(CartLine, { cart: target, customer: customerId, variant: line.variant, quantity: line.quantity, channel: line.channel, createdAt: new Date(now + i) }));
+        }
+        if (!target.fulfillmentMethod && guest.fulfillmentMethod) {
+          target.fulfillmentMethod = guest.fulfillmentMethod;
+          target.fulfillmentLocation = guest.fulfillmentLocation;
+          target.shippingAddress = guest.shippingAddress;
+        }
+        guest.status = CartStatus.MERGED;
+        this.touch(guest);
+        this.touch(target);
+        await tx.em.flush();
+        return ok(target);
+      });
+    return retryOnUniqueViolation(attempt);
+  }
+
+  /** Whether `mergeGuestCart` would accept this cart, checked before signing someone up. */
+  async checkMergeable(ctx: TxContext, cartId: string): Promise<Failure | undefined> {
+    const cart = isUuid(cartId) ? await ctx.em.findOne(Cart, { id: cartId }) : null;
+    if (!cart || cart.customer) return notFound();
+    if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
+    return undefined;
+  }
+
+  /**
+   * Marks carts idle for longer than the configured time ABANDONED. One statement; carts being
+   * changed right now are locked and skipped, so any number of instances can run it at once.
+   */
+  async abandonIdleCarts(ctx: TxContext, now = new Date(), batch = 500): Promise<number> {
+    const cutoff = new Date(now.getTime() - ctx.config.cartAbandonAfterHours * 3600_000);
+    const rows = await ctx.em.execute<{ id: string }[]>(
+      `update cart set status = 'ABANDONED', version = version + 1, updated_at = ?
+        where id in (select id from cart where status = 'ACTIVE' and updated_at < ? order by updated_at limit ? for update skip locked)
+        returning id`,
+      [now, cutoff, batch],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Every cart change: lock the cart row (concurrent changes of one cart queue up instead of
+   * overwriting each other), check access, status and expectedVersion, apply, bump the version.
+   */
+  private async mutate(ctx: TxContext, cartId: string, expectedVersion: number | null | undefined, change: CartChange): Promise<Result<Cart>> {
+    if (!isUuid(cartId)) return notFound();
+    return transactional(ctx, async (tx) => {
+      const cart = await tx.em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!cart) return notFound();
+      assertCartAccess(tx.actor, cart);
+      if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status} and can no longer change.`, ['cartId']);
+      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== cart.version) {
+        return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${cart.version}); reload it and try again.`, ['expectedVersion']);
+      }
+      const failure = await change(tx, cart, await this.linesOf(tx, cart));
+      if (failure) return failure;
+      this.touch(cart);
+      await tx.em.flush();
+      return ok(cart);
+    });
+  }
+
+  private async addToLines(tx: TxContext, cart: Cart, lines: CartLine[], inputs: CartLineInput[], path: (string | number)[]): Promise<Failure | void> {
+    if (inputs.length === 0) return;
+    const resolved = await resolveLineInputs(tx, inputs, path);
+    if (!resolved.ok) return { ok: false, errors: resolved.errors };
+    // Lines keep the order they were added in: each new line gets its own creation instant.
+    const now = Date.now();
+    for (const { variant, quantity, index } of resolved.lines) {
+      const line = lines.find((l) => l.variant.id === variant.id);
+      const total = (line?.quantity ?? 0) + quantity;
+      if (total > tx.config.maxLineQuantity) {
+        return fail(ErrorCode.INVALID_QUANTITY, `At most ${tx.config.maxLineQuantity} of one item per cart.`, [...path, index, 'quantity']);
+      }
+      if (line) line.quantity = total;
+      else lines.push(tx.em.create(CartLine, { cart, customer: cart.customer, variant, quantity, channel: tx.channel, createdAt: new Date(now + index) }));
+    }
+  }
+
+  private lockActiveCart(tx: TxContext, customerId: string): Promise<Cart | null> {
+    return tx.em.findOne(Cart, { customer: customerId, status: CartStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  }
+
+  private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
+    return tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  private touch(cart: Cart): void {
+    cart.version += 1;
+    cart.updatedAt = new Date();
+  }
+}
+
+/**
+ * The partial unique index allows one ACTIVE cart per customer. Two requests that both found
+ * none and both created one: the loser runs again and now finds the winner's cart.
+ */
+async function retryOnUniqueViolation<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (err) {
+    if (isUniqueViolation(err)) return attempt();
+    throw err;
+  }
+}
+
+export const cartService = new CartService();

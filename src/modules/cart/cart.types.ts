@@ -1,0 +1,66 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Address, AddressInput } from '../../core/address';
+import { UserError } from '../../core/errors';
+import { Cart, FulfillmentMethod } from './cart.entity';
+
+@InputType({ description: 'Identify the variant by id or by sku (exactly one).' })
+export class CartLineInput {
+  @Field(() => ID, { nullable: true })
+  variantId?: string;
+
+  @Field(() => String, { nullable: true })
+  sku?: string;
+
+  @Field(() => Int)
+  quantity: number;
+}
+
+@InputType()
+export class CartLineUpdateInput {
+  @Field(() => ID)
+  lineId: string;
+
+  @Field(() => Int)
+  quantity: number;
+}
+
+@InputType()
+export class CartCreateInput {
+  @Field(() => [CartLineInput], { nullable: true })
+  lines?: CartLineInput[];
+
+  @Field(() => ID, { nullable: true })
+  customerId?: string;
+}
+
+@InputType()
+export class CartFulfillmentInput {
+  @Field(() => FulfillmentMethod)
+  method: FulfillmentMethod;
+
+  @Field(() => ID, { nullable: true })
+  locationId?: string;
+
+  @Field(() => AddressInput, { nullable: true })
+  shippingAddress?: AddressInput;
+}
+
+@ObjectType()
+export class CartFulfillment {
+  @Field(() => FulfillmentMethod)
+  method: FulfillmentMethod;
+
+  locationId?: string;
+
+  @Field(() => Address, { nullable: true })
+  shippingAddress?: Address;
+}
+
+@ObjectType()
+export class CartPayload {
+  @Field(() => Cart, { nullable: true })
+  cart?: Cart;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}

@@ -1,0 +1,68 @@
+import type { LoyaltyConfig } from '../../core/config';
+import type { TxContext } from '../../core/context';
+import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
+import { LoyaltyAccount, LoyaltyTier, LoyaltyTransaction, LoyaltyTransactionKind } from './loyalty.entity';
+
+export class LoyaltyService {
+  /** Opens the account of a new customer (in the sign-up transaction). */
+  openAccount(tx: TxContext, customerId: string): void {
+    tx.em.create(LoyaltyAccount, { customer: customerId });
+  }
+
+  /**
+   * Writes one ledger row and moves the balance by the same amount, in the caller's transaction.
+   * The conditional update refuses to take the balance below zero (the CHECK backs it up), so two
+   * channels spending the same points at once cannot both succeed. Returns false when refused.
+   */
+  async post(tx: TxContext, entry: { customerId: string; kind: LoyaltyTransactionKind; points: number; orderId?: string; countsForTier?: boolean }): Promise<boolean> {
+    if (entry.points === 0) return true;
+    const lifetime = entry.countsForTier ? entry.points : 0;
+    const rows = await tx.em.execute<{ balance: number }[]>(
+      `update loyalty_account set balance = balance + ?, lifetime_points = greatest(0, lifetime_points + ?), updated_at = now()
+        where customer_id = ? and balance + ? >= 0
+        returning balance`,
+      [entry.points, lifetime, entry.customerId, entry.points],
+    );
+    if (rows.length === 0) return false;
+    tx.em.create(LoyaltyTransaction, {
+      customer: entry.customerId,
+      kind: entry.kind,
+      points: entry.points,
+      balanceAfter: rows[0].balance,
+      channel: tx.channel,
+      orderId: entry.orderId,
+    });
+    await tx.em.flush();
+    return true;
+  }
+
+  /** The spendable balance; a customer without an account has none. */
+  async balanceOf(tx: TxContext, customerId: string): Promise<number> {
+    const account = await tx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['balance'] });
+    return account?.balance ?? 0;
+  }
+
+  tierOf(config: LoyaltyConfig, lifetimePoints: number): LoyaltyTier {
+    if (lifetimePoints >= config.goldThreshold) return LoyaltyTier.GOLD;
+    if (lifetimePoints >= config.silverThreshold) return LoyaltyTier.SILVER;
+    return LoyaltyTier.BRONZE;
+  }
+
+  /** The discount, in minor units, that a number of points is worth. */
+  discountFor(config: LoyaltyConfig, points: number): number {
+    return Math.floor(points * config.minorUnitsPerPoint);
+  }
+
+  /** Newest first. */
+  async transactions(ctx: TxContext, customerId: string, args: PageArgs): Promise<Connection<LoyaltyTransaction>> {
+    const limit = pageSize(args);
+    const rows = await ctx.em.find(
+      LoyaltyTransaction,
+      { $and: [{ customer: customerId }, keysetAfter(args.after, 'desc')] },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
+    );
+    return toConnection(rows, limit, (t) => encodeCursor(t.createdAt, t.id));
+  }
+}
+
+export const loyaltyService = new LoyaltyService();
