@@ -4,10 +4,14 @@ import { Migration20261123161202 } from './Migration20261123161202';
 import { Migration20261123161203AppendOnlyLedgers } from './Migration20261123161203AppendOnlyLedgers';
 import { Migration20261123162233 } from './Migration20261123162233';
 import { Migration20261123162234LoyaltyLedgerAppendOnly } from './Migration20261123162234LoyaltyLedgerAppendOnly';
+import { Migration20261123163141 } from './Migration20261123163141';
+import { Migration20261123163142OrderNumbers } from './Migration20261123163142OrderNumbers';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
   { name: 'Migration20261123161203AppendOnlyLedgers', class: Migration20261123161203AppendOnlyLedgers },
   { name: 'Migration20261123162233', class: Migration20261123162233 },
   { name: 'Migration20261123162234LoyaltyLedgerAppendOnly', class: Migration20261123162234LoyaltyLedgerAppendOnly },
+  { name: 'Migration20261123163141', class: Migration20261123163141 },
+  { name: 'Migration20261123163142OrderNumbers', class: Migration20261123163142OrderNumbers },
 ];

@@ -18,6 +18,7 @@ import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
+import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { createJobs, entities } from './modules';
@@ -31,6 +32,7 @@ export interface App {
   log: Logger;
   /** The PostgreSQL URL in use (the embedded database's loopback socket when embedded). */
   databaseUrl: string;
+  events: EventBus;
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -59,19 +61,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const applied = await migrate(orm);
       if (applied.length) log.info('migrations applied', { migrations: applied });
     }
-    if (options.bootstrap !== false) await bootstrap(orm, config, log);
+    if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
   } catch (err) {
     await orm.close();
     await embedded?.close();
     throw err;
   }
 
-  const jobs = config.jobsEnabled ? startJobs(createJobs(orm, config, log), log) : undefined;
+  const events = createEventBus(config.redisUrl, log);
+  const jobs = config.jobsEnabled ? startJobs(createJobs(orm, config, log, events), log) : undefined;
   const schema = buildSchema();
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const deps = { orm, config, log };
+  const deps = { orm, config, log, events };
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -152,6 +155,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     log,
     databaseUrl,
+    events,
     listen: (port = config.port) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -164,6 +168,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.stop();
       log.debug('http server drained');
       await jobs?.stop();
+      await events.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();

@@ -14,6 +14,16 @@ export function buildSchema(): GraphQLSchema {
     // The contract's scalar is DateTime (type-graphql's default name is DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     validate: false,
+    // Subscriptions subscribe through the request's EventBus (see their `subscribe` option);
+    // type-graphql insists on a PubSub, which must never be reached.
+    pubSub: {
+      publish: () => {
+        throw new Error('publish through ctx.events');
+      },
+      subscribe: () => {
+        throw new Error('subscribe through ctx.events');
+      },
+    },
   });
 }
 

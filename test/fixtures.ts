@@ -17,7 +17,7 @@ import { type TestApp, unique } from './harness';
  * with a system context, so a test can arrange its world in a few lines without HTTP round trips.
  */
 export function systemContext(t: TestApp): TxContext {
-  return { requestId: 'fixture', em: t.app.orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config: t.config, log: t.app.log };
+  return { requestId: 'fixture', em: t.app.orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config: t.config, log: t.app.log, events: t.app.events };
 }
 
 function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { message: string }[] }): T {

@@ -3,6 +3,7 @@ import type { Loaders } from '../modules/loaders';
 import type { Actor } from './auth/actor';
 import { Channel } from './channel';
 import type { Config } from './config';
+import type { EventBus } from './events';
 import type { Logger } from './logger';
 
 /**
@@ -16,6 +17,8 @@ export interface RequestContext {
   channel: Channel;
   config: Config;
   log: Logger;
+  /** Change notifications; publish only after the change is committed. */
+  events: EventBus;
   loaders: Loaders;
 }
 
@@ -28,6 +31,6 @@ export interface RequestContext {
 export type TxContext = Omit<RequestContext, 'loaders'>;
 
 export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
-  const { requestId, actor, channel, config, log } = ctx;
-  return { requestId, actor, channel, config, log, em };
+  const { requestId, actor, channel, config, log, events } = ctx;
+  return { requestId, actor, channel, config, log, events, em };
 }

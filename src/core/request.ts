@@ -5,6 +5,7 @@ import { GUEST, type Actor } from './auth/actor';
 import { actorFromToken } from './auth/sessions';
 import { Channel, isChannel } from './channel';
 import type { Config } from './config';
+import type { EventBus } from './events';
 import type { RequestContext } from './context';
 import { badRequest, unauthenticated } from './errors';
 import type { Logger } from './logger';
@@ -22,13 +23,13 @@ export interface RequestCredentials {
  * (one statement, none for guests), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; config: Config; log: Logger },
+  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
-  return { requestId: credentials.requestId, em, actor, channel, config: deps.config, log: deps.log, loaders: createLoaders(em) };
+  return { requestId: credentials.requestId, em, actor, channel, config: deps.config, log: deps.log, events: deps.events, loaders: createLoaders(em) };
 }
 
 async function resolveActor(em: EntityManager, authorization: string | undefined): Promise<Actor> {
@@ -43,4 +44,14 @@ function parseChannel(raw: string | undefined): Channel {
   const value = raw.trim().toUpperCase();
   if (!isChannel(value)) throw badRequest(`x-channel must be WEB, APP or POS, not "${raw}".`);
   return value;
+}
+
+/**
+ * A subscription's context lives as long as the subscription; each event it delivers must read
+ * fresh data, so it gets a new EntityManager fork and new loaders.
+ */
+export function refreshRequestContext(ctx: RequestContext): RequestContext {
+  ctx.em = ctx.em.fork();
+  ctx.loaders = createLoaders(ctx.em);
+  return ctx;
 }

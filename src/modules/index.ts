@@ -5,6 +5,7 @@ import { Channel } from '../core/channel';
 import type { Config } from '../core/config';
 import type { TxContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
+import type { EventBus } from '../core/events';
 import type { Job } from '../core/jobs';
 import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
@@ -12,6 +13,20 @@ import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from
 import { Customer, CustomerResolver } from './customer';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
+import {
+  CustomerOrdersResolver,
+  IdempotencyRecord,
+  LoyaltyTransactionOrderResolver,
+  Order,
+  OrderEvent,
+  OrderFulfillmentResolver,
+  OrderLine,
+  OrderLineResolver,
+  OrderResolver,
+  orderService,
+  Payment,
+  PaymentResolver,
+} from './order';
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
 import { Staff, StaffResolver } from './staff';
 
@@ -29,6 +44,11 @@ export const entities = [
   LoyaltyTransaction,
   Cart,
   CartLine,
+  Order,
+  OrderLine,
+  OrderEvent,
+  Payment,
+  IdempotencyRecord,
 ];
 
 /** Every resolver of the public API. */
@@ -47,10 +67,19 @@ export const resolvers: NonEmptyArray<Function> = [
   CartLineResolver,
   CartFulfillmentResolver,
   CustomerCartResolver,
+  OrderResolver,
+  OrderFulfillmentResolver,
+  OrderLineResolver,
+  PaymentResolver,
+  CustomerOrdersResolver,
+  LoyaltyTransactionOrderResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
-export function createJobs(orm: Orm, config: Config, log: Logger): Job[] {
-  const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log });
-  return [{ name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) }];
+export function createJobs(orm: Orm, config: Config, log: Logger, events: EventBus): Job[] {
+  const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
+  return [
+    { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
+    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.expireOverdue(system('expire-uncollected-pickups')) },
+  ];
 }

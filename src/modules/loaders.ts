@@ -5,6 +5,7 @@ import { createCustomerLoaders } from './customer';
 import { createInventoryLoaders } from './inventory';
 import { createLocationLoaders } from './location';
 import { createLoyaltyLoaders } from './loyalty';
+import { createOrderLoaders } from './order';
 import { createStaffLoaders } from './staff';
 
 /** The per-request DataLoaders of every module, bound to the request's EntityManager. */
@@ -16,6 +17,7 @@ export const createLoaders = (em: EntityManager) => ({
   ...createStaffLoaders(em),
   ...createLoyaltyLoaders(em),
   ...createCartLoaders(em),
+  ...createOrderLoaders(em),
 });
 
 export type Loaders = ReturnType<typeof createLoaders>;

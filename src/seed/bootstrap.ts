@@ -3,6 +3,7 @@ import { Channel } from '../core/channel';
 import { DEFAULT_ADMIN_PASSWORD, type Config } from '../core/config';
 import type { TxContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
+import type { EventBus } from '../core/events';
 import type { Logger } from '../core/logger';
 import { StaffRole } from '../core/auth/actor';
 import { catalogService, Product } from '../modules/catalog';
@@ -12,8 +13,8 @@ import { staffService } from '../modules/staff';
 import { DEMO_LOCATIONS, DEMO_PRODUCTS, DEMO_STAFF_PASSWORD, demoOnHand, demoStaffEmail } from './demo-data';
 
 /** First-start work: the first ADMIN, then the demo data when the database is empty. */
-export async function bootstrap(orm: Orm, config: Config, log: Logger): Promise<void> {
-  const ctx: TxContext = { requestId: 'bootstrap', em: orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config, log };
+export async function bootstrap(orm: Orm, config: Config, log: Logger, events: EventBus): Promise<void> {
+  const ctx: TxContext = { requestId: 'bootstrap', em: orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config, log, events };
   if (await staffService.ensureAdmin(ctx, config.adminEmail, config.adminPassword)) {
     log.info('admin account created', { email: config.adminEmail });
     if (config.adminPassword === DEFAULT_ADMIN_PASSWORD) {

@@ -111,7 +111,7 @@ describe('concurrency', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, () => t.data(CartLinesAddDocument, { cartId, lines: [{ sku: v.sku, quantity: 1 }], expectedVersion: 1 })),
     );
-    const codes = results.map((r) => r.cartLinesAdd.userErrors[0]?.code ?? 'OK');
+    const codes: string[] = results.map((r) => r.cartLinesAdd.userErrors[0]?.code ?? 'OK');
     expect(codes.filter((c) => c === 'OK')).toHaveLength(1);
     expect(codes.filter((c) => c === 'VERSION_CONFLICT')).toHaveLength(19);
     expect((await t.data(CartDocument, { id: cartId })).cart).toMatchObject({ totalQuantity: 1, version: 2 });

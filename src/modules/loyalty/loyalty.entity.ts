@@ -54,6 +54,10 @@ export class LoyaltyAccount {
 @Entity()
 @Index({ properties: ['customer', 'createdAt', 'id'] })
 @Index({ properties: ['orderId'] })
+@Index({
+  name: 'loyalty_transaction_one_earn_per_order',
+  expression: `create unique index "loyalty_transaction_one_earn_per_order" on "loyalty_transaction" ("order_id") where "kind" = 'EARN'`,
+})
 @Check({ name: 'loyalty_transaction_balance_after_not_negative', expression: 'balance_after >= 0' })
 export class LoyaltyTransaction {
   [OptionalProps]?: 'createdAt';

@@ -36,6 +36,41 @@ export class LoyaltyService {
     return true;
   }
 
+  /**
+   * Points for a completed order: 1 per whole currency unit paid by default, times the tier's
+   * multiplier (the tier before this order). At most one EARN per order (a unique index).
+   */
+  async earnForOrder(tx: TxContext, customerId: string, orderId: string, amountPaid: number): Promise<number> {
+    const config = tx.config.loyalty;
+    const account = await tx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
+    const tier = this.tierOf(config, account?.lifetimePoints ?? 0);
+    const multiplier = tier === LoyaltyTier.GOLD ? config.goldMultiplier : tier === LoyaltyTier.SILVER ? config.silverMultiplier : 1;
+    const points = Math.floor(Math.floor(amountPaid / 100) * config.pointsPerUnit * multiplier);
+    if (points > 0) await this.post(tx, { customerId, kind: LoyaltyTransactionKind.EARN, points, orderId, countsForTier: true });
+    return points;
+  }
+
+  /**
+   * A REVERSAL row. Giving points back always succeeds; taking them back takes at most what is
+   * left, because the balance can never go below zero: if the customer already spent the
+   * points, the shortfall is returned so the caller can note it. Returns the points not taken.
+   */
+  async reverse(tx: TxContext, entry: { customerId: string; orderId: string; points: number; countsForTier?: boolean }): Promise<number> {
+    if (entry.points >= 0) {
+      await this.post(tx, { ...entry, kind: LoyaltyTransactionKind.REVERSAL });
+      return 0;
+    }
+    const [account] = await tx.em.execute<{ balance: number }[]>('select balance from loyalty_account where customer_id = ? for update', [entry.customerId]);
+    const taken = Math.min(-entry.points, account?.balance ?? 0);
+    if (taken > 0) await this.post(tx, { ...entry, kind: LoyaltyTransactionKind.REVERSAL, points: -taken });
+    return -entry.points - taken;
+  }
+
+  /** Points needed to cover `amount` minor units (the most a cart can usefully redeem). */
+  pointsWorth(config: LoyaltyConfig, amount: number): number {
+    return config.minorUnitsPerPoint > 0 ? Math.ceil(amount / config.minorUnitsPerPoint) : 0;
+  }
+
   /** The spendable balance; a customer without an account has none. */
   async balanceOf(tx: TxContext, customerId: string): Promise<number> {
     const account = await tx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['balance'] });

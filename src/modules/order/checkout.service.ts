@@ -1,0 +1,193 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import { requireStaff } from '../../core/auth/guards';
+import type { TxContext } from '../../core/context';
+import { transactional } from '../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { isUuid } from '../../core/loader';
+import { Cart, CartLine, CartStatus, FulfillmentMethod } from '../cart/cart.entity';
+import { priceCart } from '../cart/cart.pricing';
+import { assertCartAccess } from '../cart/cart.service';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { inventoryService, MovementKind, type StockChange } from '../inventory';
+import { Location } from '../location/location.entity';
+import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
+import { loyaltyService } from '../loyalty/loyalty.service';
+import { claimKey, checkKey, fingerprint } from './order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus } from './order.entity';
+import { orderNotifier } from './order.notifier';
+import { paymentProvider } from './payment.provider';
+
+export interface CheckoutInput {
+  cartId: string;
+  idempotencyKey: string;
+  paymentMethod: PaymentMethod;
+  paymentToken?: string | null;
+}
+
+const PICKUP_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const NUMBER_PREFIX = { WEB: 'W', APP: 'A', POS: 'P' } as const;
+
+/** Short, unguessable, without look-alike characters (no 0/O, 1/I). */
+export const newPickupCode = (): string => Array.from({ length: 6 }, () => PICKUP_CODE_ALPHABET[randomInt(PICKUP_CODE_ALPHABET.length)]).join('');
+
+export class CheckoutService {
+  /**
+   * Turns a cart into an order in one transaction: reserve the stock (or sell it, at the
+   * counter), snapshot prices, redeem points, take or promise payment, complete the cart. Any
+   * failure leaves nothing behind; a card authorized before a failure is voided.
+   */
+  async complete(ctx: TxContext, input: CheckoutInput): Promise<Result<Order>> {
+    const badKey = checkKey(input.idempotencyKey);
+    if (badKey) return badKey;
+    if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+    let authorization: string | undefined;
+    const voidAuthorization = async () => {
+      if (authorization) await paymentProvider().void(authorization);
+      authorization = undefined;
+    };
+    try {
+      const result = await transactional(ctx, async (tx) => {
+        const orderId = randomUUID();
+        const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
+        if (claim.kind === 'reused') return claim.failure;
+        if (claim.kind === 'replay') return ok(await tx.em.findOneOrFail(Order, { id: claim.orderId }));
+        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference));
+      });
+      if (!result.ok) await voidAuthorization();
+      else orderNotifier.changed(ctx, result.value);
+      return result;
+    } catch (err) {
+      await voidAuthorization();
+      throw err;
+    }
+  }
+
+  private async placeOrder(tx: TxContext, orderId: string, input: CheckoutInput, authorized: (reference: string) => void): Promise<Result<Order>> {
+    const cart = await tx.em.findOne(Cart, { id: input.cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+    assertCartAccess(tx.actor, cart);
+    if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
+    const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
+    const method = cart.fulfillmentMethod;
+    if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
+    if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && method === FulfillmentMethod.SHIP) {
+      return fail(ErrorCode.INVALID_INPUT, 'A shipped order is paid by card.', ['paymentMethod']);
+    }
+    const atCounter = method === FulfillmentMethod.IN_STORE;
+    if (atCounter) requireStaff(tx, { locationId: cart.fulfillmentLocation!.id });
+
+    const locationId = method === FulfillmentMethod.SHIP ? await this.warehouseFor(tx, lines) : cart.fulfillmentLocation!.id;
+    if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse can ship every line of this cart.', ['cartId']);
+
+    // Reserve first: of two terminals selling the last unit, the second is refused here.
+    const changes: StockChange[] = lines.map((line) => ({
+      locationId,
+      variantId: line.variant.id,
+      kind: atCounter ? MovementKind.SALE : MovementKind.RESERVE,
+      onHandDelta: atCounter ? -line.quantity : 0,
+      reservedDelta: atCounter ? 0 : line.quantity,
+      orderId,
+    }));
+    const stock = await inventoryService.apply(tx, changes);
+    if (!stock.ok) {
+      return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item can be had there now.`, ['lines', stock.index]);
+    }
+
+    const variants = await tx.em.find(ProductVariant, { id: { $in: lines.map((l) => l.variant.id) } });
+    const { subtotal } = priceCart(tx.config, lines, variants, 0);
+    const customerId = cart.customer?.id;
+    const redeemed = Math.min(cart.loyaltyPointsApplied, loyaltyService.pointsWorth(tx.config.loyalty, subtotal));
+    const loyaltyDiscount = Math.min(subtotal, loyaltyService.discountFor(tx.config.loyalty, redeemed));
+    if (redeemed > 0) {
+      const debited = customerId && (await loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -redeemed, orderId }));
+      if (!debited) return fail(ErrorCode.INSUFFICIENT_POINTS, 'The points applied to the cart are no longer on the balance.', ['cartId']);
+    }
+    const total = subtotal - loyaltyDiscount;
+
+    const now = new Date();
+    const order = tx.em.create(Order, {
+      id: orderId,
+      number: await this.nextNumber(tx),
+      cart,
+      customer: customerId,
+      channel: tx.channel,
+      status: atCounter ? OrderStatus.COMPLETED : OrderStatus.PLACED,
+      fulfillmentMethod: method,
+      location: tx.em.getReference(Location, locationId),
+      shippingAddress: cart.shippingAddress,
+      pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : undefined,
+      completedAt: atCounter ? now : undefined,
+      subtotal,
+      loyaltyDiscount,
+      total,
+      loyaltyPointsRedeemed: redeemed,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const priceOf = new Map(variants.map((v) => [v.id, v]));
+    lines.forEach((line, i) => {
+      const variant = priceOf.get(line.variant.id)!;
+      tx.em.create(OrderLine, {
+        order,
+        customer: customerId,
+        variant: variant.id,
+        sku: variant.sku,
+        title: variant.title,
+        quantity: line.quantity,
+        unitPrice: variant.priceAmount,
+        channel: line.channel,
+        createdAt: new Date(now.getTime() + i),
+      });
+    });
+    tx.em.create(OrderEvent, { order, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, locationId, at: now });
+
+    // Authorize last, so a refusal above never leaves an authorization to undo.
+    let status = PaymentStatus.PENDING;
+    let reference: string | undefined;
+    if (input.paymentMethod === PaymentMethod.CARD) {
+      const authorization = await paymentProvider().authorize({ amount: total, currencyCode: tx.config.currencyCode, token: input.paymentToken, orderId });
+      if (!authorization.ok) return fail(ErrorCode.PAYMENT_DECLINED, authorization.reason, ['paymentToken']);
+      authorized(authorization.reference);
+      reference = authorization.reference;
+      status = PaymentStatus.AUTHORIZED;
+    }
+    if (atCounter) {
+      if (reference) await paymentProvider().capture(reference, total);
+      status = PaymentStatus.CAPTURED;
+    }
+    tx.em.create(Payment, { order, method: input.paymentMethod, status, amount: total, capturedAmount: atCounter ? total : 0, providerReference: reference });
+
+    cart.status = CartStatus.COMPLETED;
+    cart.version += 1;
+    cart.updatedAt = now;
+    if (atCounter && customerId) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
+    await tx.em.flush();
+    return ok(order);
+  }
+
+  /** The first warehouse (by code) that can ship every line now; stores do not ship. */
+  private async warehouseFor(tx: TxContext, lines: CartLine[]): Promise<string | undefined> {
+    const candidates = await tx.em.execute<{ location_id: string }[]>(
+      `select s.location_id
+         from stock_level s
+         join location l on l.id = s.location_id and l.kind = 'WAREHOUSE'
+         join (values ${lines.map(() => '(?::uuid, ?::int)').join(', ')}) as want(variant_id, quantity) on want.variant_id = s.variant_id
+        where s.on_hand - s.reserved >= want.quantity
+        group by s.location_id, l.code
+       having count(*) = ?
+        order by l.code
+        limit 1`,
+      [...lines.flatMap((l) => [l.variant.id, l.quantity]), lines.length],
+    );
+    return candidates[0]?.location_id;
+  }
+
+  private async nextNumber(tx: TxContext): Promise<string> {
+    const [row] = await tx.em.execute<{ n: string }[]>(`select nextval('order_number_seq')::text as n`);
+    return `${NUMBER_PREFIX[tx.channel]}-${row.n}`;
+  }
+}
+
+export const checkoutService = new CheckoutService();

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { Check, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Ref } from '@mikro-orm/core';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { Address } from '../../core/address';
+import { Channel } from '../../core/channel';
+import { Cart, FulfillmentMethod } from '../cart/cart.entity';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { Customer } from '../customer/customer.entity';
+import { Location } from '../location/location.entity';
+
+export enum OrderStatus {
+  PLACED = 'PLACED',
+  READY_FOR_PICKUP = 'READY_FOR_PICKUP',
+  SHIPPED = 'SHIPPED',
+  COMPLETED = 'COMPLETED',
+  CANCELLED = 'CANCELLED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(OrderStatus, { name: 'OrderStatus' });
+
+export enum PaymentMethod {
+  CARD = 'CARD',
+  PAY_IN_STORE = 'PAY_IN_STORE',
+}
+registerEnumType(PaymentMethod, { name: 'PaymentMethod' });
+
+export enum PaymentStatus {
+  PENDING = 'PENDING',
+  AUTHORIZED = 'AUTHORIZED',
+  CAPTURED = 'CAPTURED',
+  VOIDED = 'VOIDED',
+  REFUNDED = 'REFUNDED',
+  PARTIALLY_REFUNDED = 'PARTIALLY_REFUNDED',
+}
+registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
+
+/**
+ * An order: made once from one cart (unique cart_id), prices snapshotted into its lines. Money
+ * columns are minor units. The stock it holds is in the inventory ledger under its id.
+ */
+@ObjectType()
+@Entity({ tableName: 'orders' })
+@Index({ properties: ['customer', 'createdAt', 'id'] })
+@Index({ properties: ['location', 'status', 'createdAt'] })
+@Index({ properties: ['status', 'expiresAt'] })
+@Check({ name: 'orders_money_consistent', expression: 'total = subtotal - loyalty_discount and loyalty_discount >= 0 and total >= 0' })
+export class Order {
+  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'createdAt' | 'updatedAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field({ description: 'Human-readable, unique, e.g. W-100042.' })
+  @Property({ length: 20, unique: true })
+  number: string;
+
+  @ManyToOne(() => Cart, { ref: true, unique: true })
+  cart: Ref<Cart>;
+
+  @ManyToOne(() => Customer, { ref: true, nullable: true, index: false })
+  customer?: Ref<Customer>;
+
+  @Field(() => Channel)
+  @Enum({ items: () => Channel, nativeEnumName: 'channel' })
+  channel: Channel;
+
+  @Field(() => OrderStatus)
+  @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
+  status: OrderStatus;
+
+  @Enum({ items: () => FulfillmentMethod, nativeEnumName: 'fulfillment_method' })
+  fulfillmentMethod: FulfillmentMethod;
+
+  /** The store of a pickup or counter sale, the warehouse of a shipment: where the stock is held. */
+  @ManyToOne(() => Location, { ref: true, index: false })
+  location: Ref<Location>;
+
+  @Property({ type: 'jsonb', nullable: true })
+  shippingAddress?: Address;
+
+  @Property({ length: 12, nullable: true })
+  pickupCode?: string;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  readyAt?: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  expiresAt?: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  completedAt?: Date;
+
+  @Property()
+  subtotal: number;
+
+  @Property()
+  loyaltyDiscount: number;
+
+  @Property()
+  total: number;
+
+  @Property()
+  loyaltyPointsRedeemed: number = 0;
+
+  @Field(() => Int, { description: 'Points this order earned (0 until it completes).' })
+  @Property()
+  loyaltyPointsEarned: number = 0;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+}
+
+@ObjectType()
+@Entity()
+@Check({ name: 'order_line_quantities', expression: 'quantity > 0 and returned_quantity >= 0 and returned_quantity <= quantity' })
+export class OrderLine {
+  [OptionalProps]?: 'returnedQuantity' | 'createdAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Order, { ref: true })
+  order: Ref<Order>;
+
+  @ManyToOne(() => Customer, { ref: true, nullable: true, index: false })
+  customer?: Ref<Customer>;
+
+  @ManyToOne(() => ProductVariant, { ref: true, index: false })
+  variant: Ref<ProductVariant>;
+
+  @Field()
+  @Property({ length: 64 })
+  sku: string;
+
+  @Field()
+  @Property({ length: 300 })
+  title: string;
+
+  @Field(() => Int)
+  @Property()
+  quantity: number;
+
+  @Field(() => Int)
+  @Property()
+  returnedQuantity: number = 0;
+
+  /** Price when the order was placed (or the line bought at the counter), not today's. */
+  @Property()
+  unitPrice: number;
+
+  @Field(() => Channel)
+  @Enum({ items: () => Channel, nativeEnumName: 'channel' })
+  channel: Channel;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
+
+/** The order's timeline across channels and stores. */
+@ObjectType()
+@Entity()
+@Index({ properties: ['order', 'at'] })
+export class OrderEvent {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Order, { ref: true, index: false })
+  order: Ref<Order>;
+
+  @Field()
+  @Property({ length: 40 })
+  kind: string;
+
+  @Field(() => Channel)
+  @Enum({ items: () => Channel, nativeEnumName: 'channel' })
+  channel: Channel;
+
+  @Property({ type: 'uuid', nullable: true })
+  locationId?: string;
+
+  @Field(() => Date)
+  @Property({ type: 'timestamptz' })
+  at: Date = new Date();
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  message?: string;
+}
+
+/** One payment per order; amounts in minor units. */
+@ObjectType()
+@Entity()
+@Check({ name: 'payment_amounts', expression: 'amount >= 0 and captured_amount >= 0 and refunded_amount >= 0 and refunded_amount <= captured_amount' })
+export class Payment {
+  [OptionalProps]?: 'capturedAmount' | 'refundedAmount' | 'createdAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Order, { ref: true, unique: true })
+  order: Ref<Order>;
+
+  @Field(() => PaymentMethod)
+  @Enum({ items: () => PaymentMethod, nativeEnumName: 'payment_method' })
+  method: PaymentMethod;
+
+  @Field(() => PaymentStatus)
+  @Enum({ items: () => PaymentStatus, nativeEnumName: 'payment_status' })
+  status: PaymentStatus;
+
+  @Property()
+  amount: number;
+
+  @Property()
+  capturedAmount: number = 0;
+
+  @Property()
+  refundedAmount: number = 0;
+
+  /** The provider's reference for the authorization. */
+  @Property({ length: 100, nullable: true })
+  providerReference?: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
+
+/**
+ * A request that must happen once: the key, what it was for (scope + fingerprint of the input),
+ * and the order it produced. Retries with the same key get that order back.
+ */
+@Entity()
+@Unique({ properties: ['key'] })
+export class IdempotencyRecord {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ length: 200 })
+  key: string;
+
+  @Property({ length: 64 })
+  fingerprint: string;
+
+  @Property({ type: 'uuid' })
+  orderId: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,51 @@
+import type { Actor } from '../../core/auth/actor';
+import { requireStaff, worksAt } from '../../core/auth/guards';
+import type { TxContext } from '../../core/context';
+import { forbidden, unauthenticated } from '../../core/errors';
+import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
+import { FulfillmentMethod } from '../cart/cart.entity';
+import { Order, OrderStatus } from './order.entity';
+
+/** The owner customer, or staff of the order's store (ADMIN: any). Throws the auth error. */
+export function assertOrderAccess(actor: Actor, order: Order): void {
+  if (actor.kind === 'system') return;
+  if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
+  if (actor.kind === 'staff' && worksAt(actor, order.location.id)) return;
+  if (actor.kind === 'guest') throw unauthenticated('Sign in to see this order.');
+  throw forbidden('This order is not yours to see.');
+}
+
+export const isOrderOwner = (actor: Actor, order: Order): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
+
+const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
+
+export class OrderQueries {
+  /** Staff of that store: its pickup orders, oldest first. */
+  pickupQueue(ctx: TxContext, locationId: string, statuses?: OrderStatus[] | null): Promise<Order[]> {
+    requireStaff(ctx, { locationId });
+    return ctx.em.find(
+      Order,
+      { location: locationId, fulfillmentMethod: FulfillmentMethod.PICKUP, status: { $in: statuses?.length ? statuses : OPEN_PICKUP } },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 500 },
+    );
+  }
+
+  /** Staff of that store: the open pickup order whose code the customer shows. */
+  byPickupCode(ctx: TxContext, locationId: string, code: string): Promise<Order | null> {
+    requireStaff(ctx, { locationId });
+    return ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } });
+  }
+
+  /** A customer's orders, newest first. */
+  async ofCustomer(ctx: TxContext, customerId: string, args: PageArgs): Promise<Connection<Order>> {
+    const limit = pageSize(args);
+    const rows = await ctx.em.find(
+      Order,
+      { $and: [{ customer: customerId }, keysetAfter(args.after, 'desc')] },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
+    );
+    return toConnection(rows, limit, (o) => encodeCursor(o.createdAt, o.id));
+  }
+}
+
+export const orderQueries = new OrderQueries();

@@ -1,0 +1,229 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { requireStaff } from '../../core/auth/guards';
+import type { RequestContext } from '../../core/context';
+import { toPayload, type Result } from '../../core/errors';
+import { Money } from '../../core/money';
+import type { Connection } from '../../core/pagination';
+import { refreshRequestContext } from '../../core/request';
+import { CartLineInput } from '../cart/cart.types';
+import { ProductVariant } from '../catalog/catalog.entity';
+import { Customer } from '../customer/customer.entity';
+import { Location } from '../location/location.entity';
+import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
+import { checkoutService } from './checkout.service';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity';
+import { orderTopic, pickupQueueTopic } from './order.notifier';
+import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
+import { orderService } from './order.service';
+import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
+import { returnsService } from './returns.service';
+
+const payload = (result: Result<Order>): OrderPayload => toPayload(result, 'order');
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @Query(() => Order, { nullable: true, description: "The owner customer, or staff of the order's store (any store for ADMIN)." })
+  async order(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<Order | undefined> {
+    const order = await ctx.loaders.orderById.load(id);
+    if (order) assertOrderAccess(ctx.actor, order);
+    return order;
+  }
+
+  @Query(() => Order, { nullable: true, description: 'Staff only: the code the customer shows at the counter.' })
+  async orderByPickupCode(@Ctx() ctx: RequestContext, @Arg('locationId', () => ID) locationId: string, @Arg('code', () => String) code: string): Promise<Order | null> {
+    return orderQueries.byPickupCode(ctx, locationId, code);
+  }
+
+  @Query(() => [Order], { description: 'Staff of that store: its pickup orders, oldest first.' })
+  pickupQueue(
+    @Ctx() ctx: RequestContext,
+    @Arg('locationId', () => ID) locationId: string,
+    @Arg('statuses', () => [OrderStatus], { nullable: true }) statuses?: OrderStatus[],
+  ): Promise<Order[]> {
+    return orderQueries.pickupQueue(ctx, locationId, statuses);
+  }
+
+  @Mutation(() => OrderPayload, {
+    description: 'Reserve stock, take or promise payment, and turn the cart into an order, atomically.\nThe same idempotencyKey always returns the same order and never makes a second one.',
+  })
+  async checkoutComplete(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('idempotencyKey', () => String) idempotencyKey: string,
+    @Arg('paymentMethod', () => PaymentMethod) paymentMethod: PaymentMethod,
+    @Arg('paymentToken', () => String, { nullable: true }) paymentToken?: string,
+  ): Promise<OrderPayload> {
+    return payload(await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })
+  async orderMarkReady(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
+    return payload(await orderService.markReady(ctx, orderId));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: hand over the order; extra lines bought at the counter are added and paid in store.' })
+  async orderCompletePickup(
+    @Ctx() ctx: RequestContext,
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('pickupCode', () => String) pickupCode: string,
+    @Arg('idempotencyKey', () => String) idempotencyKey: string,
+    @Arg('addLines', () => [CartLineInput], { nullable: true }) addLines?: CartLineInput[],
+  ): Promise<OrderPayload> {
+    return payload(await orderService.completePickup(ctx, orderId, pickupCode, idempotencyKey, addLines ?? []));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Staff: a shipped order has left the warehouse.' })
+  async orderMarkShipped(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
+    return payload(await orderService.markShipped(ctx, orderId));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Staff: a shipped order was delivered.' })
+  async orderMarkDelivered(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
+    return payload(await orderService.markDelivered(ctx, orderId));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'The owner before it is ready, or staff; releases stock, voids or refunds payment, reverses points.' })
+  async orderCancel(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string, @Arg('reason', () => String, { nullable: true }) reason?: string): Promise<OrderPayload> {
+    return payload(await orderService.cancel(ctx, orderId, reason));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Staff of any store: take back lines of a completed order, online or in-store.' })
+  async orderReturnLines(
+    @Ctx() ctx: RequestContext,
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('lines', () => [OrderLineQuantityInput]) lines: OrderLineQuantityInput[],
+    @Arg('restock', () => Boolean) restock: boolean,
+    @Arg('idempotencyKey', () => String) idempotencyKey: string,
+  ): Promise<OrderPayload> {
+    return payload(await returnsService.returnLines(ctx, orderId, lines, restock, idempotencyKey));
+  }
+
+  @Subscription(() => Order, {
+    description: 'The owner customer or staff: every change of this order.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as RequestContext;
+      const order = await ctx.loaders.orderById.load(args.orderId as string);
+      if (order) assertOrderAccess(ctx.actor, order);
+      return ctx.events.subscribe(orderTopic(args.orderId as string));
+    },
+  })
+  orderUpdated(@Root() event: { orderId: string }, @Ctx() ctx: RequestContext, @Arg('orderId', () => ID) _orderId: string): Promise<Order> {
+    return this.fresh(ctx, event.orderId);
+  }
+
+  @Subscription(() => Order, {
+    description: 'Staff of that store: pickup orders placed, ready, completed, cancelled or expired there.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as RequestContext;
+      requireStaff(ctx, { locationId: args.locationId as string });
+      return ctx.events.subscribe(pickupQueueTopic(args.locationId as string));
+    },
+  })
+  pickupQueueChanged(@Root() event: { orderId: string }, @Ctx() ctx: RequestContext, @Arg('locationId', () => ID) _locationId: string): Promise<Order> {
+    return this.fresh(ctx, event.orderId);
+  }
+
+  private async fresh(ctx: RequestContext, orderId: string): Promise<Order> {
+    return (await refreshRequestContext(ctx).loaders.orderById.load(orderId))!;
+  }
+
+  @FieldResolver(() => Customer, { nullable: true })
+  async customer(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
+    return order.customer ? ctx.loaders.customerById.load(order.customer.id) : undefined;
+  }
+
+  @FieldResolver(() => [OrderLine])
+  lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
+    return ctx.loaders.linesByOrder.load(order.id);
+  }
+
+  @FieldResolver(() => [OrderEvent], { description: "The order's timeline across channels, oldest first." })
+  events(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
+    return ctx.loaders.eventsByOrder.load(order.id);
+  }
+
+  @FieldResolver(() => OrderFulfillment)
+  fulfillment(@Root() order: Order): OrderFulfillment {
+    return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
+  }
+
+  @FieldResolver(() => Payment)
+  async payment(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Payment> {
+    return (await ctx.loaders.paymentByOrder.load(order.id))!;
+  }
+
+  @FieldResolver(() => Money)
+  subtotal(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+    return new Money(order.subtotal, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  loyaltyDiscount(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+    return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  total(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+    return new Money(order.total, ctx.config.currencyCode);
+  }
+}
+
+@Resolver(() => OrderFulfillment)
+export class OrderFulfillmentResolver {
+  @FieldResolver(() => Location, { nullable: true })
+  location(@Root() fulfillment: OrderFulfillment, @Ctx() ctx: RequestContext): Promise<Location | undefined> {
+    return ctx.loaders.locationById.load(fulfillment.order.location.id);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Shown to the customer who owns the order; staff verify it, they never read it.' })
+  pickupCode(@Root() fulfillment: OrderFulfillment, @Ctx() ctx: RequestContext): string | undefined {
+    return isOrderOwner(ctx.actor, fulfillment.order) ? fulfillment.order.pickupCode : undefined;
+  }
+}
+
+@Resolver(() => OrderLine)
+export class OrderLineResolver {
+  @FieldResolver(() => ProductVariant)
+  async variant(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
+    return (await ctx.loaders.variantById.load(line.variant.id))!;
+  }
+
+  @FieldResolver(() => Money, { description: 'Price when the order was placed, not today\'s price.' })
+  unitPrice(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.unitPrice, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  total(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.unitPrice * line.quantity, ctx.config.currencyCode);
+  }
+}
+
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @FieldResolver(() => Money)
+  amount(@Root() payment: Payment, @Ctx() ctx: RequestContext): Money {
+    return new Money(payment.amount, ctx.config.currencyCode);
+  }
+}
+
+@Resolver(() => Customer)
+export class CustomerOrdersResolver {
+  @FieldResolver(() => OrderConnection)
+  orders(
+    @Root() customer: Customer,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<Order>> {
+    return orderQueries.ofCustomer(ctx, customer.id, { first, after });
+  }
+}
+
+@Resolver(() => LoyaltyTransaction)
+export class LoyaltyTransactionOrderResolver {
+  @FieldResolver(() => Order, { nullable: true })
+  order(@Root() transaction: LoyaltyTransaction, @Ctx() ctx: RequestContext): Promise<Order | undefined> | undefined {
+    return transaction.orderId ? ctx.loaders.orderById.load(transaction.orderId) : undefined;
+  }
+}

@@ -1,0 +1,43 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Address } from '../../core/address';
+import { UserError } from '../../core/errors';
+import { connectionType } from '../../core/pagination';
+import { FulfillmentMethod } from '../cart/cart.entity';
+import { Order } from './order.entity';
+
+@ObjectType()
+export class OrderFulfillment {
+  order: Order;
+
+  @Field(() => FulfillmentMethod)
+  method: FulfillmentMethod;
+
+  @Field(() => Address, { nullable: true })
+  shippingAddress?: Address;
+
+  @Field(() => Date, { nullable: true })
+  readyAt?: Date;
+
+  @Field(() => Date, { nullable: true })
+  completedAt?: Date;
+}
+
+@InputType()
+export class OrderLineQuantityInput {
+  @Field(() => ID)
+  lineId: string;
+
+  @Field(() => Int)
+  quantity: number;
+}
+
+@ObjectType()
+export class OrderPayload {
+  @Field(() => Order, { nullable: true })
+  order?: Order;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+export const OrderConnection = connectionType(Order, 'Order');
