@@ -33,19 +33,18 @@ export class StaffService {
       location = isUuid(input.locationId) ? await ctx.em.findOne(Location, { id: input.locationId }) : null;
       if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
     }
-    const staff = ctx.em.create(Staff, {
-      email: normalizeEmail(input.email),
-      passwordHash: await hashPassword(input.password),
-      role: input.role,
-      location: location ?? undefined,
-    });
+    const passwordHash = await hashPassword(input.password);
+    // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      await ctx.em.flush();
+      return ok(
+        await ctx.em.transactional(async (em) =>
+          em.create(Staff, { email: normalizeEmail(input.email), passwordHash, role: input.role, location: location?.id }),
+        ),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'A staff account with this email exists.', ['input', 'email']);
       throw err;
     }
-    return ok(staff);
   }
 
   /** Creates the first ADMIN when there is none (first start). Returns true when it did. */
