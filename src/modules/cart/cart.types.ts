@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Address, AddressInput } from '../../core/address';
+import { Address } from '../../core/address';
 import { UserError } from '../../core/errors';
 import { Cart, FulfillmentMethod } from './cart.entity';
 
@@ -41,8 +41,8 @@ export class CartFulfillmentInput {
   @Field(() => ID, { nullable: true })
   locationId?: string;
 
-  @Field(() => AddressInput, { nullable: true })
-  shippingAddress?: AddressInput;
+  @Field(() => Address, { nullable: true })
+  shippingAddress?: Address;
 }
 
 @ObjectType()
