@@ -6,6 +6,7 @@ import { Migration20261123162233 } from './Migration20261123162233';
 import { Migration20261123162234LoyaltyLedgerAppendOnly } from './Migration20261123162234LoyaltyLedgerAppendOnly';
 import { Migration20261123163141 } from './Migration20261123163141';
 import { Migration20261123163142OrderNumbers } from './Migration20261123163142OrderNumbers';
+import { Migration20261123164533 } from './Migration20261123164533';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123162234LoyaltyLedgerAppendOnly', class: Migration20261123162234LoyaltyLedgerAppendOnly },
   { name: 'Migration20261123163141', class: Migration20261123163141 },
   { name: 'Migration20261123163142OrderNumbers', class: Migration20261123163142OrderNumbers },
+  { name: 'Migration20261123164533', class: Migration20261123164533 },
 ];

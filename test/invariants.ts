@@ -17,12 +17,15 @@ export async function invariantViolations(t: TestApp): Promise<string[]> {
         where s.on_hand <> coalesce(m.oh, 0) or s.reserved <> coalesce(m.r, 0)`,
     ],
     [
-      'reserved units not held by open orders',
-      `select s.id from stock_level s
-         left join (select o.location_id, l.variant_id, sum(l.quantity) q from orders o join order_line l on l.order_id = o.id
+      // Exact for reservations made for orders; units held without an order (possible only
+      // through the inventory service directly, as some tests do) are outside this promise.
+      'order reservations not equal to what open orders hold',
+      `select coalesce(m.location_id, h.location_id) location_id, coalesce(m.variant_id, h.variant_id) variant_id
+         from (select location_id, variant_id, sum(reserved_delta) r from inventory_movement where order_id is not null group by 1, 2) m
+         full join (select o.location_id, l.variant_id, sum(l.quantity) q from orders o join order_line l on l.order_id = o.id
                      where o.status in ('PLACED', 'READY_FOR_PICKUP') group by 1, 2) h
-           on h.location_id = s.location_id and h.variant_id = s.variant_id
-        where s.reserved <> coalesce(h.q, 0)`,
+           on h.location_id = m.location_id and h.variant_id = m.variant_id
+        where coalesce(m.r, 0) <> coalesce(h.q, 0)`,
     ],
     ['more than one order for a cart', `select cart_id from orders group by cart_id having count(*) > 1`],
     ['order of a cart that is not COMPLETED', `select o.id from orders o join cart c on c.id = o.cart_id where c.status <> 'COMPLETED'`],

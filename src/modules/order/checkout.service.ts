@@ -157,7 +157,16 @@ export class CheckoutService {
       if (reference) await paymentProvider().capture(reference, total);
       status = PaymentStatus.CAPTURED;
     }
-    tx.em.create(Payment, { order, method: input.paymentMethod, status, amount: total, capturedAmount: atCounter ? total : 0, providerReference: reference });
+    const captured = atCounter ? total : 0;
+    tx.em.create(Payment, {
+      order,
+      method: input.paymentMethod,
+      status,
+      amount: total,
+      capturedAmount: captured,
+      providerCapturedAmount: reference ? captured : 0,
+      providerReference: reference,
+    });
 
     cart.status = CartStatus.COMPLETED;
     cart.version += 1;

@@ -197,8 +197,9 @@ export class OrderEvent {
 @ObjectType()
 @Entity()
 @Check({ name: 'payment_amounts', expression: 'amount >= 0 and captured_amount >= 0 and refunded_amount >= 0 and refunded_amount <= captured_amount' })
+@Check({ name: 'payment_provider_amounts', expression: 'provider_refunded_amount >= 0 and provider_refunded_amount <= provider_captured_amount' })
 export class Payment {
-  [OptionalProps]?: 'capturedAmount' | 'refundedAmount' | 'createdAt';
+  [OptionalProps]?: 'capturedAmount' | 'refundedAmount' | 'providerCapturedAmount' | 'providerRefundedAmount' | 'createdAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -222,6 +223,16 @@ export class Payment {
 
   @Property()
   refundedAmount: number = 0;
+
+  /**
+   * The part taken through the card provider. Lines added at the counter are paid in store, so
+   * this can be less than `capturedAmount`; a card is never refunded more than it was charged.
+   */
+  @Property()
+  providerCapturedAmount: number = 0;
+
+  @Property()
+  providerRefundedAmount: number = 0;
 
   /** The provider's reference for the authorization. */
   @Property({ length: 100, nullable: true })

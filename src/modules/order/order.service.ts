@@ -84,7 +84,10 @@ export class OrderService {
       order.subtotal += extraAmount;
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) captured = { reference: payment.providerReference, amount: payment.amount };
+      if (payment.providerReference) {
+        captured = { reference: payment.providerReference, amount: payment.amount };
+        payment.providerCapturedAmount = payment.amount;
+      }
       payment.amount += extraAmount;
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
@@ -106,7 +109,10 @@ export class OrderService {
       );
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) await paymentProvider().capture(payment.providerReference, payment.amount);
+      if (payment.providerReference) {
+        await paymentProvider().capture(payment.providerReference, payment.amount);
+        payment.providerCapturedAmount = payment.amount;
+      }
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;

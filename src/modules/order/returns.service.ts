@@ -74,7 +74,11 @@ export class ReturnsService {
       const refundAmount = share(order.total, returnedAfter, order.subtotal) - share(order.total, returnedBefore, order.subtotal);
       payment.refundedAmount = Math.min(payment.capturedAmount, payment.refundedAmount + refundAmount);
       payment.status = payment.refundedAmount >= payment.capturedAmount ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED;
-      if (payment.providerReference && refundAmount > 0) refund = { reference: payment.providerReference, amount: refundAmount };
+      // Back to the card at most what the card paid; the rest (lines paid at the counter) in store.
+      const toCard = Math.min(refundAmount, payment.providerCapturedAmount - payment.providerRefundedAmount);
+      payment.providerRefundedAmount += toCard;
+      if (payment.providerReference && toCard > 0) refund = { reference: payment.providerReference, amount: toCard };
+      const inStore = refundAmount - toCard;
 
       let shortfall = 0;
       if (order.customer) {
@@ -86,7 +90,8 @@ export class ReturnsService {
         if (earnedBack > 0) shortfall = await loyaltyService.reverse(tx, { customerId, orderId, points: -earnedBack, countsForTier: true });
       }
       const units = lines.reduce((sum, l) => sum + l.quantity, 0);
-      const message = `${units} unit(s) returned, ${refundAmount} refunded${restock ? ', restocked' : ''}${shortfall ? `; ${shortfall} points already spent were not taken back` : ''}.`;
+      const refunded = inStore && toCard ? `${toCard} to the card and ${inStore} in store` : `${refundAmount}${inStore ? ' in store' : ''}`;
+      const message = `${units} unit(s) returned, ${refunded} refunded${restock ? ', restocked' : ''}${shortfall ? `; ${shortfall} points already spent were not taken back` : ''}.`;
       order.updatedAt = new Date();
       tx.em.create(OrderEvent, { order, kind: 'RETURNED', channel: tx.channel, locationId: restockAt, message, at: order.updatedAt });
       await tx.em.flush();
