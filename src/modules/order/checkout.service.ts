@@ -42,6 +42,7 @@ export class CheckoutService {
     if (badKey) return badKey;
     if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
     let authorization: string | undefined;
+    let replayed = false;
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -51,11 +52,17 @@ export class CheckoutService {
         const orderId = randomUUID();
         const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
         if (claim.kind === 'reused') return claim.failure;
-        if (claim.kind === 'replay') return ok(await tx.em.findOneOrFail(Order, { id: claim.orderId }));
+        if (claim.kind === 'replay') {
+          // The same request again: the same order, to the same people who could place it.
+          const order = await tx.em.findOneOrFail(Order, { id: claim.orderId });
+          assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
+          replayed = true;
+          return ok(order);
+        }
         return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference));
       });
       if (!result.ok) await voidAuthorization();
-      else orderNotifier.changed(ctx, result.value);
+      else if (!replayed) orderNotifier.changed(ctx, result.value);
       return result;
     } catch (err) {
       await voidAuthorization();

@@ -98,9 +98,10 @@ export class OrderService {
     return result;
   }
 
-  /** Staff of the shipping warehouse: reserved units leave, the card is captured. */
-  markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
-    return this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
+  /** Staff of the shipping warehouse: reserved units leave, the card is captured (after commit). */
+  async markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+    let captured: { reference: string; amount: number } | undefined;
+    const result = await this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const stock = await inventoryService.apply(
@@ -110,13 +111,15 @@ export class OrderService {
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
       if (payment.providerReference) {
-        await paymentProvider().capture(payment.providerReference, payment.amount);
+        captured = { reference: payment.providerReference, amount: payment.amount };
         payment.providerCapturedAmount = payment.amount;
       }
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;
     });
+    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
+    return result;
   }
 
   markDelivered(ctx: TxContext, orderId: string): Promise<Result<Order>> {
