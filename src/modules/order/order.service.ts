@@ -24,6 +24,17 @@ const REPLAY = 'replay' as const;
 
 const staffOfOrderStore: Authorize = (tx, order) => void requireStaff(tx, { locationId: order.location.id });
 
+/** What happens to the units an open order holds: FULFILL takes them off the shelf, RELEASE gives them back. */
+const heldUnits = (order: Order, lines: OrderLine[], kind: MovementKind.FULFILL | MovementKind.RELEASE): StockChange[] =>
+  lines.map((l) => ({
+    locationId: order.location.id,
+    variantId: l.variant.id,
+    kind,
+    onHandDelta: kind === MovementKind.FULFILL ? -l.quantity : 0,
+    reservedDelta: -l.quantity,
+    orderId: order.id,
+  }));
+
 const invalidState = (order: Order, action: string) =>
   fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: it cannot be ${action}.`, ['orderId']);
 
@@ -58,7 +69,7 @@ export class OrderService {
       if (!extra.ok) return { ok: false, errors: extra.errors };
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const changes: StockChange[] = [
-        ...lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.FULFILL, onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
+        ...heldUnits(order, lines, MovementKind.FULFILL),
         ...extra.lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
       ];
       const stock = await inventoryService.apply(tx, changes);
@@ -104,10 +115,7 @@ export class OrderService {
     const result = await this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
       const lines = await tx.em.find(OrderLine, { order: order.id });
-      const stock = await inventoryService.apply(
-        tx,
-        lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.FULFILL, onHandDelta: -l.quantity, reservedDelta: -l.quantity, orderId })),
-      );
+      const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.FULFILL));
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
       if (payment.providerReference) {
@@ -172,10 +180,7 @@ export class OrderService {
   /** Gives back what an open order holds: its reservation, its payment authorization, its points. */
   private async release(tx: TxContext, order: Order, status: OrderStatus.CANCELLED | OrderStatus.EXPIRED): Promise<void> {
     const lines = await tx.em.find(OrderLine, { order: order.id });
-    const stock = await inventoryService.apply(
-      tx,
-      lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.RELEASE, onHandDelta: 0, reservedDelta: -l.quantity, orderId: order.id })),
-    );
+    const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.RELEASE));
     if (!stock.ok) throw new Error(`order ${order.id} has no reservation to release`);
     const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
     if (payment.providerReference) await paymentProvider().void(payment.providerReference);
