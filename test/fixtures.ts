@@ -101,6 +101,18 @@ export async function givePoints(t: TestApp, customerId: string, points: number)
   });
 }
 
+/** A variant's stock at a location (zeros when it was never stocked there). */
+export async function stockLevel(t: TestApp, locationId: string, variantId: string): Promise<{ on_hand: number; reserved: number }> {
+  const rows = await t.app.orm.em.fork().getConnection().execute<{ on_hand: number; reserved: number }[]>(
+    'select on_hand, reserved from stock_level where location_id = ? and variant_id = ?',
+    [locationId, variantId],
+  );
+  return rows[0] ?? { on_hand: 0, reserved: 0 };
+}
+
+export const pointsBalance = (t: TestApp, customerId: string): Promise<number> =>
+  sqlNumber(t, 'select balance n from loyalty_account where customer_id = ?', [customerId]);
+
 /** One number from SQL, for asserting what a failed request did not change. */
 export async function sqlNumber(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
   const rows = await t.app.orm.em.fork().getConnection().execute<{ n: string }[]>(sql, params);

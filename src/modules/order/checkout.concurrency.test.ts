@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -29,14 +29,10 @@ afterAll(() => t.close());
 const rowOf = async <T>(sql: string, params: unknown[]): Promise<T | undefined> =>
   (await t.app.orm.em.fork().getConnection().execute<T[]>(sql, params))[0];
 
-const levelOf = async (locationId: string, variantId: string) =>
-  (await rowOf<{ on_hand: number; reserved: number }>('select on_hand, reserved from stock_level where location_id = ? and variant_id = ?', [locationId, variantId])) ?? {
-    on_hand: 0,
-    reserved: 0,
-  };
+const levelOf = (locationId: string, variantId: string) => stockLevel(t, locationId, variantId);
 
 const cartState = (cartId: string) => rowOf<{ status: string; version: number }>('select status, version from cart where id = ?', [cartId]);
-const balanceOf = async (customerId: string) => sqlNumber(t, 'select balance n from loyalty_account where customer_id = ?', [customerId]);
+const balanceOf = (customerId: string) => pointsBalance(t, customerId);
 const ordersOfCart = (cartId: string) => sqlNumber(t, 'select count(*) n from orders where cart_id = ?', [cartId]);
 
 /** A cart (a guest's, or the token holder's) with the lines given, to pick up at `store`. */

@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, type SignedIn } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -33,14 +33,8 @@ afterEach(async () => {
 });
 afterAll(() => t.close());
 
-const levelOf = async (locationId: string, variantId: string) => {
-  const rows = await t.app.orm.em.fork().getConnection().execute<{ on_hand: number; reserved: number }[]>(
-    'select on_hand, reserved from stock_level where location_id = ? and variant_id = ?',
-    [locationId, variantId],
-  );
-  return rows[0] ?? { on_hand: 0, reserved: 0 };
-};
-const balanceOf = (customerId: string) => sqlNumber(t, 'select balance n from loyalty_account where customer_id = ?', [customerId]);
+const levelOf = (locationId: string, variantId: string) => stockLevel(t, locationId, variantId);
+const balanceOf = (customerId: string) => pointsBalance(t, customerId);
 const reversals = (orderId: string) => sqlNumber(t, `select coalesce(sum(points), 0) n from loyalty_transaction where order_id = ? and kind = 'REVERSAL'`, [orderId]);
 const paymentOf = async (orderId: string) =>
   (await t.app.orm.em.fork().getConnection().execute<{ status: string; captured_amount: number; refunded_amount: number }[]>(

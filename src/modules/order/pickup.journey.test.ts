@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, givePoints, PASSWORD, sqlNumber, stock } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, givePoints, PASSWORD, sqlNumber, stock, stockLevel } from '../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -25,13 +25,7 @@ beforeAll(async () => {
 afterEach(async () => expect(await invariantViolations(t)).toEqual([]));
 afterAll(() => t.close());
 
-const levelOf = async (locationId: string, variantId: string) => {
-  const rows = await t.app.orm.em.fork().getConnection().execute<{ on_hand: number; reserved: number }[]>(
-    'select on_hand, reserved from stock_level where location_id = ? and variant_id = ?',
-    [locationId, variantId],
-  );
-  return rows[0] ?? { on_hand: 0, reserved: 0 };
-};
+const levelOf = (locationId: string, variantId: string) => stockLevel(t, locationId, variantId);
 
 describe('buy online, pick up in store', () => {
   it('goes from a guest cart on the web, through the app, to a handover at the counter with an extra item', async () => {
