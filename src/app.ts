@@ -6,9 +6,8 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import { parse, validate, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from './core/config';
@@ -21,6 +20,10 @@ import { createLogger, currentRequestId, describeError, requestScope, type Logge
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
+import { SignInThrottle } from './core/auth/throttle';
+import { leaksInternals, withoutSuggestions } from './core/security/errors';
+import { apolloExposure, graphqlHttpGuards } from './core/security/http';
+import { requestLimits, websocketValidationRules } from './core/security/request-limits';
 import { createJobs, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
@@ -73,18 +76,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const schema = buildSchema();
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
-  const deps = { orm, config, log, events };
+  const signInThrottle = SignInThrottle.create(config, log);
+  const deps = { orm, config, log, events, signInThrottle };
+  const production = config.nodeEnv === 'production';
+  const limits = requestLimits(config.security);
+  const exposure = apolloExposure(config);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
     {
       schema,
+      parse: (source) => parse(source, limits.parseOptions),
+      validate: (s, document) => validate(s, document, websocketValidationRules(limits, production)),
       context: (ws) =>
         createRequestContext(deps, {
           requestId: randomUUID(),
           authorization: stringParam(ws.connectionParams?.authorization ?? ws.connectionParams?.Authorization),
           channel: stringParam(ws.connectionParams?.channel ?? ws.connectionParams?.['x-channel']),
+          clientAddress: ws.extra.request.socket.remoteAddress,
         }),
     },
     wsServer,
@@ -96,9 +107,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // main.ts owns the signals and closes the database after Apollo has drained.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    introspection: true,
-    formatError: (formatted, error) => maskUnexpected(formatted, error, log),
+    introspection: exposure.introspection,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    formatError: (formatted, error) => maskUnexpected(production ? withoutSuggestions(formatted) : formatted, error, log),
     plugins: [
+      ...exposure.plugins,
+      ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
@@ -138,12 +153,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           requestId: currentRequestId() ?? randomUUID(),
           authorization: req.header('authorization'),
           channel: req.header('x-channel'),
+          clientAddress: req.ip,
         }),
   });
   app.use(
     '/graphql',
-    cors(),
-    express.json({ limit: '1mb' }),
+    graphqlHttpGuards(config),
     // Body parsing leaves the request's async scope; re-enter it so resolvers and error masking log the request id.
     (req, res, next) => requestScope.run(res.locals.scope as RequestScope, () => graphql(req, res, next)),
   );
@@ -169,6 +184,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       log.debug('http server drained');
       await jobs?.stop();
       await events.close();
+      await signInThrottle.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();
@@ -196,7 +212,7 @@ const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
 /** Client errors pass through; anything unexpected is logged with the request id and masked. */
 function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return formatted;
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && !leaksInternals(formatted, unwrapResolverError(error))) return formatted;
   const requestId = currentRequestId();
   log.error('unexpected error', { path: formatted.path, ...describeError(unwrapResolverError(error)) });
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };

@@ -43,6 +43,26 @@ export interface Config {
   jobsEnabled: boolean;
   jobIntervalMs: number;
   loyalty: LoyaltyConfig;
+  security: SecurityConfig;
+}
+
+/** Request limits, HTTP hygiene and abuse limits (see src/core/security and src/core/auth/throttle.ts). */
+export interface SecurityConfig {
+  /** Origins allowed by CORS; `'*'` reflects any origin (the default outside production). */
+  corsOrigins: string[] | '*';
+  /** Express 'trust proxy' hops: how many proxies' X-Forwarded-For entries to believe for the client address. */
+  trustProxyHops: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  bodyLimitKb: number;
+  signInMaxPerAccount: number;
+  signInMaxPerAddress: number;
+  signInWindowSeconds: number;
+  pickupCodeMaxAttempts: number;
+  pickupCodeLockMinutes: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -106,6 +126,25 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function origins(env: Env, name: string, fallback: string[] | '*'): string[] | '*' {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === '*') return '*';
+  return raw.split(',').map((origin) => {
+    const value = origin.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, `must be * or a comma-separated list of origins like https://shop.example.com, got "${value}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value) {
+      throw new ConfigError(name, `must list origins only (scheme://host[:port], no path or trailing slash), got "${value}"`);
+    }
+    return value;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development');
   const adminEmail = (read(env, 'ADMIN_EMAIL') ?? 'admin@example.com').toLowerCase();
@@ -148,6 +187,22 @@ export function loadConfig(env: Env = process.env): Config {
       goldThreshold,
       silverMultiplier: decimal(env, 'LOYALTY_SILVER_MULTIPLIER', 1.25, 1),
       goldMultiplier: decimal(env, 'LOYALTY_GOLD_MULTIPLIER', 1.5, 1),
+    },
+    security: {
+      // Production allows no browser origin until one is listed; development and tests any.
+      corsOrigins: origins(env, 'CORS_ORIGINS', nodeEnv === 'production' ? [] : '*'),
+      trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 15, 0, 1000),
+      maxTokens: int(env, 'GRAPHQL_MAX_TOKENS', 1000, 50, 100_000),
+      maxDirectives: int(env, 'GRAPHQL_MAX_DIRECTIVES', 10, 0, 1000),
+      maxCost: int(env, 'GRAPHQL_MAX_COST', 10_000, 10, 10_000_000),
+      bodyLimitKb: int(env, 'HTTP_BODY_LIMIT_KB', 100, 1, 100_000),
+      signInMaxPerAccount: int(env, 'SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT', 5, 1, 1000),
+      signInMaxPerAddress: int(env, 'SIGNIN_MAX_ATTEMPTS_PER_ADDRESS', 50, 1, 100_000),
+      signInWindowSeconds: int(env, 'SIGNIN_WINDOW_SECONDS', 900, 1, 86_400),
+      pickupCodeMaxAttempts: int(env, 'PICKUP_CODE_MAX_ATTEMPTS', 5, 1, 100),
+      pickupCodeLockMinutes: int(env, 'PICKUP_CODE_LOCK_MINUTES', 15, 1, 1440),
     },
   };
 }

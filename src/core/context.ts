@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../modules/loaders';
 import type { Actor } from './auth/actor';
+import type { SignInThrottle } from './auth/throttle';
 import { Channel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
@@ -20,6 +21,9 @@ export interface RequestContext {
   /** Change notifications; publish only after the change is committed. */
   events: EventBus;
   loaders: Loaders;
+  /** The client's address (after TRUST_PROXY_HOPS), for per-address limits. */
+  clientAddress?: string;
+  signInThrottle: SignInThrottle;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface RequestContext {
  * own EntityManager, and querying through another connection while a transaction is open
  * deadlocks the embedded database (and reads outside the transaction on a server).
  */
-export type TxContext = Omit<RequestContext, 'loaders'>;
+export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle'>;
 
 export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
   const { requestId, actor, channel, config, log, events } = ctx;

@@ -18,6 +18,7 @@ export enum ErrorCode {
   PAYMENT_DECLINED = 'PAYMENT_DECLINED',
   EMAIL_TAKEN = 'EMAIL_TAKEN',
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
 }
 registerEnumType(ErrorCode, { name: 'ErrorCode' });
 
@@ -80,4 +81,6 @@ export const CLIENT_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // Request limits (src/core/security): the query was refused before it ran.
+  'QUERY_TOO_COMPLEX',
 ]);

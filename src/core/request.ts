@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createLoaders } from '../modules/loaders';
 import { GUEST, type Actor } from './auth/actor';
 import { actorFromToken } from './auth/sessions';
+import type { SignInThrottle } from './auth/throttle';
 import { Channel, isChannel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
@@ -16,6 +17,7 @@ export interface RequestCredentials {
   authorization?: string;
   /** The x-channel header: WEB, APP or POS. */
   channel?: string;
+  clientAddress?: string;
 }
 
 /**
@@ -23,13 +25,14 @@ export interface RequestCredentials {
  * (one statement, none for guests), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus },
+  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
-  return { requestId: credentials.requestId, em, actor, channel, config: deps.config, log: deps.log, events: deps.events, loaders: createLoaders(em) };
+  const { config, log, events, signInThrottle } = deps;
+  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle };
 }
 
 async function resolveActor(em: EntityManager, authorization: string | undefined): Promise<Actor> {

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { SYSTEM } from '../core/auth/actor';
 import { Session } from '../core/auth/session.entity';
+import { SessionResolver } from '../core/auth/session.resolver';
 import { Channel } from '../core/channel';
 import type { Config } from '../core/config';
 import type { TxContext } from '../core/context';
@@ -54,6 +55,7 @@ export const entities = [
 /** Every resolver of the public API. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
+  SessionResolver,
   LocationResolver,
   ProductResolver,
   ProductVariantResolver,

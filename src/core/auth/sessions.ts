@@ -64,3 +64,8 @@ export async function actorFromToken(em: EntityManager, token: string): Promise<
   if (!row.role) throw unauthenticated('The access token is invalid or has expired.');
   return { kind: 'staff', staffId: row.subject_id, role: row.role, locationId: row.location_id, sessionId: row.id };
 }
+
+/** Ends a session: its token is refused from the next request on, on every instance. */
+export async function revokeSession(em: EntityManager, sessionId: string): Promise<void> {
+  await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+}

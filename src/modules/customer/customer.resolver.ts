@@ -40,7 +40,7 @@ export class CustomerResolver {
     @Arg('password', () => String) password: string,
     @Arg('cartId', () => ID, { nullable: true }) cartId?: string,
   ): Promise<CustomerAuthPayload> {
-    const customer = await customerService.authenticate(ctx, email, password);
+    const customer = await ctx.signInThrottle.attempt('customer', email, ctx.clientAddress, () => customerService.authenticate(ctx, email, password));
     if (!customer.ok) return { userErrors: customer.errors };
     // The cart comes along before the session opens: a cart that cannot be merged fails the sign-in, changing nothing.
     if (cartId) {

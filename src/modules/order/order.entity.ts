@@ -45,7 +45,7 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 @Index({ properties: ['status', 'expiresAt'] })
 @Check({ name: 'orders_money_consistent', expression: 'total = subtotal - loyalty_discount and loyalty_discount >= 0 and total >= 0' })
 export class Order {
-  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'pickupCodeFailures' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -81,6 +81,14 @@ export class Order {
 
   @Property({ length: 12, nullable: true })
   pickupCode?: string;
+
+  /** Wrong pickup codes given since the last lock: kept on the order so the limit holds on every instance. */
+  @Property({ default: 0 })
+  pickupCodeFailures: number = 0;
+
+  /** No pickup code is checked for this order until then (too many wrong codes). */
+  @Property({ type: 'timestamptz', nullable: true })
+  pickupCodeLockedUntil?: Date;
 
   @Property({ type: 'timestamptz', nullable: true })
   readyAt?: Date;

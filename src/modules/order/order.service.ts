@@ -14,6 +14,7 @@ import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
 import { orderNotifier } from './order.notifier';
+import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from './payment.provider';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
@@ -58,12 +59,18 @@ export class OrderService {
     const badKey = checkKey(idempotencyKey);
     if (badKey) return badKey;
     let captured: { reference: string; amount: number } | undefined;
+    let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
       const claim = await claimKey(tx, idempotencyKey, fingerprint('pickup', orderId, pickupCode, addLines), orderId);
       if (claim.kind === 'reused') return claim.failure;
       if (claim.kind === 'replay') return REPLAY;
       if (order.status !== OrderStatus.READY_FOR_PICKUP) return invalidState(order, 'picked up');
-      if (!sameCode(order.pickupCode, pickupCode)) return fail(ErrorCode.INVALID_PICKUP_CODE, 'The pickup code does not match this order.', ['pickupCode']);
+      const locked = pickupCodeLocked(order);
+      if (locked) return locked;
+      if (!sameCode(order.pickupCode, pickupCode)) {
+        wrongCode = true;
+        return fail(ErrorCode.INVALID_PICKUP_CODE, 'The pickup code does not match this order.', ['pickupCode']);
+      }
 
       const extra = await resolveLineInputs(tx, addLines, ['addLines']);
       if (!extra.ok) return { ok: false, errors: extra.errors };
@@ -104,6 +111,7 @@ export class OrderService {
       payment.status = PaymentStatus.CAPTURED;
       await this.complete(tx, order);
     });
+    if (wrongCode) return recordWrongPickupCode(ctx, orderId);
     // Capture after commit: the authorization stays valid if the transaction failed.
     if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
     return result;

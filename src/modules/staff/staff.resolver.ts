@@ -20,7 +20,7 @@ export class StaffResolver {
     @Arg('email', () => String) email: string,
     @Arg('password', () => String) password: string,
   ): Promise<StaffAuthPayload> {
-    const result = await staffService.signIn(ctx, email, password);
+    const result = await ctx.signInThrottle.attempt('staff', email, ctx.clientAddress, () => staffService.signIn(ctx, email, password));
     return result.ok ? { ...result.value, userErrors: [] } : { userErrors: result.errors };
   }
 
