@@ -3,7 +3,7 @@ import type { GraphQLFormattedError } from 'graphql';
 
 /** Wording PostgreSQL and SQL builders put in messages; none of it is ever meant for a client. */
 const DATABASE_WORDING =
-  /violates (unique|foreign key|check|not-null|exclusion) constraint|duplicate key value|\bconstraint "|\brelation "|\bcolumn "|\btable "|syntax error at or near|\binsert into\b|\bdelete from\b|\bupdate "?\w+"? set\b|\bselect\b[^.]*\bfrom "?\w+"?/i;
+  /violates (unique|foreign key|check|not-null|exclusion) constraint|duplicate key value|\bconstraint "|\brelation "|\bcolumn "|\btable "|syntax error at or near|\binsert into\b|\bdelete from\b|\bupdate "?\w+"? set\b|\bselect\s+(distinct\s+)?("?\w+"?\.|\*|count\()/i;
 
 /** Database details (driver errors, SQL, table or constraint names) found in an error meant for the client. */
 export function leaksInternals(formatted: GraphQLFormattedError, original: unknown): boolean {
