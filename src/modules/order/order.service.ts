@@ -61,12 +61,14 @@ export class OrderService {
     let captured: { reference: string; amount: number } | undefined;
     let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
+      // Before the key is claimed: a locked attempt writes nothing. Only READY orders count wrong
+      // codes, so a completed order (whose retries replay below) is never locked.
+      const locked = pickupCodeLocked(order);
+      if (locked) return locked;
       const claim = await claimKey(tx, idempotencyKey, fingerprint('pickup', orderId, pickupCode, addLines), orderId);
       if (claim.kind === 'reused') return claim.failure;
       if (claim.kind === 'replay') return REPLAY;
       if (order.status !== OrderStatus.READY_FOR_PICKUP) return invalidState(order, 'picked up');
-      const locked = pickupCodeLocked(order);
-      if (locked) return locked;
       if (!sameCode(order.pickupCode, pickupCode)) {
         wrongCode = true;
         return fail(ErrorCode.INVALID_PICKUP_CODE, 'The pickup code does not match this order.', ['pickupCode']);
