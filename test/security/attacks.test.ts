@@ -73,7 +73,7 @@ describe('bounded work per request', () => {
   it('refuses a document of too many tokens', async () => {
     const res = await send({ query: `{ ${'__typename '.repeat(3000)}}` });
     expect(res).toMatchObject({ status: 400, codes: ['GRAPHQL_PARSE_FAILED'], statements: [] });
-    expect(res.messages[0]).toMatch(/more th.n 1000 tokens/i);
+    expect(res.messages[0]).toMatch(/more th\w+ 1000 tokens/i);
   });
 
   it('refuses a 1 MB document by its size, as JSON', async () => {

@@ -1,5 +1,9 @@
 import { StaffRole } from '../../src/core/auth/actor';
 import type { Location } from '../../src/modules/location';
+import { SessionSubject } from '../../src/core/auth/session.entity';
+import { issueToken } from '../../src/core/auth/sessions';
+import { Channel } from '../../src/core/channel';
+import type { Customer } from '../../src/modules/customer';
 import { aCustomer, anAdmin, aProduct, aStaff, aStore, stock, type SignedIn } from '../fixtures';
 import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument } from '../generated/graphql';
 import { type TestApp, unique } from '../harness';
@@ -29,48 +33,66 @@ export async function aPickupOrder(t: TestApp, store: Location, customerToken: s
   return { id: order.id, code: order.fulfillment.pickupCode!, cartId };
 }
 
+/** One side of the world: a store and the customer whose objects (carts, orders) are at stake. */
+export interface Side {
+  name: 'A' | 'B';
+  store: Location;
+  ownerToken: string;
+  ownerId: string;
+  ownerEmail: string;
+  /** A PLACED pickup order of the owner at the store, left untouched by the matrix. */
+  order: PickupOrder;
+}
+
 /**
  * Two stores and a caller of every kind: customers A and B, an associate of each store, the
- * manager of store A and an admin. Tokens are fresh sessions; the guest has none.
+ * manager of store A and an admin. Side A is customer A's objects at store A, side B customer B's
+ * at store B, so every object-level rule is checked with the ids swapped between the callers.
  */
 export interface World {
-  storeA: Location;
-  storeB: Location;
   sku: string;
   productId: string;
   tokens: Record<CallerName, string | undefined>;
-  ids: { customerA: string; customerB: string };
-  emails: { customerA: string };
+  staffEmail: string;
+  sides: { A: Side; B: Side };
+  /** Another session of the caller's account (for signOut, which ends the session it is sent with). */
+  freshToken(caller: Exclude<CallerName, 'guest'>): Promise<string>;
 }
 
 export async function aWorld(t: TestApp): Promise<World> {
   const [storeA, storeB] = [await aStore(t), await aStore(t)];
   const [variant] = await aProduct(t, [25_00]);
-  await stock(t, storeA, variant, 500);
-  await stock(t, storeB, variant, 500);
-  const customerA = await aCustomer(t);
-  const customerB = await aCustomer(t);
-  const staff: Record<string, SignedIn<unknown>> = {
+  await stock(t, storeA, variant, 1000);
+  await stock(t, storeB, variant, 1000);
+  const customers = { customerA: await aCustomer(t), customerB: await aCustomer(t) };
+  const staff = {
     associateA: await aStaff(t, StaffRole.ASSOCIATE, storeA),
     associateB: await aStaff(t, StaffRole.ASSOCIATE, storeB),
     managerA: await aStaff(t, StaffRole.MANAGER, storeA),
     admin: await anAdmin(t),
   };
+  const side = async (name: 'A' | 'B', store: Location, owner: SignedIn<Customer>): Promise<Side> => ({
+    name,
+    store,
+    ownerToken: owner.token,
+    ownerId: owner.account.id,
+    ownerEmail: owner.account.email,
+    order: await aPickupOrder(t, store, owner.token, variant.sku),
+  });
   return {
-    storeA,
-    storeB,
     sku: variant.sku,
     productId: variant.product.id,
-    tokens: {
-      guest: undefined,
-      customerA: customerA.token,
-      customerB: customerB.token,
-      associateA: staff.associateA.token,
-      associateB: staff.associateB.token,
-      managerA: staff.managerA.token,
-      admin: staff.admin.token,
+    tokens: { guest: undefined, ...Object.fromEntries([...Object.entries(customers), ...Object.entries(staff)].map(([k, v]) => [k, v.token])) } as World['tokens'],
+    staffEmail: staff.associateA.account.email,
+    sides: { A: await side('A', storeA, customers.customerA), B: await side('B', storeB, customers.customerB) },
+    async freshToken(caller) {
+      const em = t.app.orm.em.fork();
+      const token =
+        caller === 'customerA' || caller === 'customerB'
+          ? await issueToken(em, SessionSubject.CUSTOMER, customers[caller].account.id, Channel.WEB, 1)
+          : await issueToken(em, SessionSubject.STAFF, staff[caller].account.id, Channel.POS, 1);
+      await em.flush();
+      return token;
     },
-    ids: { customerA: customerA.account.id, customerB: customerB.account.id },
-    emails: { customerA: customerA.account.email },
   };
 }

@@ -1,0 +1,224 @@
+import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
+import { CartCreateDocument, CartSetFulfillmentDocument } from '../generated/graphql';
+import { type TestApp, unique } from '../harness';
+import { PASSWORD } from '../fixtures';
+import { aPickupOrder, type CallerName, type Side, type World } from './world';
+
+/**
+ * What a caller gets from an operation:
+ * - `ok`: an answer (a payload's userErrors may hold business refusals such as INVALID_STATE,
+ *   never NOT_FOUND for the object at stake);
+ * - `none`: allowed, and the answer is null (`me` for someone who is not a customer);
+ * - `UNAUTHENTICATED` / `FORBIDDEN`: the GraphQL error, nothing done.
+ */
+export type Outcome = 'ok' | 'none' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+export type Rule = Record<CallerName, Outcome>;
+
+const U = 'UNAUTHENTICATED';
+const F = 'FORBIDDEN';
+//                                guest   customerA customerB associateA associateB managerA admin
+const rule = (...o: Outcome[]): Rule => ({ guest: o[0], customerA: o[1], customerB: o[2], associateA: o[3], associateB: o[4], managerA: o[5], admin: o[6] });
+
+export const EVERYONE = rule('ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok');
+export const SIGNED_IN = rule(U, 'ok', 'ok', 'ok', 'ok', 'ok', 'ok');
+/** A customer's cart: its owner, or staff of any store (a customer is served at any counter). */
+export const CART_OWNER_OR_STAFF = rule(U, 'ok', F, 'ok', 'ok', 'ok', 'ok');
+/** A customer's order: its owner, or staff of the order's store (ADMIN: any). */
+export const ORDER_OWNER_OR_STORE_STAFF = rule(U, 'ok', F, 'ok', F, 'ok', 'ok');
+export const STORE_STAFF = rule(U, F, F, 'ok', F, 'ok', 'ok');
+export const ANY_STAFF = rule(U, F, F, 'ok', 'ok', 'ok', 'ok');
+export const STORE_MANAGER = rule(U, F, F, F, F, 'ok', 'ok');
+export const ADMIN = rule(U, F, F, F, F, F, 'ok');
+
+/** What an operation needs from its side of the world, made once per operation and side. */
+export interface Prepared {
+  cartId: string;
+  orderId: string;
+  lineId: string;
+}
+
+/** One run of an operation: the app, the world, the side whose objects are at stake, the caller. */
+export interface Case {
+  t: TestApp;
+  w: World;
+  side: Side;
+  prepared: Prepared;
+  caller: CallerName;
+}
+
+export interface OperationRule {
+  rule: Rule;
+  document: string;
+  variables?: (c: Case) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Objects of a customer or a store: also checked on side B, with the callers' ids swapped. */
+  object?: true;
+  /** Arranges fresh objects once per operation and side (state-changing operations on orders). */
+  prepare?: (t: TestApp, w: World, side: Side) => Promise<Partial<Prepared>>;
+  /** signOut ends the session it is sent with: it gets a session of its own. */
+  freshSession?: true;
+  /** Subscriptions: how to make the topic deliver one event. */
+  trigger?: (t: TestApp, side: Side) => void;
+}
+
+/** The owner's active cart, with a line, for pickup at the side's store. */
+async function activeCart(t: TestApp, w: World, side: Side): Promise<{ cartId: string; lineId: string }> {
+  const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: w.sku, quantity: 1 }] } }, { token: side.ownerToken });
+  const cartId = cartCreate.cart!.id;
+  await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: side.store.id } }, { token: side.ownerToken });
+  return { cartId, lineId: cartCreate.cart!.lines[0].id };
+}
+
+const freshOrder = async (t: TestApp, w: World, side: Side) => ({ orderId: (await aPickupOrder(t, side.store, side.ownerToken, w.sku)).id });
+const cart = (t: TestApp, w: World, side: Side) => activeCart(t, w, side);
+const PAYLOAD = '{ userErrors { code } }';
+const ORDER_PAYLOAD = '{ order { id } userErrors { code } }';
+
+/** Every root field of the API and who may use it. A field missing here fails the suite. */
+export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string, OperationRule>> = {
+  Query: {
+    cart: { rule: CART_OWNER_OR_STAFF, object: true, prepare: cart, document: 'query($id: ID!) { cart(id: $id) { id } }', variables: ({ prepared }) => ({ id: prepared.cartId }) },
+    customerByEmail: { rule: ANY_STAFF, document: 'query($email: String!) { customerByEmail(email: $email) { id } }', variables: ({ w }) => ({ email: w.sides.A.ownerEmail }) },
+    locations: { rule: EVERYONE, document: '{ locations { id } }' },
+    me: { rule: rule('none', 'ok', 'ok', 'none', 'none', 'none', 'none'), document: '{ me { id } }' },
+    order: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, document: 'query($id: ID!) { order(id: $id) { id } }', variables: ({ side }) => ({ id: side.order.id }) },
+    orderByPickupCode: {
+      rule: STORE_STAFF,
+      object: true,
+      document: 'query($l: ID!, $c: String!) { orderByPickupCode(locationId: $l, code: $c) { id } }',
+      variables: ({ side }) => ({ l: side.store.id, c: side.order.code }),
+    },
+    pickupQueue: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { pickupQueue(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
+    product: { rule: EVERYONE, document: 'query($id: ID!) { product(id: $id) { id } }', variables: ({ w }) => ({ id: w.productId }) },
+    products: { rule: EVERYONE, document: '{ products(first: 5) { edges { cursor } } }' },
+    staffMe: { rule: rule('none', 'none', 'none', 'ok', 'ok', 'ok', 'ok'), document: '{ staffMe { id } }' },
+    variantBySku: { rule: EVERYONE, document: 'query($sku: String!) { variantBySku(sku: $sku) { id } }', variables: ({ w }) => ({ sku: w.sku }) },
+  },
+  Mutation: {
+    cartApplyLoyaltyPoints: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!) { cartApplyLoyaltyPoints(cartId: $c, points: 0) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId }),
+    },
+    cartCreate: {
+      // For a named customer: the customer themself or staff.
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      document: `mutation($id: ID) { cartCreate(input: { customerId: $id }) ${PAYLOAD} }`,
+      variables: ({ side }) => ({ id: side.ownerId }),
+    },
+    cartLinesAdd: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!, $sku: String!) { cartLinesAdd(cartId: $c, lines: [{ sku: $sku, quantity: 1 }]) ${PAYLOAD} }`,
+      variables: ({ w, prepared }) => ({ c: prepared.cartId, sku: w.sku }),
+    },
+    cartLinesRemove: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      // An unknown line: allowed callers get a business answer, the others the auth error.
+      document: `mutation($c: ID!) { cartLinesRemove(cartId: $c, lineIds: ["00000000-0000-4000-8000-000000000000"]) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId }),
+    },
+    cartLinesUpdate: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!, $l: ID!) { cartLinesUpdate(cartId: $c, lines: [{ lineId: $l, quantity: 2 }]) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId, l: prepared.lineId }),
+    },
+    cartSetFulfillment: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) ${PAYLOAD} }`,
+      variables: ({ side, prepared }) => ({ c: prepared.cartId, l: side.store.id }),
+    },
+    checkoutComplete: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      document: `mutation($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k, paymentMethod: PAY_IN_STORE) ${ORDER_PAYLOAD} }`,
+      // A fresh cart for every caller: an allowed checkout completes the cart it is given.
+      variables: async ({ t, w, side }) => ({ c: (await activeCart(t, w, side)).cartId, k: unique('key') }),
+    },
+    customerSignIn: {
+      rule: EVERYONE,
+      document: `mutation($e: String!, $p: String!) { customerSignIn(email: $e, password: $p) { token userErrors { code } } }`,
+      variables: ({ w }) => ({ e: w.sides.A.ownerEmail, p: PASSWORD }),
+    },
+    customerSignUp: {
+      rule: EVERYONE,
+      document: `mutation($e: String!, $p: String!) { customerSignUp(input: { email: $e, password: $p }) { token userErrors { code } } }`,
+      variables: () => ({ e: `${unique('signup')}@example.test`.toLowerCase(), p: PASSWORD }),
+    },
+    inventorySet: {
+      rule: STORE_MANAGER,
+      object: true,
+      document: `mutation($l: ID!, $sku: String!) { inventorySet(locationId: $l, sku: $sku, onHand: 1000) ${PAYLOAD} }`,
+      variables: ({ w, side }) => ({ l: side.store.id, sku: w.sku }),
+    },
+    locationCreate: {
+      rule: ADMIN,
+      document: `mutation($code: String!) { locationCreate(input: { code: $code, name: "Matrix", kind: STORE, pickupEnabled: false }) ${PAYLOAD} }`,
+      variables: () => ({ code: unique('M').slice(0, 32) }),
+    },
+    orderCancel: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderCancel(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderCompletePickup: {
+      rule: STORE_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!, $k: String!) { orderCompletePickup(orderId: $o, pickupCode: "WRONG1", idempotencyKey: $k) ${ORDER_PAYLOAD} }`,
+      variables: ({ prepared }) => ({ o: prepared.orderId, k: unique('key') }),
+    },
+    orderMarkDelivered: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkDelivered(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderMarkReady: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkReady(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderMarkShipped: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkShipped(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderReturnLines: {
+      // Returns are taken at any store, whatever channel the order came from.
+      rule: ANY_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!, $k: String!) { orderReturnLines(orderId: $o, lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1 }], restock: true, idempotencyKey: $k) ${ORDER_PAYLOAD} }`,
+      variables: ({ prepared }) => ({ o: prepared.orderId, k: unique('key') }),
+    },
+    productCreate: {
+      rule: ADMIN,
+      document: `mutation($sku: String!) { productCreate(input: { title: "Matrix", variants: [{ sku: $sku, title: "v", priceAmount: 100 }] }) ${PAYLOAD} }`,
+      variables: () => ({ sku: unique('MSKU') }),
+    },
+    signOut: { rule: SIGNED_IN, freshSession: true, document: 'mutation { signOut }' },
+    staffCreate: {
+      rule: ADMIN,
+      document: `mutation($e: String!, $p: String!, $l: ID) { staffCreate(input: { email: $e, password: $p, role: ASSOCIATE, locationId: $l }) ${PAYLOAD} }`,
+      variables: ({ w }) => ({ e: `${unique('staff')}@example.test`.toLowerCase(), p: PASSWORD, l: w.sides.A.store.id }),
+    },
+    staffSignIn: {
+      rule: EVERYONE,
+      document: `mutation($e: String!, $p: String!) { staffSignIn(email: $e, password: $p) { token userErrors { code } } }`,
+      variables: ({ w }) => ({ e: w.staffEmail, p: PASSWORD }),
+    },
+  },
+  Subscription: {
+    orderUpdated: {
+      rule: ORDER_OWNER_OR_STORE_STAFF,
+      object: true,
+      document: 'subscription($o: ID!) { orderUpdated(orderId: $o) { id } }',
+      variables: ({ side }) => ({ o: side.order.id }),
+      trigger: (t, s) => t.app.events.publish(orderTopic(s.order.id), { orderId: s.order.id }),
+    },
+    pickupQueueChanged: {
+      rule: STORE_STAFF,
+      object: true,
+      document: 'subscription($l: ID!) { pickupQueueChanged(locationId: $l) { id } }',
+      variables: ({ side }) => ({ l: side.store.id }),
+      trigger: (t, s) => t.app.events.publish(pickupQueueTopic(s.store.id), { orderId: s.order.id }),
+    },
+  },
+};
+
+function orderVars({ prepared }: Case) {
+  return { o: prepared.orderId };
+}
