@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { MAX_PAGE_SIZE } from '../../src/core/pagination';
 import { TestApp } from '../harness';
 
@@ -122,5 +124,20 @@ describe('bounded work per request', () => {
     expect(res.status).toBe(400);
     const body = await res.text();
     expect(JSON.parse(body)).toEqual({ errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('applies the same depth limit to subscriptions over WebSocket', async () => {
+    const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const errors = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: `subscription { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") { ${nest(3, 'id')} } }` },
+          { next: (r) => resolve(r.errors), error: resolve, complete: () => resolve('completed') },
+        );
+      });
+      expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/depth/i) })]);
+    } finally {
+      await client.dispose();
+    }
   });
 });
