@@ -7,7 +7,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { parse, validate, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from './core/config';
@@ -21,9 +21,7 @@ import { createEventBus, createInProcessBus, type EventBus } from './core/events
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
-import { leaksInternals, withoutSuggestions } from './core/security/errors';
-import { apolloExposure, graphqlHttpGuards } from './core/security/http';
-import { requestLimits, websocketValidationRules } from './core/security/request-limits';
+import { createSecurity, leaksInternals } from './core/security';
 import { createJobs, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
@@ -80,16 +78,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
   const deps = { orm, config, log, events, signInThrottle };
-  const production = config.nodeEnv === 'production';
-  const limits = requestLimits(config.security);
-  const exposure = apolloExposure(config);
+  const security = createSecurity(config);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
     {
       schema,
-      parse: (source) => parse(source, limits.parseOptions),
-      validate: (s, document) => validate(s, document, websocketValidationRules(limits, production)),
+      ...security.websocket,
       context: (ws) =>
         createRequestContext(deps, {
           requestId: randomUUID(),
@@ -107,13 +102,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // main.ts owns the signals and closes the database after Apollo has drained.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    introspection: exposure.introspection,
-    validationRules: limits.validationRules,
-    parseOptions: limits.parseOptions,
-    formatError: (formatted, error) => maskUnexpected(production ? withoutSuggestions(formatted) : formatted, error, log),
+    ...security.apollo,
+    formatError: (formatted, error) => maskUnexpected(security.reword(formatted), error, log),
     plugins: [
-      ...exposure.plugins,
-      ...limits.plugins,
+      ...security.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
@@ -158,7 +150,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   app.use(
     '/graphql',
-    graphqlHttpGuards(config),
+    security.http,
     // Body parsing leaves the request's async scope; re-enter it so resolvers and error masking log the request id.
     (req, res, next) => requestScope.run(res.locals.scope as RequestScope, () => graphql(req, res, next)),
   );
