@@ -1,4 +1,8 @@
 import { StaffRole } from '../../src/core/auth/actor';
+import { invalidCredentials } from '../../src/core/auth/credentials';
+import { SignInThrottle } from '../../src/core/auth/throttle';
+import { loadConfig } from '../../src/core/config';
+import { createLogger } from '../../src/core/logger';
 import { aCustomer, aProduct, aStaff, aStore, PASSWORD, sqlNumber, stock } from '../fixtures';
 import { CustomerSignInDocument, MeDocument, OrderCompletePickupDocument, OrderDocument, SignOutDocument, StaffMeDocument, StaffSignInDocument } from '../generated/graphql';
 import { TestApp, errorCodes, unique } from '../harness';
@@ -81,6 +85,21 @@ describe('sign-in attempts', () => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+
+  it('keeps counting, per instance, while Redis is unreachable', async () => {
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT: '2' });
+    const throttle = SignInThrottle.create(config, createLogger('silent'));
+    try {
+      const codes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const result = await throttle.attempt('customer', 'someone@example.test', '192.0.2.1', async () => invalidCredentials());
+        codes.push(result.ok ? 'ok' : result.errors[0].code);
+      }
+      expect(codes).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS']);
+    } finally {
+      await throttle.close();
     }
   });
 });
