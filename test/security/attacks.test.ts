@@ -89,6 +89,14 @@ describe('bounded work per request', () => {
     expect(res.messages[0]).toMatch(/costs \d+, more than the 10000 allowed/);
   });
 
+  it('refuses fragments that spread each other many times over (a small document, a huge query)', async () => {
+    const fragments = Array.from({ length: 6 }, (_, i) =>
+      i === 0 ? 'fragment F0 on Query { locations { id } }' : `fragment F${i} on Query { ${`...F${i - 1} `.repeat(10)}}`,
+    ).join('\n');
+    const res = await send({ query: `{ ...F5 }\n${fragments}` });
+    expect(res).toMatchObject({ status: 400, codes: ['QUERY_TOO_COMPLEX'], statements: [] });
+  });
+
   it.each([
     ['a literal', { query: '{ products(first: 1000000000) { edges { cursor } } }' }],
     ['a variable', { query: 'query($n: Int) { products(first: $n) { edges { cursor } } }', variables: { n: 1_000_000_000 } }],

@@ -71,7 +71,7 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     maxTokens: { enabled: false },
     // Cost is graphql-query-complexity's below: armor's cost does not multiply by page sizes.
     costLimit: { enabled: false },
-    // Suggestions are removed by maskErrors in production, where they would map the schema.
+    // Suggestions are cut by withoutSuggestions (errors.ts) in production: armor's misses enum hints.
     blockFieldSuggestion: { enabled: false },
   }).protect();
 
