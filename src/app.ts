@@ -21,6 +21,7 @@ import { createLogger, currentRequestId, describeError, requestScope, type Logge
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
+import { createObservability } from './core/observability';
 import { createJobs, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
@@ -75,6 +76,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   const deps = { orm, config, log, events };
+  const observability = createObservability(config, orm, log);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -102,6 +104,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
+      ...observability.plugins,
     ],
   });
   await apollo.start();
@@ -113,7 +116,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const scope: RequestScope = { requestId };
     res.locals.scope = scope;
     res.on('finish', () => {
-      if (req.path === '/healthz') return;
+      if (req.path === '/healthz' || req.path === '/metrics') return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       requestScope.run(scope, () =>
         log.info('request', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, operation: scope.operationName }),
@@ -131,6 +134,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  observability.mount(app);
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>
@@ -168,6 +172,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.stop();
       log.debug('http server drained');
       await jobs?.stop();
+      await observability.close();
       await events.close();
       await orm.close();
       log.debug('database connections closed');
