@@ -17,6 +17,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded
 import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
+import { consoleRoute } from './core/console';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
@@ -135,6 +136,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
   });
   observability.mount(app);
+  if (config.consoleEnabled) app.use('/console', ...consoleRoute());
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>

@@ -50,6 +50,8 @@ export interface Config {
   jobsEnabled: boolean;
   jobIntervalMs: number;
   loyalty: LoyaltyConfig;
+  /** Serve the reference pickup console at /console. */
+  consoleEnabled: boolean;
   /** Serve Prometheus metrics at GET /metrics. */
   metricsEnabled: boolean;
   tracing?: TracingConfig;
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
       silverMultiplier: decimal(env, 'LOYALTY_SILVER_MULTIPLIER', 1.25, 1),
       goldMultiplier: decimal(env, 'LOYALTY_GOLD_MULTIPLIER', 1.5, 1),
     },
+    consoleEnabled: bool(env, 'CONSOLE_ENABLED', true),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     tracing: tracingConfig(env),
   };
