@@ -1,5 +1,6 @@
 // Tracing on the built service: spans exported over OTLP/HTTP to a small receiver on loopback.
 // (In jest's module sandbox the exporter cannot load node:http, which it imports dynamically.)
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cleanUp, locations, ServiceProcess, tmpDir } from './service-process';
@@ -43,6 +44,7 @@ async function otlpReceiver(): Promise<{ server: Server; url: string; spans: Rec
 describe('tracing', () => {
   it('exports a span per GraphQL operation, with its SQL statements as children', async () => {
     const receiver = await otlpReceiver();
+    const caller = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
     try {
       const service = ServiceProcess.start({ PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'commerce-under-test' }, tmpDir('tracing'));
       const url = await service.ready();
@@ -50,7 +52,7 @@ describe('tracing', () => {
       const requestId = `trace-${Date.now()}`;
       const found = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-channel': 'APP', 'x-request-id': requestId },
+        headers: { 'content-type': 'application/json', 'x-channel': 'APP', 'x-request-id': requestId, traceparent: `00-${caller.traceId}-${caller.spanId}-01` },
         body: JSON.stringify({ query: 'query StoreList { locations(pickupEnabled: true) { code } }' }),
       });
       expect(((await found.json()) as { data: { locations: unknown[] } }).data.locations).toHaveLength(3);
@@ -72,6 +74,8 @@ describe('tracing', () => {
     const operation = receiver.spans.find((s) => s.name === 'query StoreList');
     expect(operation).toBeDefined();
     expect(operation!.service).toBe('commerce-under-test');
+    // It joined the caller's trace (traceparent) as a child of the caller's span.
+    expect([operation!.traceId, operation!.parentSpanId]).toEqual([caller.traceId, caller.spanId]);
     expect(operation!.attributes).toMatchObject({ 'graphql.operation.name': 'StoreList', 'graphql.operation.type': 'query', 'commerce.channel': 'APP', 'commerce.request_id': expect.stringMatching(/^trace-/) });
     const statements = receiver.spans.filter((s) => s.parentSpanId === operation!.spanId);
     expect(statements.length).toBeGreaterThan(0);
@@ -79,6 +83,8 @@ describe('tracing', () => {
     expect(statements.some((s) => String(s.attributes['db.query.text']).includes('location'))).toBe(true);
 
     const queue = receiver.spans.find((s) => s.name === 'query Queue');
+    expect(queue?.traceId).not.toBe(caller.traceId); // no traceparent: a trace of its own
+    expect(queue?.parentSpanId ?? '').toBe('');
     expect(queue?.status?.code).toBe(2); // ERROR
     expect(queue?.attributes['graphql.error.codes']).toEqual(['UNAUTHENTICATED']);
   }, 90_000);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -38,8 +38,9 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
   });
 
   const plugin: ApolloServerPlugin<RequestContext> = {
-    async requestDidStart({ contextValue }) {
-      const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': contextValue.requestId, 'commerce.channel': contextValue.channel } }, ROOT_CONTEXT);
+    async requestDidStart({ contextValue, request }) {
+      const parent = remoteParent(request.http?.headers.get('traceparent'));
+      const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': contextValue.requestId, 'commerce.channel': contextValue.channel } }, parent);
       const scope = requestScope.getStore();
       if (scope) operationSpans.set(scope, span);
       return {
@@ -69,6 +70,16 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
       await provider.shutdown();
     },
   };
+}
+
+/**
+ * Joins the caller's trace when it sends a W3C `traceparent` header (a gateway, a client that
+ * traces), so the operation appears inside the caller's trace instead of starting a new one.
+ */
+function remoteParent(header: string | undefined): Context {
+  const match = header && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header.trim());
+  if (!match || /^0+$/.test(match[1]) || /^0+$/.test(match[2])) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: match[1], spanId: match[2], traceFlags: parseInt(match[3], 16) & 1, isRemote: true });
 }
 
 interface KnexQuery {
