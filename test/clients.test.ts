@@ -39,8 +39,16 @@ function clientOperations(): Map<string, string> {
 let t: TestApp;
 const executed = new Set<string>();
 const sockets: Client[] = [];
+/** Topics the service's event bus has been asked to listen to: a subscription has started once its topic is here. */
+const listening: string[] = [];
 beforeAll(async () => {
   t = await TestApp.start();
+  const bus = t.app.events;
+  const subscribe = bus.subscribe.bind(bus);
+  bus.subscribe = (topic) => {
+    listening.push(topic);
+    return subscribe(topic);
+  };
 });
 afterAll(async () => {
   await Promise.all(sockets.map((c) => c.dispose()));
@@ -97,7 +105,14 @@ function live<R, V extends Record<string, unknown>>(document: TypedDocumentNode<
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits until the service listens for `count` subscriptions in all (graphql-ws does not confirm a subscribe). */
+async function subscriptionsStarted(count: number): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (listening.length < count) {
+    if (Date.now() > deadline) throw new Error(`only ${listening.length} of ${count} subscriptions started within ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe('the client documents in clients/', () => {
   it('run as one journey: browse, cart and checkout on the web, live updates in the app, pickup, counter sale and return at the POS', async () => {
@@ -174,7 +189,7 @@ describe('the client documents in clients/', () => {
     const { staffMe } = await run(pos.StaffMeDocument, {}, terminal);
     const storeId = staffMe!.location!.id;
     const queueLive = live(pos.PickupQueueUpdatesDocument, { locationId: storeId }, terminal.token);
-    await sleep(300); // both subscriptions registered before anything changes
+    await subscriptionsStarted(2); // both listen before anything changes
 
     const { pickupQueue } = await run(pos.PickupQueueDocument, { locationId: storeId, statuses: ['PLACED'] }, terminal);
     expect(pickupQueue.find((o) => o.id === order.id)).toMatchObject({ status: 'PLACED', customer: { email }, lines: [{ sku: jacket.sku, quantity: 2 }] });
