@@ -16,12 +16,14 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded
 import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
+import { consoleRoute } from './core/console';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
 import { createSecurity, leaksInternals } from './core/security';
+import { createObservability } from './core/observability';
 import { createJobs, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
@@ -79,6 +81,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const signInThrottle = SignInThrottle.create(config, log);
   const deps = { orm, config, log, events, signInThrottle };
   const security = createSecurity(config);
+  const observability = createObservability(config, orm, log);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -109,6 +112,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
+      ...observability.plugins,
     ],
   });
   await apollo.start();
@@ -120,7 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const scope: RequestScope = { requestId };
     res.locals.scope = scope;
     res.on('finish', () => {
-      if (req.path === '/healthz') return;
+      if (req.path === '/healthz' || req.path === '/metrics') return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       requestScope.run(scope, () =>
         log.info('request', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, operation: scope.operationName }),
@@ -138,6 +142,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  observability.mount(app);
+  if (config.consoleEnabled) app.use('/console', ...consoleRoute());
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>
@@ -175,6 +181,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.stop();
       log.debug('http server drained');
       await jobs?.stop();
+      await observability.close();
       await events.close();
       await signInThrottle.close();
       await orm.close();

@@ -20,6 +20,13 @@ export interface LoyaltyConfig {
   goldMultiplier: number;
 }
 
+/** OpenTelemetry trace export; absent when tracing is off. */
+export interface TracingConfig {
+  /** Full OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. */
+  endpoint: string;
+  serviceName: string;
+}
+
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   port: number;
@@ -43,6 +50,11 @@ export interface Config {
   jobsEnabled: boolean;
   jobIntervalMs: number;
   loyalty: LoyaltyConfig;
+  /** Serve the reference pickup console at /console. */
+  consoleEnabled: boolean;
+  /** Serve Prometheus metrics at GET /metrics. */
+  metricsEnabled: boolean;
+  tracing?: TracingConfig;
   security: SecurityConfig;
 }
 
@@ -188,6 +200,9 @@ export function loadConfig(env: Env = process.env): Config {
       silverMultiplier: decimal(env, 'LOYALTY_SILVER_MULTIPLIER', 1.25, 1),
       goldMultiplier: decimal(env, 'LOYALTY_GOLD_MULTIPLIER', 1.5, 1),
     },
+    consoleEnabled: bool(env, 'CONSOLE_ENABLED', true),
+    metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    tracing: tracingConfig(env),
     security: {
       // Production allows no browser origin until one is listed; development and tests any.
       corsOrigins: origins(env, 'CORS_ORIGINS', nodeEnv === 'production' ? [] : '*'),
@@ -205,4 +220,17 @@ export function loadConfig(env: Env = process.env): Config {
       pickupCodeLockMinutes: int(env, 'PICKUP_CODE_LOCK_MINUTES', 15, 1, 1440),
     },
   };
+}
+
+/**
+ * OpenTelemetry's own variables: tracing is on when an OTLP endpoint is given (the traces URL,
+ * or the base URL to which /v1/traces is added), unless OTEL_SDK_DISABLED is true.
+ */
+function tracingConfig(env: Env): TracingConfig | undefined {
+  const tracesUrl = url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']);
+  const baseUrl = url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  const serviceName = read(env, 'OTEL_SERVICE_NAME') ?? 'omnichannel-commerce';
+  if (bool(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  const endpoint = tracesUrl ?? (baseUrl ? `${baseUrl.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return endpoint ? { endpoint, serviceName } : undefined;
 }
