@@ -68,6 +68,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
   | 'PAYMENT_DECLINED'
+  | 'TOO_MANY_ATTEMPTS'
   | 'VERSION_CONFLICT';
 
 export type FulfillmentMethod =
