@@ -44,6 +44,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  // Settings found wrong only once the database answers (e.g. fsync off in production).
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
   createLogger('error').error('start-up failed', describeError(err));
   process.exit(1);
 });
