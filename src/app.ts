@@ -65,7 +65,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
   });
   try {
-    await assertDurableServer(orm, config);
+    await assertDurableServer(orm, config, log);
     if (options.migrate !== false) {
       const applied = await migrate(orm);
       if (applied.length) log.info('migrations applied', { migrations: applied });

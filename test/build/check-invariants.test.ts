@@ -5,22 +5,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SERVER_URL, createRunDatabase, dropRunDatabase, serverReachable } from '../setup/databases';
+import { checkInvariants } from './invariants-tool';
 import { ServiceProcess, cleanUp, tmpDir } from './service-process';
 
 afterAll(cleanUp);
 
-const TOOL = join(__dirname, '..', '..', 'dist', 'src', 'tools', 'check-invariants.js');
 const TAMPER = `update stock_level set on_hand = on_hand + 1 where id = (select id from stock_level order by id limit 1)`;
-
-function checkInvariants(env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TOOL], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('exit', (code) => resolve({ code, stdout }));
-  });
-}
 
 async function seededBy(env: Record<string, string>): Promise<void> {
   const service = ServiceProcess.start({ PORT: '0', LOG_LEVEL: 'info', ...env }, tmpDir('cwd'));

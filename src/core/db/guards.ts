@@ -1,4 +1,5 @@
 import { ConfigError, type Config } from '../config';
+import type { Logger } from '../logger';
 import type { Orm } from './orm';
 
 /**
@@ -6,8 +7,12 @@ import type { Orm } from './orm';
  * PostgreSQL server that does not flush commits to disk. Only for a server: PGlite reports
  * `fsync = off` by design (what the embedded database keeps across a crash is in the README).
  */
-export async function assertDurableServer(orm: Orm, config: Config): Promise<void> {
-  if (config.nodeEnv !== 'production' || !config.databaseUrl) return;
+export async function assertDurableServer(orm: Orm, config: Config, log: Logger): Promise<void> {
+  if (config.nodeEnv !== 'production') return;
+  if (!config.databaseUrl) {
+    log.warn('embedded database in production: it survives the process being killed, not an operating-system crash or power loss (no fsync); set DATABASE_URL');
+    return;
+  }
   const conn = orm.em.fork().getConnection();
   const [{ fsync }] = await conn.execute<{ fsync: string }[]>('show fsync');
   const [{ synchronous_commit: syncCommit }] = await conn.execute<{ synchronous_commit: string }[]>('show synchronous_commit');

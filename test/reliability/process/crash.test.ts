@@ -5,8 +5,8 @@
 // order the clients were told about must exist with its totals, unanswered checkouts retried with
 // their keys must make exactly one order, and the invariants must hold.
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { SERVER_URL, createRunDatabase, dropRunDatabase, serverReachable } from '../../setup/databases';
+import { checkInvariants } from '../../build/invariants-tool';
 import { ServiceProcess, cleanUp, healthz, tmpDir } from '../../build/service-process';
 import { recordFigures } from '../results';
 import { ThrowawayCluster, clusterUnavailable } from './cluster';
@@ -89,15 +89,9 @@ it('kill -9 on the embedded database: what ./data keeps', async () => {
   const totals = await killLoop({ DATA_DIR: dataDir });
   // The data directory cannot be opened while a service holds it: the invariants are checked
   // once the last service has stopped, by the same tool as `npm run check:invariants`.
-  const check = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'dist', 'src', 'tools', 'check-invariants.js')], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-  if (check.code !== 0) totals.problems.push(check.out);
-  totals.violations = check.code === 0 ? 0 : Math.max(1, (check.out.match(/^ {2}- /gm) ?? []).length);
+  const check = await checkInvariants({ DATA_DIR: dataDir });
+  if (check.code !== 0) totals.problems.push(check.stdout);
+  totals.violations = check.code === 0 ? 0 : Math.max(1, (check.stdout.match(/^ {2}- /gm) ?? []).length);
   recordFigures('Crash safety', 'embedded PGlite', figures(totals, 'service kill -9'));
   expectClean(totals);
 });
