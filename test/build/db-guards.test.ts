@@ -49,6 +49,13 @@ describe('production start-up against a database that does not flush commits', (
     expect({ code: stopped.code, log: stopped.code === 0 ? '' : started.describe() }).toEqual({ code: 0, log: '' });
   });
 
+  it('starts on the embedded database in production, warning that it does not fsync', async () => {
+    const service = ServiceProcess.start({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATA_DIR: 'memory://', PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: 'false' }, tmpDir('cwd'));
+    await service.ready();
+    expect(service.logs().filter((l) => l.level === 'warn').map((l) => l.msg)).toContainEqual(expect.stringMatching(/^embedded database in production: .*no fsync/));
+    await service.stop();
+  });
+
   it('exits with 78 naming the variable for a bad timeout', async () => {
     const refused = ServiceProcess.start({ DB_STATEMENT_TIMEOUT_MS: 'soon', DATA_DIR: 'memory://', PORT: '0' }, tmpDir('cwd'));
     expect((await refused.exited).code).toBe(78);
