@@ -23,7 +23,8 @@ const database = (name) => ({
   ...common,
   displayName: name,
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/build/'],
+  // test/reliability is the long-running suite: `npm run test:reliability` (jest.reliability.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/build/', '<rootDir>/test/reliability/'],
   globalSetup: `<rootDir>/test/setup/${name}.global.ts`,
   globalTeardown: `<rootDir>/test/setup/${name}.teardown.ts`,
   setupFiles: ['reflect-metadata', '<rootDir>/test/setup/fresh-orm-metadata.ts', `<rootDir>/test/setup/use-${name}.ts`],

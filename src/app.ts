@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './core/config';
 import type { RequestContext } from './core/context';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded';
+import { assertDurableServer } from './core/db/guards';
 import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
@@ -58,8 +59,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const stats = new SqlStats();
-  const orm = await initOrm({ url: databaseUrl, entities, poolMax: config.dbPoolMax, stats });
+  const orm = await initOrm({
+    url: databaseUrl,
+    entities,
+    poolMax: config.dbPoolMax,
+    stats,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+  });
   try {
+    await assertDurableServer(orm, config, log);
     if (options.migrate !== false) {
       const applied = await migrate(orm);
       if (applied.length) log.info('migrations applied', { migrations: applied });

@@ -18,7 +18,6 @@ async function main(): Promise<void> {
   const started = Date.now();
   const app = await createApp(config, { logger: log });
   const url = await app.listen(config.port);
-  log.info('service ready', { url, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, startupMs: Date.now() - started });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,9 +40,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Announced only once the signals are handled: a supervisor may send SIGTERM the moment it reads this.
+  log.info('service ready', { url, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, startupMs: Date.now() - started });
 }
 
 main().catch((err) => {
+  // Settings found wrong only once the database answers (e.g. fsync off in production).
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
   createLogger('error').error('start-up failed', describeError(err));
   process.exit(1);
 });

@@ -35,6 +35,9 @@ export interface Config {
   /** Embedded database directory, or `memory://` to keep nothing. */
   dataDir: string;
   dbPoolMax: number;
+  /** Per-connection guards on a PostgreSQL server (the embedded database cannot enforce them). */
+  dbStatementTimeoutMs: number;
+  dbIdleInTransactionTimeoutMs: number;
   adminEmail: string;
   adminPassword: string;
   /** Seed the demo catalog when the database is empty. */
@@ -180,6 +183,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: read(env, 'DATA_DIR') ?? './data',
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 2_147_483_647),
+    dbIdleInTransactionTimeoutMs: int(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 2_147_483_647),
     adminEmail,
     adminPassword,
     seedDemoData: bool(env, 'SEED_DEMO_DATA', true),

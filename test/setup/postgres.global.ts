@@ -6,6 +6,7 @@ export default async function setup(): Promise<void> {
     await migrateDatabase(url);
     held.postgres = { serverRunUrl: url };
     process.env.TEST_POSTGRES_URL = url;
+    process.env.TEST_POSTGRES_SERVER = 'true';
     return;
   }
   if (process.env.CI) throw new Error(`No PostgreSQL server at ${SERVER_URL}: CI must test against a real server.`);

@@ -13,9 +13,12 @@ export interface OrmOptions {
   stats?: SqlStats;
   /** Log every statement through the ORM's logger (development aid). */
   debugSql?: boolean;
+  /** Server-side limits set on every connection at connect time (0 or absent: the server's default). */
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
 }
 
-export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debugSql = false }: OrmOptions): Options<PostgreSqlDriver> {
+export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debugSql = false, statementTimeoutMs, idleInTransactionTimeoutMs }: OrmOptions): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -23,6 +26,11 @@ export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debu
     // Entities are listed explicitly: no folder scanning, so tsc output and jest (swc) behave alike.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     pool: { min: 0, max: poolMax },
+    // Sent in each connection's startup packet, so every pooled connection has them before its
+    // first statement: a runaway query or a transaction left open cannot hold locks for ever.
+    driverOptions: {
+      connection: { statement_timeout: statementTimeoutMs || undefined, idle_in_transaction_session_timeout: idleInTransactionTimeoutMs || undefined },
+    },
     forceUtcTimezone: true,
     // Every request works on its own fork; using the global EntityManager is a bug.
     allowGlobalContext: false,

@@ -52,28 +52,6 @@ const checkout = (cartId: string, options: { key?: string; method?: PaymentMetho
   );
 
 describe('checkout under contention', () => {
-  it('sells exactly the 10 units in stock to 200 buyers at once, and refuses the other 190', async () => {
-    const [v] = await aProduct(t, [5_00]);
-    const store = await aStore(t);
-    await stock(t, store, v, 10);
-    const carts: string[] = [];
-    for (let batch = 0; batch < 200; batch += 25) {
-      carts.push(...(await Promise.all(Array.from({ length: 25 }, () => pickupCart(store, [{ sku: v.sku, quantity: 1 }])))));
-    }
-
-    const responses = await Promise.all(carts.map((cartId) => checkout(cartId)));
-
-    expect(responses.flatMap((r) => r.errors ?? [])).toEqual([]);
-    const placed = responses.filter((r) => r.data!.checkoutComplete.order);
-    const refused = responses.flatMap((r) => r.data!.checkoutComplete.userErrors.map((e) => e.code));
-    expect(placed).toHaveLength(10);
-    expect(refused).toHaveLength(190);
-    expect(new Set(refused)).toEqual(new Set(['OUT_OF_STOCK']));
-    expect(await levelOf(store.id, v.id)).toEqual({ on_hand: 10, reserved: 10 });
-    expect(await sqlNumber(t, `select count(*) n from orders where cart_id in (?)`, [carts])).toBe(10);
-    expect(await sqlNumber(t, `select count(*) n from cart where id in (?) and status = 'ACTIVE'`, [carts])).toBe(190);
-  });
-
   it('gives 20 racing retries with the same key one order, one payment', async () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
@@ -234,6 +212,39 @@ describe('checkout that fails leaves nothing behind', () => {
     }
     const placed = outcomes.filter(([, spent]) => !spent).length;
     expect(await levelOf(store.id, v.id)).toEqual({ on_hand: 10, reserved: placed });
+  });
+  it('debits the points once when web and POS check out the same cart at once', async () => {
+    // One ACTIVE cart per customer: the counter sees the cart the customer filled online, so the
+    // two channels race for the same cart and the same points.
+    const [v] = await aProduct(t, [20_00]);
+    const store = await aStore(t);
+    await stock(t, store, v, 20);
+    const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
+    const customers = await Promise.all(Array.from({ length: 6 }, () => aCustomer(t)));
+
+    const outcomes = await Promise.all(
+      customers.map(async (c) => {
+        await givePoints(t, c.account.id, 1000);
+        const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 1 }], c.token);
+        expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 1000 }, { token: c.token })).cartApplyLoyaltyPoints.userErrors).toEqual([]);
+        const [web, pos] = await Promise.all([
+          checkout(cartId, { method: 'CARD', paymentToken: 'tok_visa', token: c.token }),
+          checkout(cartId, { method: 'PAY_IN_STORE', token: associate.token }),
+        ]);
+        return { c, cartId, web, pos };
+      }),
+    );
+
+    for (const { c, cartId, web, pos } of outcomes) {
+      expect([...(web.errors ?? []), ...(pos.errors ?? [])]).toEqual([]);
+      const payloads = [web.data!.checkoutComplete, pos.data!.checkoutComplete];
+      expect(payloads.filter((p) => p.order)).toHaveLength(1);
+      expect(payloads.flatMap((p) => p.userErrors.map((e) => e.code))).toEqual(['CART_NOT_ACTIVE']);
+      expect(payloads.find((p) => p.order)!.order).toMatchObject({ loyaltyDiscount: { amount: 10_00 }, total: { amount: 10_00 } });
+      expect(await ordersOfCart(cartId)).toBe(1);
+      expect(await balanceOf(c.account.id)).toBe(0);
+      expect(await sqlNumber(t, `select count(*) n from loyalty_transaction where customer_id = ? and kind = 'REDEEM'`, [c.account.id])).toBe(1);
+    }
   });
 });
 
