@@ -8,6 +8,8 @@ const { RESULTS_DIR } = require('./results-dir');
 class ReliabilityResultsReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
+    // A run narrowed to some files or tests must not replace the figures of the whole suite.
+    this.partial = Boolean(globalConfig.testNamePattern) || (globalConfig.testPathPatterns?.patterns?.length ?? 0) > 0;
   }
 
   onRunStart() {
@@ -17,6 +19,7 @@ class ReliabilityResultsReporter {
   }
 
   onRunComplete(_contexts, results) {
+    if (this.partial) return void console.log('test/reliability/RESULTS.md left as it was: this run was narrowed to some files or tests.');
     const records = existsSync(RESULTS_DIR)
       ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')))
       : [];
