@@ -15,7 +15,7 @@ import type { Config } from './core/config';
 import type { RequestContext } from './core/context';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded';
 import { initOrm, migrate, type Orm } from './core/db/orm';
-import { SqlStats } from './core/db/sql-stats';
+import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
@@ -102,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
+      ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
     ],
   });
   await apollo.start();

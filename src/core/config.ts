@@ -43,6 +43,8 @@ export interface Config {
   jobsEnabled: boolean;
   jobIntervalMs: number;
   loyalty: LoyaltyConfig;
+  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
+  sqlStatsHeader: boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -149,5 +151,6 @@ export function loadConfig(env: Env = process.env): Config {
       silverMultiplier: decimal(env, 'LOYALTY_SILVER_MULTIPLIER', 1.25, 1),
       goldMultiplier: decimal(env, 'LOYALTY_GOLD_MULTIPLIER', 1.5, 1),
     },
+    sqlStatsHeader: bool(env, 'SQL_STATS_HEADER', false),
   };
 }
