@@ -75,9 +75,15 @@ const freePort = () =>
     });
   });
 
-async function startService(url: string): Promise<{ graphql: string; pid: number }> {
+async function stopService(): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child!.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function startService(url: string, profileDir?: string): Promise<{ graphql: string; pid: number }> {
   const port = await freePort();
-  const profileDir = process.env.BENCH_CPU_PROF;
   child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
@@ -170,14 +176,22 @@ async function main(): Promise<void> {
   await admin.query(`create database "${database}"`);
   const url = databaseUrl(database);
 
-  const service = await startService(url);
+  let service = await startService(url);
   console.log(`service pid ${service.pid} at ${service.graphql} on database ${database}`);
-  const client = new HttpClient(service.graphql);
+  let client = new HttpClient(service.graphql);
   const db = new pg.Pool({ connectionString: url, max: 2 });
   const seedStarted = Date.now();
   const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(...CONCURRENCY), queueDepth: 200, pageSize: PAGE });
   await db.end();
   console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${data.skus.length} variants, ${data.customerTokens.length} customers, a pickup queue of 200`);
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) {
+    // A fresh process for the measured runs, so the profile (written at exit) leaves seeding out.
+    await stopService();
+    service = await startService(url, profileDir);
+    client = new HttpClient(service.graphql);
+    console.log(`profiling service pid ${service.pid} into ${profileDir}`);
+  }
 
   const baseline = new Baseline(url, POOL_MAX);
   const cells: Cell[] = [];
@@ -199,10 +213,10 @@ async function main(): Promise<void> {
   info.memory = memoryOf(service.pid);
   info.durationSeconds = (Date.now() - started.getTime()) / 1000;
 
-  const path = join(ROOT, 'bench/RESULTS.md');
+  const path = resolve(ROOT, env('BENCH_RESULTS', 'bench/RESULTS.md'));
   const { markdown, summary } = renderResults(info, cells, existsSync(path) ? readFileSync(path, 'utf8') : '');
   writeFileSync(path, markdown);
-  console.log(`\n${summary}\nwritten to bench/RESULTS.md`);
+  console.log(`\n${summary}\nwritten to ${path}`);
 }
 
 main()
