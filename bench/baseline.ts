@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { OpMeasure } from './stats';
 
 /**
@@ -9,15 +9,8 @@ import type { OpMeasure } from './stats';
  * write atomically, and read back what the response shows.
  */
 export class Baseline {
-  readonly pool: pg.Pool;
-
-  constructor(databaseUrl: string, poolMax: number) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax });
-  }
-
-  close(): Promise<void> {
-    return this.pool.end();
-  }
+  /** As many connections as the service has. */
+  constructor(private readonly pool: pg.Pool) {}
 
   private async query<T extends pg.QueryResultRow>(m: OpMeasure, client: pg.Pool | pg.PoolClient, sql: string, params: unknown[] = []): Promise<T[]> {
     m.statements += 1;

@@ -11,6 +11,8 @@ export interface RunInfo {
   warmupSeconds: number;
   poolMax: number;
   memory?: { rssMb: number; peakMb: number };
+  /** Right after start-up, before seeding. */
+  memoryStart?: { rssMb: number; peakMb: number };
   durationSeconds?: number;
 }
 
@@ -94,7 +96,10 @@ export function renderResults(info: RunInfo, cells: Cell[], previous: string): {
     '|---|---:|---:|---|',
     ...targets,
     '',
-    info.memory ? `Service memory after the run: ${n(info.memory.rssMb)} MB resident (VmRSS), peak ${n(info.memory.peakMb)} MB (VmHWM).` : '',
+    info.memory
+      ? `Service memory after the run: ${n(info.memory.rssMb)} MB resident (VmRSS), peak ${n(info.memory.peakMb)} MB (VmHWM)` +
+        `${info.memoryStart ? `; ${n(info.memoryStart.rssMb)} MB right after start-up` : ''}.`
+      : '',
     '',
   ].join('\n');
 

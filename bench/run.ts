@@ -33,6 +33,16 @@ let child: ChildProcess | undefined;
 let admin: pg.Client | undefined;
 let database: string | undefined;
 let cleaning: Promise<void> | undefined;
+/** Connection pools to the bench database, closed before it is dropped. */
+const pools = new Set<pg.Pool>();
+
+function openPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // Dropping the database ends idle connections; that must not crash the cleanup.
+  pool.on('error', () => undefined);
+  pools.add(pool);
+  return pool;
+}
 
 function databaseUrl(name: string): string {
   const url = new URL(BASE_URL);
@@ -50,6 +60,7 @@ function cleanup(): Promise<void> {
       await exited;
       clearTimeout(timer);
     }
+    for (const pool of pools) await pool.end().catch(() => undefined);
     if (admin && database) {
       await admin.query(`drop database if exists "${database}" with (force)`).catch((err) => console.error(`could not drop ${database}: ${err}`));
     }
@@ -178,11 +189,11 @@ async function main(): Promise<void> {
 
   let service = await startService(url);
   console.log(`service pid ${service.pid} at ${service.graphql} on database ${database}`);
+  info.memoryStart = memoryOf(service.pid);
   let client = new HttpClient(service.graphql);
-  const db = new pg.Pool({ connectionString: url, max: 2 });
+  const db = openPool(url, 2);
   const seedStarted = Date.now();
-  const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(...CONCURRENCY), queueDepth: 200, pageSize: PAGE });
-  await db.end();
+  const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(16, ...CONCURRENCY), queueDepth: 200, pageSize: PAGE });
   console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${data.skus.length} variants, ${data.customerTokens.length} customers, a pickup queue of 200`);
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) {
@@ -193,10 +204,10 @@ async function main(): Promise<void> {
     console.log(`profiling service pid ${service.pid} into ${profileDir}`);
   }
 
-  const baseline = new Baseline(url, POOL_MAX);
+  const baseline = new Baseline(openPool(url, POOL_MAX));
   const cells: Cell[] = [];
   const table = workloads(client, baseline, data);
-  try {
+  {
     for (const workload of WORKLOADS) {
       for (const concurrency of CONCURRENCY) {
         const svc = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].service);
@@ -206,8 +217,6 @@ async function main(): Promise<void> {
         cells.push({ workload, concurrency, service: svc, baseline: base });
       }
     }
-  } finally {
-    await baseline.close();
   }
   info.loadEnd = loadavg();
   info.memory = memoryOf(service.pid);

@@ -34,15 +34,15 @@ export interface SeedOptions {
   pageSize: number;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/** Runs `work` over `items` with at most `limit` in flight; `worker` says which of them runs it. */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T, index: number, worker: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
+    Array.from({ length: Math.min(limit, items.length) }, async (_, worker) => {
       while (next < items.length) {
         const i = next++;
-        results[i] = await work(items[i], i);
+        results[i] = await work(items[i], i, worker);
       }
     }),
   );
@@ -96,9 +96,10 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
   must('staff', (await client.data(StaffCreateDocument, { input: { ...associate, role: 'ASSOCIATE', locationId: busyStoreId } }, admin)).staffCreate);
   const associateToken = (await client.data(StaffSignInDocument, associate)).staffSignIn.token!;
 
-  // The busy store's queue: open pickup orders of every customer.
-  await inParallel(Array.from({ length: o.queueDepth }, (_, i) => i), 8, (i) =>
-    checkoutJourney(client, { skus: pick(skus, 3, i), storeId: busyStoreId, token: customerTokens[i % customerTokens.length] }),
+  // The busy store's queue: open pickup orders. A customer has one active cart, so each worker
+  // builds its journeys as its own customer.
+  await inParallel(Array.from({ length: o.queueDepth }, (_, i) => i), Math.min(8, customerTokens.length), (i, _, worker) =>
+    checkoutJourney(client, { skus: pick(skus, 3, i), storeId: busyStoreId, token: customerTokens[worker] }),
   );
 
   const pageCursors: (string | null)[] = [null];
