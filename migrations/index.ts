@@ -7,6 +7,7 @@ import { Migration20261123162234LoyaltyLedgerAppendOnly } from './Migration20261
 import { Migration20261123163141 } from './Migration20261123163141';
 import { Migration20261123163142OrderNumbers } from './Migration20261123163142OrderNumbers';
 import { Migration20261123164533 } from './Migration20261123164533';
+import { Migration20261125213647OrderLinesByOrder } from './Migration20261125213647OrderLinesByOrder';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123163141', class: Migration20261123163141 },
   { name: 'Migration20261123163142OrderNumbers', class: Migration20261123163142OrderNumbers },
   { name: 'Migration20261123164533', class: Migration20261123164533 },
+  { name: 'Migration20261125213647OrderLinesByOrder', class: Migration20261125213647OrderLinesByOrder },
 ];
