@@ -251,12 +251,16 @@ export class Baseline {
     const rows = await this.query(
       m,
       this.pool,
-      `select o.id, o.number, o.status, o.created_at, c.email,
-              (select json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) order by l.created_at, l.id)
-                 from order_line l where l.order_id = o.id) as lines
-         from orders o left join customer c on c.id = o.customer_id
-        where o.location_id = $1 and o.fulfillment_method = 'PICKUP' and o.status in ('PLACED', 'READY_FOR_PICKUP')
-        order by o.created_at, o.id limit 500`,
+      `with queue as (
+         select o.id, o.number, o.status, o.created_at, o.customer_id from orders o
+          where o.location_id = $1 and o.fulfillment_method = 'PICKUP' and o.status in ('PLACED', 'READY_FOR_PICKUP')
+          order by o.created_at, o.id limit 500)
+       select q.id, q.number, q.status, q.created_at, c.email, l.lines
+         from queue q
+         left join customer c on c.id = q.customer_id
+         left join (select order_id, json_agg(json_build_object('sku', sku, 'quantity', quantity) order by created_at, id) as lines
+                      from order_line where order_id in (select id from queue) group by order_id) l on l.order_id = q.id
+        order by q.created_at, q.id`,
       [locationId],
     );
     return JSON.stringify(rows);

@@ -211,10 +211,11 @@ async function main(): Promise<void> {
     for (const workload of WORKLOADS) {
       for (const concurrency of CONCURRENCY) {
         const svc = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].service);
-        console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}`);
+        const rss = memoryOf(service.pid).rssMb;
+        console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}, service RSS ${rss.toFixed(0)} MB`);
         const base = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].baseline);
         console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} baseline ${fmt(base)}`);
-        cells.push({ workload, concurrency, service: svc, baseline: base });
+        cells.push({ workload, concurrency, service: svc, baseline: base, serviceRssMb: rss });
       }
     }
   }
