@@ -31,6 +31,8 @@ export class HttpClient implements GraphQLClient {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
       body: JSON.stringify({ query: text(document), variables }),
+      // A request that never ends would stall the whole run.
+      signal: AbortSignal.timeout(60_000),
     });
     const body = (await res.json()) as { data?: R; errors?: { message: string }[] };
     const name = operationName(document);

@@ -23,6 +23,8 @@ export interface Cell {
   baseline: RunResult;
   /** The service's resident memory right after its run of this cell. */
   serviceRssMb: number;
+  /** Its highest resident memory while it ran the cell (sampled every 200 ms). */
+  servicePeakRssMb: number;
 }
 
 /** Everything above this line in RESULTS.md is rewritten by each run; the notes below it are kept. */
@@ -42,10 +44,10 @@ const ratio = (c: Cell) => perSecond(c.service) / perSecond(c.baseline);
 export function renderResults(info: RunInfo, cells: Cell[], previous: string): { markdown: string; summary: string } {
   const rows = cells.map(
     (c) =>
-      `| ${c.workload} | ${c.concurrency} | ${n(perSecond(c.service))} | ${n(perSecond(c.baseline))} | **${n(ratio(c), 2)}** | ${lat(c.service)} | ${lat(c.baseline)} | ${n(statementsPerOp(c.service))} | ${n(statementsPerOp(c.baseline))} | ${n(c.serviceRssMb, 0)} | ${c.service.errors + c.baseline.errors} |`,
+      `| ${c.workload} | ${c.concurrency} | ${n(perSecond(c.service))} | ${n(perSecond(c.baseline))} | **${n(ratio(c), 2)}** | ${lat(c.service)} | ${lat(c.baseline)} | ${n(statementsPerOp(c.service))} | ${n(statementsPerOp(c.baseline))} | ${n(c.servicePeakRssMb, 0)} / ${n(c.serviceRssMb, 0)} | ${c.service.errors + c.baseline.errors} |`,
   );
   const table = [
-    '| workload | concurrency | service ops/s | baseline ops/s | ratio service ÷ baseline | service p50 / p95 / p99 ms | baseline p50 / p95 / p99 ms | SQL per op, service | SQL per op, baseline | service RSS MB after | errors |',
+    '| workload | concurrency | service ops/s | baseline ops/s | ratio service ÷ baseline | service p50 / p95 / p99 ms | baseline p50 / p95 / p99 ms | SQL per op, service | SQL per op, baseline | service RSS MB, peak / after | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');

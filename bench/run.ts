@@ -210,12 +210,16 @@ async function main(): Promise<void> {
   {
     for (const workload of WORKLOADS) {
       for (const concurrency of CONCURRENCY) {
-        const svc = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].service);
+        // The service's resident memory, sampled while it runs the cell: the peak and where it settles.
+        let peakRss = 0;
+        const sampler = setInterval(() => (peakRss = Math.max(peakRss, memoryOf(service.pid).rssMb)), 200);
+        const svc = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].service).finally(() => clearInterval(sampler));
         const rss = memoryOf(service.pid).rssMb;
-        console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}, service RSS ${rss.toFixed(0)} MB`);
+        peakRss = Math.max(peakRss, rss);
+        console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}, service RSS ${rss.toFixed(0)} MB (peak ${peakRss.toFixed(0)})`);
         const base = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].baseline);
         console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} baseline ${fmt(base)}`);
-        cells.push({ workload, concurrency, service: svc, baseline: base, serviceRssMb: rss });
+        cells.push({ workload, concurrency, service: svc, baseline: base, serviceRssMb: rss, servicePeakRssMb: peakRss });
       }
     }
   }
@@ -228,6 +232,13 @@ async function main(): Promise<void> {
   writeFileSync(path, markdown);
   console.log(`\n${summary}\nwritten to ${path}`);
 }
+
+// Bounded whatever happens: a run that hangs is stopped and cleaned up.
+const watchdog = setTimeout(() => {
+  console.error('the benchmark took more than 20 minutes: stopping');
+  void cleanup().finally(() => process.exit(1));
+}, 20 * 60_000);
+watchdog.unref();
 
 main()
   .then(() => cleanup())
