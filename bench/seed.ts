@@ -108,6 +108,8 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
     if (!products.pageInfo.hasNextPage || products.edges.length < o.pageSize) break;
     pageCursors.push(products.pageInfo.endCursor ?? null);
   }
+  // Fresh tables have no planner statistics yet; a live database would have them.
+  await db.query('analyze');
   const { rows } = await db.query<{ created_at: Date; id: string }>('select created_at, id from product order by created_at, id');
   const pageKeys = pageCursors.map((_, page) => (page === 0 ? undefined : { createdAt: rows[page * o.pageSize - 1].created_at, id: rows[page * o.pageSize - 1].id }));
   return { storeId, busyStoreId, associateToken, skus, customerTokens, pageCursors, pageKeys };
