@@ -8,6 +8,7 @@ import { Migration20261123163141 } from './Migration20261123163141';
 import { Migration20261123163142OrderNumbers } from './Migration20261123163142OrderNumbers';
 import { Migration20261123164533 } from './Migration20261123164533';
 import { Migration20261125210742 } from './Migration20261125210742';
+import { Migration20261125213647OrderLinesByOrder } from './Migration20261125213647OrderLinesByOrder';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123163142OrderNumbers', class: Migration20261123163142OrderNumbers },
   { name: 'Migration20261123164533', class: Migration20261123164533 },
   { name: 'Migration20261125210742', class: Migration20261125210742 },
+  { name: 'Migration20261125213647OrderLinesByOrder', class: Migration20261125213647OrderLinesByOrder },
 ];

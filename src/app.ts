@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -15,7 +16,7 @@ import type { RequestContext } from './core/context';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded';
 import { assertDurableServer } from './core/db/guards';
 import { initOrm, migrate, type Orm } from './core/db/orm';
-import { SqlStats } from './core/db/sql-stats';
+import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { consoleRoute } from './core/console';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
@@ -119,9 +120,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     plugins: [
       ...security.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints in this schema: the default cache-control plugin only wrapped every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
       operationNamePlugin,
       ...observability.plugins,
+      ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
     ],
   });
   await apollo.start();

@@ -73,8 +73,13 @@ export class TestApp {
 
   /** The SQL statements one operation sends (nothing else may run meanwhile). */
   async statementsOf<R, V>(document: TypedDocumentNode<R, V>, variables?: V, options?: RequestOptions): Promise<{ data: R; statements: string[] }> {
-    const { result, statements } = await this.stats.capture(() => this.data(document, variables, options));
+    const { result, statements } = await this.statementsDuring(() => this.data(document, variables, options));
     return { data: result, statements };
+  }
+
+  /** The SQL statements a sequence of requests sends, e.g. a whole journey (nothing else may run meanwhile). */
+  statementsDuring<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    return this.stats.capture(fn);
   }
 
   async close(): Promise<void> {

@@ -78,6 +78,8 @@ export interface SecurityConfig {
   signInWindowSeconds: number;
   pickupCodeMaxAttempts: number;
   pickupCodeLockMinutes: number;
+  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
+  sqlStatsHeader: boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
       pickupCodeMaxAttempts: int(env, 'PICKUP_CODE_MAX_ATTEMPTS', 5, 1, 100),
       pickupCodeLockMinutes: int(env, 'PICKUP_CODE_LOCK_MINUTES', 15, 1, 1440),
     },
+    sqlStatsHeader: bool(env, 'SQL_STATS_HEADER', false),
   };
 }
 

@@ -38,3 +38,10 @@ export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
   const { requestId, actor, channel, config, log, events } = ctx;
   return { requestId, actor, channel, config, log, events, em };
 }
+
+/**
+ * The request's loaders, when a request (not a job or a fixture) called the service. Only after
+ * its transaction has committed may a service use them: to prime them with what it has just
+ * read and written, so the response does not read it all again.
+ */
+export const requestLoaders = (ctx: TxContext): Loaders | undefined => (ctx as Partial<RequestContext>).loaders;

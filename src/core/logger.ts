@@ -5,6 +5,8 @@ import type { LogLevel } from './config';
 export interface RequestScope {
   requestId: string;
   operationName?: string;
+  /** SQL statements sent on behalf of this request so far. */
+  sqlStatements?: number;
 }
 export const requestScope = new AsyncLocalStorage<RequestScope>();
 

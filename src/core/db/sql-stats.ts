@@ -1,4 +1,6 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
+import { requestScope } from '../logger';
 
 /** Counts every SQL statement the ORM sends: the benchmark and the batching tests read it. */
 export class SqlStats {
@@ -7,6 +9,9 @@ export class SqlStats {
 
   record(sql: string): void {
     this.statements += 1;
+    // Also per request, so a response can report its own count while others run alongside.
+    const scope = requestScope.getStore();
+    if (scope) scope.sqlStatements = (scope.sqlStatements ?? 0) + 1;
     for (const listener of this.listeners) listener(sql);
   }
 
@@ -33,3 +38,18 @@ export class CountingLogger extends DefaultLogger {
     super.logQuery(context);
   }
 }
+
+/**
+ * `x-sql-statements: <n>` on every GraphQL response (SQL_STATS_HEADER=true): the benchmark counts
+ * statements per operation under concurrent load with it. Off by default, because it tells any
+ * caller how much database work a query costs.
+ */
+export const sqlStatsHeaderPlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('x-sql-statements', String(requestScope.getStore()?.sqlStatements ?? 0));
+      },
+    };
+  },
+};

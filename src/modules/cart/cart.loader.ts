@@ -6,8 +6,9 @@ import { Cart, CartLine, CartStatus } from './cart.entity';
 
 export const createCartLoaders = (em: EntityManager) => ({
   cartById: byIdLoader(em, Cart),
-  linesByCart: groupLoader(
-    (cartIds) => em.find(CartLine, { cart: { $in: cartIds } }, { orderBy: { createdAt: 'asc', id: 'asc' } }),
+  /** With their variants in the same statement: whoever reads lines prices them next. */
+  linesByCart: groupLoader<CartLine>(
+    (cartIds) => em.find(CartLine, { cart: { $in: cartIds } }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] }),
     (line) => line.cart.id,
   ),
   activeCartByCustomer: new DataLoader<string, Cart | undefined>(async (customerIds) => {

@@ -4,7 +4,6 @@ import { toPayload } from '../../core/errors';
 import { Money } from '../../core/money';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
-import { availableOf } from '../inventory/inventory.loader';
 import { Location } from '../location/location.entity';
 import { Cart, CartLine } from './cart.entity';
 import { priceCart, type CartPrices } from './cart.pricing';
@@ -105,8 +104,7 @@ export class CartResolver {
     const availableAt = (storeId: string, i: number) => {
       const forVariant = levels[i];
       if (forVariant instanceof Error) throw forVariant;
-      const level = forVariant.find((l) => l.location.id === storeId);
-      return level ? availableOf(level) : 0;
+      return forVariant.find((l) => l.locationId === storeId)?.available ?? 0;
     };
     return stores.filter((store) => lines.every((line, i) => availableAt(store.id, i) >= line.quantity));
   }
@@ -128,8 +126,8 @@ export class CartResolver {
 
   private async prices(cart: Cart, ctx: RequestContext): Promise<CartPrices> {
     const lines = await ctx.loaders.linesByCart.load(cart.id);
-    const variants = await ctx.loaders.variantById.loadMany(lines.map((l) => l.variant.id));
-    return priceCart(ctx.config, lines, variants.map((v) => (v instanceof Error ? undefined : v)), cart.loyaltyPointsApplied);
+    const variants = await Promise.all(lines.map((l) => variantOf(l, ctx)));
+    return priceCart(ctx.config, lines, variants, cart.loyaltyPointsApplied);
   }
 
   private money(ctx: RequestContext, amount: number): Money {
@@ -137,22 +135,27 @@ export class CartResolver {
   }
 }
 
+/** Lines are read with their variants (see linesByCart); the loader is the fallback for any that are not. */
+async function variantOf(line: CartLine, ctx: RequestContext): Promise<ProductVariant | undefined> {
+  return line.variant.isInitialized() ? line.variant.unwrap() : ctx.loaders.variantById.load(line.variant.id);
+}
+
 @Resolver(() => CartLine)
 export class CartLineResolver {
   @FieldResolver(() => ProductVariant)
   async variant(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
-    return (await ctx.loaders.variantById.load(line.variant.id))!;
+    return (await variantOf(line, ctx))!;
   }
 
   @FieldResolver(() => Money)
   async unitPrice(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
-    const variant = await ctx.loaders.variantById.load(line.variant.id);
+    const variant = await variantOf(line, ctx);
     return new Money(variant!.priceAmount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
   async total(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
-    const variant = await ctx.loaders.variantById.load(line.variant.id);
+    const variant = await variantOf(line, ctx);
     return new Money(variant!.priceAmount * line.quantity, ctx.config.currencyCode);
   }
 }

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
+import { requestLoaders, type TxContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
@@ -35,18 +35,21 @@ export class CartService {
   async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
     const customerId = await this.cartOwnerFor(ctx, input.customerId);
     if (typeof customerId === 'object') return customerId;
+    let lines: CartLine[] = [];
     const attempt = () =>
       transactional(ctx, async (tx) => {
         const existing = customerId ? await this.lockActiveCart(tx, customerId) : null;
         const cart = existing ?? tx.em.create(Cart, { customer: customerId, channel: tx.channel });
-        const lines = existing ? await this.linesOf(tx, existing) : [];
+        lines = existing ? await this.linesOf(tx, existing) : [];
         const failure = await this.addToLines(tx, cart, lines, input.lines ?? [], ['input', 'lines']);
         if (failure) return failure;
         if (existing) this.touch(cart);
         await tx.em.flush();
         return ok(cart);
       });
-    return retryOnUniqueViolation(attempt);
+    const result = await retryOnUniqueViolation(attempt);
+    if (result.ok) primeCart(ctx, result.value, lines);
+    return result;
   }
 
   /** The customer a new cart belongs to (undefined for a guest cart), or why it can't be made. */
@@ -65,7 +68,7 @@ export class CartService {
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
-    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines']));
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines']), { prime: true });
   }
 
   /** Quantity 0 removes the line. */
@@ -94,8 +97,9 @@ export class CartService {
     });
   }
 
-  setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
-    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart) => {
+  async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+    let chosen: Location | undefined;
+    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart) => {
       cart.shippingAddress = undefined;
       cart.fulfillmentLocation = undefined;
       cart.fulfillmentMethod = input.method;
@@ -123,7 +127,10 @@ export class CartService {
         return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
       }
       cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
-    });
+      chosen = location;
+    }, { prime: true });
+    if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
+    return result;
   }
 
   /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */
@@ -140,7 +147,7 @@ export class CartService {
         }
       }
       cart.loyaltyPointsApplied = points;
-    });
+    }, { prime: true });
   }
 
   /**
@@ -212,9 +219,17 @@ export class CartService {
    * Every cart change: lock the cart row (concurrent changes of one cart queue up instead of
    * overwriting each other), check access, status and expectedVersion, apply, bump the version.
    */
-  private async mutate(ctx: TxContext, cartId: string, expectedVersion: number | null | undefined, change: CartChange): Promise<Result<Cart>> {
+  private async mutate(
+    ctx: TxContext,
+    cartId: string,
+    expectedVersion: number | null | undefined,
+    change: CartChange,
+    // Only for changes that remove no line: the lines array then is exactly the cart's lines.
+    { prime = false } = {},
+  ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
-    return transactional(ctx, async (tx) => {
+    let lines: CartLine[] = [];
+    const result = await transactional(ctx, async (tx) => {
       const cart = await tx.em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!cart) return notFound();
       assertCartAccess(tx.actor, cart);
@@ -222,12 +237,15 @@ export class CartService {
       if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== cart.version) {
         return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${cart.version}); reload it and try again.`, ['expectedVersion']);
       }
-      const failure = await change(tx, cart, await this.linesOf(tx, cart));
+      lines = await this.linesOf(tx, cart);
+      const failure = await change(tx, cart, lines);
       if (failure) return failure;
       this.touch(cart);
       await tx.em.flush();
       return ok(cart);
     });
+    if (result.ok && prime) primeCart(ctx, result.value, lines);
+    return result;
   }
 
   private async addToLines(tx: TxContext, cart: Cart, lines: CartLine[], inputs: CartLineInput[], path: (string | number)[]): Promise<Failure | void> {
@@ -251,14 +269,27 @@ export class CartService {
     return tx.em.findOne(Cart, { customer: customerId, status: CartStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
+  /** The cart's lines with their variants (one statement): the response prices them from these. */
   private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
-    return tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
   }
 
   private touch(cart: Cart): void {
     cart.version += 1;
     cart.updatedAt = new Date();
   }
+}
+
+/**
+ * After a committed change, the request's loaders answer the response's lines and prices from
+ * the lines (read with their variants) the change has just read and written, instead of reading
+ * them again.
+ */
+function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[]): void {
+  const loaders = requestLoaders(ctx);
+  if (!loaders) return;
+  loaders.cartById.clear(cart.id).prime(cart.id, cart);
+  loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
 }
 
 /**

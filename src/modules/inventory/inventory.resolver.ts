@@ -5,7 +5,6 @@ import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/errors';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
-import { availableOf } from './inventory.loader';
 import { inventoryService } from './inventory.service';
 import { StockAvailability, StockPayload } from './inventory.types';
 
@@ -14,7 +13,7 @@ export class VariantStockResolver {
   @FieldResolver(() => Int, { description: 'Sellable units now, summed over all locations.' })
   async availableQuantity(@Root() variant: ProductVariant, @Ctx() ctx: RequestContext): Promise<number> {
     const levels = await ctx.loaders.stockByVariant.load(variant.id);
-    return levels.reduce((sum, level) => sum + availableOf(level), 0);
+    return levels.reduce((sum, level) => sum + level.available, 0);
   }
 
   @FieldResolver(() => [StockAvailability], {
@@ -28,8 +27,8 @@ export class VariantStockResolver {
     const levels = await ctx.loaders.stockByVariant.load(variant.id);
     const wanted = locationIds ? new Set(locationIds) : undefined;
     return levels
-      .filter((level) => !wanted || wanted.has(level.location.id))
-      .map((level) => ({ locationId: level.location.id, available: availableOf(level) }));
+      .filter((level) => !wanted || wanted.has(level.locationId))
+      .map((level) => ({ locationId: level.locationId, available: level.available }));
   }
 
   @Mutation(() => StockPayload, { description: 'ADMIN, or MANAGER of that store: set the on-hand count of a variant at a location.' })

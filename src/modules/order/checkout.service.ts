@@ -1,14 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
+import { requestLoaders, type TxContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from '../cart/cart.entity';
 import { priceCart } from '../cart/cart.pricing';
 import { assertCartAccess } from '../cart/cart.service';
-import { ProductVariant } from '../catalog/catalog.entity';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
@@ -43,6 +42,7 @@ export class CheckoutService {
     if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
     let authorization: string | undefined;
     let replayed = false;
+    let orderLines: OrderLine[] = [];
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -59,10 +59,14 @@ export class CheckoutService {
           replayed = true;
           return ok(order);
         }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference));
+        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines) => (orderLines = lines));
       });
       if (!result.ok) await voidAuthorization();
-      else if (!replayed) orderNotifier.changed(ctx, result.value);
+      else if (!replayed) {
+        orderNotifier.changed(ctx, result.value);
+        // The response shows the lines just written: no need to read them back.
+        requestLoaders(ctx)?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+      }
       return result;
     } catch (err) {
       await voidAuthorization();
@@ -70,12 +74,19 @@ export class CheckoutService {
     }
   }
 
-  private async placeOrder(tx: TxContext, orderId: string, input: CheckoutInput, authorized: (reference: string) => void): Promise<Result<Order>> {
+  private async placeOrder(
+    tx: TxContext,
+    orderId: string,
+    input: CheckoutInput,
+    authorized: (reference: string) => void,
+    written: (lines: OrderLine[]) => void,
+  ): Promise<Result<Order>> {
     const cart = await tx.em.findOne(Cart, { id: input.cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
     assertCartAccess(tx.actor, cart);
     if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
-    const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    // With their variants in the same statement: the order copies their prices.
+    const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
@@ -102,7 +113,7 @@ export class CheckoutService {
       return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item can be had there now.`, ['lines', stock.index]);
     }
 
-    const variants = await tx.em.find(ProductVariant, { id: { $in: lines.map((l) => l.variant.id) } });
+    const variants = lines.map((l) => l.variant.unwrap());
     const { subtotal } = priceCart(tx.config, lines, variants, 0);
     const customerId = cart.customer?.id;
     const redeemed = Math.min(cart.loyaltyPointsApplied, loyaltyService.pointsWorth(tx.config.loyalty, subtotal));
@@ -134,9 +145,9 @@ export class CheckoutService {
       updatedAt: now,
     });
     const priceOf = new Map(variants.map((v) => [v.id, v]));
-    lines.forEach((line, i) => {
+    const orderLines = lines.map((line, i) => {
       const variant = priceOf.get(line.variant.id)!;
-      tx.em.create(OrderLine, {
+      return tx.em.create(OrderLine, {
         order,
         customer: customerId,
         variant: variant.id,
@@ -180,6 +191,7 @@ export class CheckoutService {
     cart.updatedAt = now;
     if (atCounter && customerId) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
     await tx.em.flush();
+    written(orderLines);
     return ok(order);
   }
 

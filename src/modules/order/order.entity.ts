@@ -125,6 +125,8 @@ export class Order {
 
 @ObjectType()
 @Entity()
+// Lines are always read by order (order pages, a store's pickup queue), oldest first.
+@Index({ properties: ['order', 'createdAt'] })
 @Check({ name: 'order_line_quantities', expression: 'quantity > 0 and returned_quantity >= 0 and returned_quantity <= quantity' })
 export class OrderLine {
   [OptionalProps]?: 'returnedQuantity' | 'createdAt';
