@@ -58,6 +58,8 @@ export interface Config {
   /** Serve Prometheus metrics at GET /metrics. */
   metricsEnabled: boolean;
   tracing?: TracingConfig;
+  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
+  sqlStatsHeader: boolean;
   security: SecurityConfig;
 }
 
@@ -78,8 +80,6 @@ export interface SecurityConfig {
   signInWindowSeconds: number;
   pickupCodeMaxAttempts: number;
   pickupCodeLockMinutes: number;
-  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
-  sqlStatsHeader: boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
