@@ -1,7 +1,6 @@
-import { createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
 import { MAX_PAGE_SIZE } from '../../src/core/pagination';
 import { TestApp } from '../harness';
+import { subscribe } from '../live';
 
 /**
  * Hostile requests, each refused with a clear error before any resolver runs: no SQL statement
@@ -135,17 +134,12 @@ describe('bounded work per request', () => {
   });
 
   it('applies the same depth limit to subscriptions over WebSocket', async () => {
-    const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const live = subscribe(t, `subscription { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") { ${nest(3, 'id')} } }`);
     try {
-      const errors = await new Promise<unknown>((resolve) => {
-        client.subscribe(
-          { query: `subscription { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") { ${nest(3, 'id')} } }` },
-          { next: (r) => resolve(r.errors), error: resolve, complete: () => resolve('completed') },
-        );
-      });
+      const { errors } = await live.first();
       expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/depth/i) })]);
     } finally {
-      await client.dispose();
+      await live.close();
     }
   });
 });
