@@ -1,10 +1,8 @@
 import { Socket } from 'node:net';
 import Redis from 'ioredis';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, stock } from '../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, stock } from '../../../test/fixtures';
 import {
-  CartCreateDocument,
-  CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   OrderCompletePickupDocument,
   OrderMarkReadyDocument,
@@ -32,9 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A guest's pickup order at `store`, placed over `app`'s HTTP. */
 async function placeOrder(app: TestApp, store: Location, sku: string, token?: string) {
-  const { cartCreate } = await app.data(CartCreateDocument, { input: { lines: [{ sku, quantity: 1 }] } }, { token });
-  const cartId = cartCreate.cart!.id;
-  await app.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
+  const cartId = await aPickupCart(app, store, [{ sku, quantity: 1 }], token);
   const variables = { cartId, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' as const };
   const { checkoutComplete } = await app.data(CheckoutCompleteDocument, variables, { token });
   expect(checkoutComplete.userErrors).toEqual([]);
