@@ -96,8 +96,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
     {
-      schema,
-      ...security.websocket,
+      ...security.websocket(schema),
       context: (ws) =>
         createRequestContext(deps, {
           requestId: randomUUID(),

@@ -5,9 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getOperationAST, Kind, parse, print } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import { WebSocket } from 'ws';
+import { getOperationAST, Kind, parse } from 'graphql';
 import { StaffRole } from '../src/core/auth/actor';
 import * as app from '../clients/generated/app';
 import * as pos from '../clients/generated/pos';
@@ -15,9 +13,9 @@ import * as storefront from '../clients/generated/storefront';
 import { aProduct, aStaff, aStore, givePoints, PASSWORD, stock, stockLevel } from './fixtures';
 import { TestApp, unique, type ChannelName } from './harness';
 import { invariantViolations } from './invariants';
+import { closeSubscriptions, LIVE_WAIT_MS, subscribe, type Live } from './live';
 
 const CLIENTS = join(__dirname, '..', 'clients');
-const WAIT_MS = 10_000;
 
 /** Every operation defined in clients/<kind>/*.graphql, by name, with the file that defines it. */
 function clientOperations(): Map<string, string> {
@@ -38,7 +36,6 @@ function clientOperations(): Map<string, string> {
 
 let t: TestApp;
 const executed = new Set<string>();
-const sockets: Client[] = [];
 /** Topics the service's event bus has been asked to listen to: a subscription has started once its topic is here. */
 const listening: string[] = [];
 beforeAll(async () => {
@@ -51,7 +48,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await Promise.all(sockets.map((c) => c.dispose()));
+  await closeSubscriptions();
   await t.close();
 });
 
@@ -61,55 +58,17 @@ async function run<R, V>(document: TypedDocumentNode<R, V>, variables: V, option
   return t.data(document, variables, options);
 }
 
-/** A client document's subscription over WebSocket; `next(match)` waits for the first matching event. */
-function live<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, token: string) {
+/** A client document's subscription over WebSocket, counted as run. */
+function live<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, token: string): Live<R> {
   executed.add(getOperationAST(document)!.name!.value);
-  const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-  sockets.push(client);
-  const received: R[] = [];
-  const problems: unknown[] = [];
-  let wake = () => {};
-  client.subscribe<R>(
-    { query: print(document), variables },
-    {
-      next: (result) => {
-        if (result.errors) problems.push(...result.errors);
-        if (result.data) received.push(result.data);
-        wake();
-      },
-      error: (err) => {
-        problems.push(err);
-        wake();
-      },
-      complete: () => undefined,
-    },
-  );
-  return {
-    async next(match: (event: R) => boolean): Promise<R> {
-      const deadline = Date.now() + WAIT_MS;
-      for (;;) {
-        const found = received.find(match);
-        if (found) return found;
-        if (problems.length) throw new Error(`subscription failed: ${JSON.stringify(problems)}`);
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no matching event within ${WAIT_MS} ms; received ${JSON.stringify(received)}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    },
-  };
+  return subscribe(t, document, variables, { token });
 }
 
 /** Waits until the service listens for `count` subscriptions in all (graphql-ws does not confirm a subscribe). */
 async function subscriptionsStarted(count: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + LIVE_WAIT_MS;
   while (listening.length < count) {
-    if (Date.now() > deadline) throw new Error(`only ${listening.length} of ${count} subscriptions started within ${WAIT_MS} ms`);
+    if (Date.now() > deadline) throw new Error(`only ${listening.length} of ${count} subscriptions started within ${LIVE_WAIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -1,8 +1,8 @@
 // The database guards every connection carries: a statement timeout and an idle-in-transaction
 // timeout. PostgreSQL enforces both; PGlite accepts the settings and cannot enforce either (it
 // has no timers), which the embedded run records.
-import { CheckoutCompleteDocument, CartCreateDocument, CartSetFulfillmentDocument } from './generated/graphql';
-import { aProduct, aStore, sqlNumber, stock, stockLevel } from './fixtures';
+import { CheckoutCompleteDocument } from './generated/graphql';
+import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from './fixtures';
 import { TestApp, errorCodes, unique } from './harness';
 import { invariantViolations } from './invariants';
 
@@ -38,9 +38,7 @@ describe('connection guards', () => {
     const [v] = await aProduct(t, [7_00]);
     const store = await aStore(t);
     await stock(t, store, v, 3);
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: v.sku, quantity: 1 }] } });
-    const cartId = cartCreate.cart!.id;
-    await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } });
+    const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }]);
 
     // Another client holds the stock row, as a long transaction elsewhere would.
     const { Client } = await import('pg');

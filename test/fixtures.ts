@@ -10,6 +10,7 @@ import { inventoryService } from '../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../src/modules/loyalty';
 import { Staff } from '../src/modules/staff';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
 import { type TestApp, unique } from './harness';
 
 /**
@@ -117,4 +118,37 @@ export const pointsBalance = (t: TestApp, customerId: string): Promise<number> =
 export async function sqlNumber(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
   const rows = await t.app.orm.em.fork().getConnection().execute<{ n: string }[]>(sql, params);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** A cart (a guest's, or the token holder's) with the lines given, to pick up at `store`, made over HTTP as a client would. */
+export async function aPickupCart(t: TestApp, store: Location, lines: CartLineInput[], token?: string): Promise<string> {
+  const { cartCreate } = await t.data(CartCreateDocument, { input: { lines } }, { token });
+  const cartId = cartCreate.cart!.id;
+  const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
+  if (cartSetFulfillment.userErrors.length) throw new Error(`fulfillment refused: ${JSON.stringify(cartSetFulfillment.userErrors)}`);
+  return cartId;
+}
+
+/** An order placed by aPickupOrder: its id, the customer's pickup code and its cart. */
+export interface PickupOrder {
+  id: string;
+  code: string;
+  cartId: string;
+}
+
+/**
+ * A customer's order of one unit of `sku` for pickup at `store`, placed over HTTP and paid in
+ * store; READY_FOR_PICKUP when `ready` is set, marked by `readyBy` (a staff token of the store).
+ */
+export async function aPickupOrder(t: TestApp, store: Location, customerToken: string, sku: string, options: { ready?: boolean; readyBy?: string } = {}): Promise<PickupOrder> {
+  const token = customerToken;
+  const cartId = await aPickupCart(t, store, [{ sku, quantity: 1 }], token);
+  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token });
+  if (checkoutComplete.userErrors.length) throw new Error(`checkout refused: ${JSON.stringify(checkoutComplete.userErrors)}`);
+  const order = checkoutComplete.order!;
+  if (options.ready) {
+    const { orderMarkReady } = await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: options.readyBy });
+    if (orderMarkReady.userErrors.length) throw new Error(`mark ready refused: ${JSON.stringify(orderMarkReady.userErrors)}`);
+  }
+  return { id: order.id, code: order.fulfillment.pickupCode!, cartId };
 }

@@ -2,8 +2,9 @@
 // tested on the built service (test/build/tracing.test.ts): the OTLP exporter loads node:http
 // with a dynamic import, which jest's module sandbox refuses.
 import { ConfigError, loadConfig } from '../src/core/config';
-import { aCustomer, aProduct, aStore, stock } from './fixtures';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, PickupQueueDocument } from './generated/graphql';
+import type { Location } from '../src/modules/location';
+import { aCustomer, aPickupCart, aProduct, aStore, stock } from './fixtures';
+import { CheckoutCompleteDocument, PickupQueueDocument } from './generated/graphql';
 import { TestApp, unique } from './harness';
 
 /** The sum of every sample of `name` whose labels include `labels`, from Prometheus' text format. */
@@ -35,11 +36,9 @@ describe('metrics at /metrics', () => {
   afterAll(() => t.close());
 
   /** A customer's cart for pickup at `store` holding `quantity` of the variant. */
-  async function pickupCart(store: { id: string }, sku: string, quantity: number) {
-    const customer = await aCustomer(t);
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku, quantity }] } }, { token: customer.token });
-    await t.data(CartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } }, { token: customer.token });
-    return { token: customer.token, cartId: cartCreate.cart!.id };
+  async function pickupCart(store: Location, sku: string, quantity: number) {
+    const { token } = await aCustomer(t);
+    return { token, cartId: await aPickupCart(t, store, [{ sku, quantity }], token) };
   }
 
   it('counts operations, checkouts by outcome, oversell refusals and errors by code, and shows the database pool', async () => {

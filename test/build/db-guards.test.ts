@@ -2,7 +2,7 @@
 // server is shared, so only this test's own database gets `synchronous_commit = off`; a server
 // with `fsync = off` is tested on a throwaway cluster in test/reliability.
 import { Client } from 'pg';
-import { SERVER_URL, createRunDatabase, dropRunDatabase, serverReachable } from '../setup/databases';
+import { SERVER_URL, createRunDatabase, dropRunDatabase, serverOrSkip } from '../setup/databases';
 import { ServiceProcess, cleanUp, tmpDir } from './service-process';
 
 afterAll(cleanUp);
@@ -22,11 +22,7 @@ async function onDatabase(url: string, sql: string): Promise<void> {
 describe('production start-up against a database that does not flush commits', () => {
   let url: string | undefined;
   beforeAll(async () => {
-    if (!(await serverReachable(SERVER_URL))) {
-      if (process.env.CI) throw new Error(`No PostgreSQL server at ${SERVER_URL}: CI must run this test.`);
-      console.warn(`[tests] No PostgreSQL server at ${SERVER_URL}: the durability guard test is skipped.`);
-      return;
-    }
+    if (!(await serverOrSkip('the durability guard test'))) return;
     url = await createRunDatabase(SERVER_URL);
   });
   afterAll(async () => {

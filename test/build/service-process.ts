@@ -151,11 +151,16 @@ export async function cleanUp(): Promise<void> {
 
 // --- GraphQL over plain fetch -------------------------------------------------------------------
 
+/**
+ * One operation that must succeed, else throws. A service that stops answering (its database gone
+ * or hung) fails the request after 30 s instead of holding the caller for ever.
+ */
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
   });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
   if (res.status !== 200 || body.errors?.length || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);

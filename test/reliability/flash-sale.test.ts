@@ -2,8 +2,8 @@
 // one store has. Exactly 10 orders, 490 OUT_OF_STOCK, no errors, and the stock row, sampled all
 // along from another connection, never shows reserved above on hand.
 import { Client } from 'pg';
-import { aProduct, aStore, sqlNumber, stock, stockLevel } from '../fixtures';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument } from '../generated/graphql';
+import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from '../fixtures';
+import { CheckoutCompleteDocument } from '../generated/graphql';
 import { TestApp, unique } from '../harness';
 import { invariantViolations } from '../invariants';
 import { databaseKind, recordFigures } from './results';
@@ -24,16 +24,7 @@ it(`sells exactly the ${UNITS} units in stock to ${BUYERS} buyers at once, and r
   await stock(t, store, v, UNITS);
   const carts: string[] = [];
   for (let batch = 0; batch < BUYERS; batch += 25) {
-    carts.push(
-      ...(await Promise.all(
-        Array.from({ length: 25 }, async () => {
-          const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: v.sku, quantity: 1 }] } });
-          const cartId = cartCreate.cart!.id;
-          await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } });
-          return cartId;
-        }),
-      )),
-    );
+    carts.push(...(await Promise.all(Array.from({ length: 25 }, () => aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }])))));
   }
 
   // On a server the samples have their own connection, so they do not queue behind the

@@ -1,7 +1,7 @@
-import { createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
 import { MAX_PAGE_SIZE } from '../../src/core/pagination';
+import { aCustomer } from '../fixtures';
 import { TestApp } from '../harness';
+import { subscribe } from '../live';
 
 /**
  * Hostile requests, each refused with a clear error before any resolver runs: no SQL statement
@@ -135,17 +135,31 @@ describe('bounded work per request', () => {
   });
 
   it('applies the same depth limit to subscriptions over WebSocket', async () => {
-    const client = createClient({ url: t.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const live = subscribe(t, `subscription { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") { ${nest(3, 'id')} } }`);
     try {
-      const errors = await new Promise<unknown>((resolve) => {
-        client.subscribe(
-          { query: `subscription { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") { ${nest(3, 'id')} } }` },
-          { next: (r) => resolve(r.errors), error: resolve, complete: () => resolve('completed') },
-        );
-      });
+      const { errors } = await live.first();
       expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/depth/i) })]);
     } finally {
-      await client.dispose();
+      await live.close();
     }
+  });
+
+  it('applies the same cost limit to subscriptions over WebSocket, with their variables, before their context is made', async () => {
+    // Signed in, so making the context would cost a statement (the session): none means refused before it.
+    const customer = await aCustomer(t);
+    // 100 orders cost about 10,700; without the variable (20 orders) it would be about 2,100, within the limit.
+    const query = `subscription($n: Int) { orderUpdated(orderId: "00000000-0000-4000-8000-000000000000") {
+      customer { orders(first: $n) { edges { node { id number status lines { id sku title quantity returnedQuantity channel } events { at channel kind message } } } } } } }`;
+    const { result: errors, statements } = await t.stats.capture(async () => {
+      const live = subscribe(t, query, { n: 100 }, { token: customer.token });
+      try {
+        return (await live.first()).errors;
+      } finally {
+        await live.close();
+      }
+    });
+    expect(errors.map((e) => e.extensions?.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(errors[0].message).toMatch(/costs \d+, more than the 10000 allowed/);
+    expect(statements).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
 import { CartCreateDocument, CartSetFulfillmentDocument } from '../generated/graphql';
 import { type TestApp, unique } from '../harness';
-import { PASSWORD } from '../fixtures';
-import { aPickupOrder, type CallerName, type Side, type World } from './world';
+import { aPickupOrder, PASSWORD } from '../fixtures';
+import { type CallerName, type Side, type World } from './world';
 
 /**
  * What a caller gets from an operation:

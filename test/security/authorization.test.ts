@@ -1,8 +1,7 @@
 import { type GraphQLFormattedError } from 'graphql';
-import { createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
 import { buildSchema } from '../../src/schema';
 import { TestApp } from '../harness';
+import { subscribe } from '../live';
 import { RULES, type Case, type OperationRule, type Outcome, type Prepared } from './authorization.rules';
 import { aWorld, CALLERS, type CallerName, type Side, type World } from './world';
 
@@ -56,37 +55,20 @@ async function overHttp(field: string, op: OperationRule, c: Case, token: string
 }
 
 /** Subscribes, makes the topic fire until something arrives, and reports what did. */
-function overWebSocket(field: string, op: OperationRule, c: Case, token: string | undefined): Promise<Outcome | string> {
-  return new Promise((resolve) => {
-    const client = createClient({
-      url: t.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-      retryAttempts: 0,
-    });
-    let settled = false;
-    const finish = (outcome: Outcome | string) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(trigger);
-      clearTimeout(deadline);
-      void client.dispose();
-      resolve(outcome);
-    };
-    void Promise.resolve(op.variables ? op.variables(c) : {}).then((variables) =>
-      client.subscribe(
-        { query: op.document, variables },
-        {
-          next: (result) => finish(outcomeOf(result.errors, result.data?.[field])),
-          error: (err) => finish(Array.isArray(err) ? outcomeOf(err as GraphQLFormattedError[], undefined) : `unexpected ${String(err)}`),
-          complete: () => finish('unexpected: completed without an event'),
-        },
-      ),
-    );
-    // Events published before the subscription is live are lost: publish until one arrives.
-    const trigger = setInterval(() => op.trigger!(t, c.side), 100);
-    const deadline = setTimeout(() => finish('unexpected: nothing within 10 s'), 10_000);
-  });
+async function overWebSocket(field: string, op: OperationRule, c: Case, token: string | undefined): Promise<Outcome | string> {
+  const live = subscribe(t, op.document, op.variables ? await op.variables(c) : {}, { token });
+  // Events published before the subscription is live are lost: publish until one arrives.
+  const trigger = setInterval(() => op.trigger!(t, c.side), 100);
+  try {
+    const { event, errors } = await live.first();
+    if (errors.length) return outcomeOf(errors, undefined);
+    return event ? outcomeOf(undefined, event[field]) : 'unexpected: completed without an event';
+  } catch (err) {
+    return `unexpected: ${(err as Error).message}`;
+  } finally {
+    clearInterval(trigger);
+    await live.close();
+  }
 }
 
 describe('the rules cover the whole API', () => {

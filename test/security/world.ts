@@ -4,34 +4,11 @@ import { SessionSubject } from '../../src/core/auth/session.entity';
 import { issueToken } from '../../src/core/auth/sessions';
 import { Channel } from '../../src/core/channel';
 import type { Customer } from '../../src/modules/customer';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, stock, type SignedIn } from '../fixtures';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument } from '../generated/graphql';
-import { type TestApp, unique } from '../harness';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, stock, type PickupOrder, type SignedIn } from '../fixtures';
+import type { TestApp } from '../harness';
 
 export type CallerName = 'guest' | 'customerA' | 'customerB' | 'associateA' | 'associateB' | 'managerA' | 'admin';
 export const CALLERS: CallerName[] = ['guest', 'customerA', 'customerB', 'associateA', 'associateB', 'managerA', 'admin'];
-
-/** An order of a customer, placed for pickup at a store, optionally already READY_FOR_PICKUP. */
-export interface PickupOrder {
-  id: string;
-  code: string;
-  cartId: string;
-}
-
-export async function aPickupOrder(t: TestApp, store: Location, customerToken: string, sku: string, options: { ready?: boolean; readyBy?: string } = {}): Promise<PickupOrder> {
-  const token = customerToken;
-  const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku, quantity: 1 }] } }, { token });
-  const cartId = cartCreate.cart!.id;
-  await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token });
-  if (checkoutComplete.userErrors.length) throw new Error(`checkout refused: ${JSON.stringify(checkoutComplete.userErrors)}`);
-  const order = checkoutComplete.order!;
-  if (options.ready) {
-    const { orderMarkReady } = await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: options.readyBy });
-    if (orderMarkReady.userErrors.length) throw new Error(`mark ready refused: ${JSON.stringify(orderMarkReady.userErrors)}`);
-  }
-  return { id: order.id, code: order.fulfillment.pickupCode!, cartId };
-}
 
 /** One side of the world: a store and the customer whose objects (carts, orders) are at stake. */
 export interface Side {

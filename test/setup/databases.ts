@@ -45,6 +45,17 @@ export async function serverReachable(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether a test that needs the PostgreSQL server can run: without one it is skipped with a
+ * warning naming `what`, except under CI, which must run it and fails.
+ */
+export async function serverOrSkip(what: string): Promise<boolean> {
+  if (await serverReachable(SERVER_URL)) return true;
+  if (process.env.CI) throw new Error(`No PostgreSQL server at ${SERVER_URL}: CI must run ${what}.`);
+  console.warn(`[tests] No PostgreSQL server at ${SERVER_URL}: ${what} skipped.`);
+  return false;
+}
+
 const TEST_DB_PREFIX = 'commerce_test_';
 
 /** A fresh database on the server for this run; stale ones from killed runs (over an hour old) are dropped. */

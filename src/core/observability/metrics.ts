@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestContext } from '../context';
 import type { Orm } from '../db/orm';
-import { operationLabel } from './operation-label';
+import { errorCodeLabel, operationLabel } from './operation-label';
 
 /**
  * Prometheus metrics of one app instance. Each instance has its own Registry (tests run several
@@ -96,10 +96,7 @@ export function createMetrics(orm: Orm): Metrics {
           labels = { operation: operationLabel(operationName), type: operation?.operation ?? 'unknown' };
         },
         async didEncounterErrors({ errors: found }) {
-          for (const error of found) {
-            const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
-            errors.inc({ kind: 'graphql', code, operation: labels.operation });
-          }
+          for (const error of found) errors.inc({ kind: 'graphql', code: errorCodeLabel(error), operation: labels.operation });
         },
         async executionDidStart({ schema, contextValue }) {
           const mutationType = schema.getMutationType();

@@ -14,3 +14,8 @@ export function operationLabel(name: string | null | undefined): string {
   seen.add(name);
   return name;
 }
+
+/** A GraphQL error's code as a label: one without a code is unexpected, and reaches the client masked as INTERNAL_SERVER_ERROR. */
+export function errorCodeLabel(error: { readonly extensions?: { readonly code?: unknown } }): string {
+  return typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
+}

@@ -7,7 +7,7 @@ import type { TracingConfig } from '../config';
 import type { RequestContext } from '../context';
 import type { Orm } from '../db/orm';
 import { requestScope, type RequestScope } from '../logger';
-import { operationLabel } from './operation-label';
+import { errorCodeLabel, operationLabel } from './operation-label';
 
 /**
  * OpenTelemetry tracing of one app instance: a span per GraphQL operation over HTTP and a child
@@ -51,7 +51,7 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
           span.setAttributes({ 'graphql.operation.name': name, 'graphql.operation.type': type });
         },
         async didEncounterErrors({ errors }) {
-          const codes = errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR'));
+          const codes = errors.map(errorCodeLabel);
           span.setAttribute('graphql.error.codes', codes);
           span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
         },

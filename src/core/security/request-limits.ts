@@ -7,11 +7,17 @@ import {
   isLeafType,
   isListType,
   NoSchemaIntrospectionCustomRule,
+  parse,
   specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
   type GraphQLSchema,
+  type ParseOptions,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { SubscribePayload } from 'graphql-ws';
 import type { SecurityConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 
@@ -52,8 +58,27 @@ const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
 };
 
 /** The cost of an operation as the limit counts it (exported for tests and the README's numbers). */
-export function operationCost(schema: GraphQLSchema, query: import('graphql').DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
+export function operationCost(schema: GraphQLSchema, query: DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
   return getComplexity({ schema, query, variables, operationName, estimators: [costEstimator] });
+}
+
+/**
+ * Why an operation is refused by its cost, with the request's variables, if it is: too costly,
+ * or a `first` out of range. Variables that do not fit their types are left to execution, which
+ * refuses them (BAD_USER_INPUT) before any resolver runs.
+ */
+export function costRefusal(maxCost: number, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown> | null, operationName?: string | null): GraphQLError | undefined {
+  let cost: number;
+  try {
+    cost = operationCost(schema, document, variables ?? {}, operationName ?? undefined);
+  } catch (err) {
+    if (!(err instanceof GraphQLError)) throw err;
+    if (err.extensions.code) return err;
+    // Fragments spread inside fragments can multiply a small document into millions of fields.
+    if (/maximum allowed number of nodes/.test(err.message)) return queryTooComplex(Number.POSITIVE_INFINITY, maxCost);
+    return undefined;
+  }
+  return cost > maxCost ? queryTooComplex(cost, maxCost) : undefined;
 }
 
 /**
@@ -79,17 +104,8 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          let cost: number;
-          try {
-            cost = operationCost(schema, document, request.variables ?? {}, operationName ?? undefined);
-          } catch (err) {
-            if (!(err instanceof GraphQLError) || err.extensions.code) throw err;
-            // Fragments spread inside fragments can multiply a small document into millions of fields.
-            if (/maximum allowed number of nodes/.test(err.message)) throw queryTooComplex(Number.POSITIVE_INFINITY, config.maxCost);
-            // Variables that do not fit their types: execution refuses them (BAD_USER_INPUT) before any resolver runs.
-            return;
-          }
-          if (cost > config.maxCost) throw queryTooComplex(cost, config.maxCost);
+          const refusal = costRefusal(config.maxCost, schema, document, request.variables, operationName ?? undefined);
+          if (refusal) throw refusal;
         },
       };
     },
@@ -102,9 +118,27 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
 }
 
 /**
- * Subscriptions arrive over WebSocket, outside Apollo's pipeline: they get the same depth, alias
- * and directive rules, and in production the same ban on introspection.
+ * Subscriptions arrive over WebSocket, outside Apollo's pipeline: graphql-ws's onSubscribe gives
+ * them the same token, depth, alias and directive limits, the same cost with their variables and,
+ * in production, the same ban on introspection — all before their context (or any SQL) is made.
  */
-export function websocketValidationRules(limits: { validationRules: ValidationRule[] }, production: boolean): ValidationRule[] {
-  return [...specifiedRules, ...limits.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
+export function websocketLimits(
+  schema: GraphQLSchema,
+  config: SecurityConfig,
+  limits: { validationRules: ValidationRule[]; parseOptions: ParseOptions },
+  production: boolean,
+): { schema: GraphQLSchema; onSubscribe: (ctx: unknown, id: string, payload: SubscribePayload) => ExecutionArgs | readonly GraphQLError[] } {
+  const rules = [...specifiedRules, ...limits.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
+  return {
+    schema,
+    onSubscribe: (_ctx, _id, payload) => {
+      // Past the token limit this throws, and graphql-ws closes the connection with the message.
+      const document = parse(payload.query, limits.parseOptions);
+      const invalid = validate(schema, document, rules);
+      if (invalid.length) return invalid;
+      const tooCostly = costRefusal(config.maxCost, schema, document, payload.variables, payload.operationName);
+      if (tooCostly) return [tooCostly];
+      return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+    },
+  };
 }

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
   CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
-  type CartLineInput,
   type PaymentMethod,
 } from '../../../test/generated/graphql';
 import { TestApp, errorCodes, unique } from '../../../test/harness';
 import { invariantViolations } from '../../../test/invariants';
-import type { Location } from '../location';
 import { LoyaltyTransactionKind, loyaltyService } from '../loyalty';
 import { usePaymentProvider, type PaymentProvider } from '.';
 import { TestCardProvider } from './payment.provider';
@@ -35,15 +33,6 @@ const cartState = (cartId: string) => rowOf<{ status: string; version: number }>
 const balanceOf = (customerId: string) => pointsBalance(t, customerId);
 const ordersOfCart = (cartId: string) => sqlNumber(t, 'select count(*) n from orders where cart_id = ?', [cartId]);
 
-/** A cart (a guest's, or the token holder's) with the lines given, to pick up at `store`. */
-async function pickupCart(store: Location, lines: CartLineInput[], token?: string): Promise<string> {
-  const { cartCreate } = await t.data(CartCreateDocument, { input: { lines } }, { token });
-  const cartId = cartCreate.cart!.id;
-  const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
-  expect(cartSetFulfillment.userErrors).toEqual([]);
-  return cartId;
-}
-
 const checkout = (cartId: string, options: { key?: string; method?: PaymentMethod; paymentToken?: string; token?: string } = {}) =>
   t.gql(
     CheckoutCompleteDocument,
@@ -56,7 +45,7 @@ describe('checkout under contention', () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
     await stock(t, store, v, 5);
-    const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 2 }]);
+    const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 2 }]);
     const key = unique('retry');
 
     const responses = await Promise.all(Array.from({ length: 20 }, () => checkout(cartId, { key, method: 'CARD', paymentToken: 'tok_visa' })));
@@ -73,7 +62,7 @@ describe('checkout under contention', () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
     await stock(t, store, v, 5);
-    const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 1 }]);
+    const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }]);
 
     const responses = await Promise.all([checkout(cartId), checkout(cartId)]);
 
@@ -88,7 +77,7 @@ describe('checkout under contention', () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
     await stock(t, store, v, 5);
-    const [first, second] = [await pickupCart(store, [{ sku: v.sku, quantity: 1 }]), await pickupCart(store, [{ sku: v.sku, quantity: 1 }])];
+    const [first, second] = [await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }]), await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }])];
     const key = unique('shared');
     expect((await checkout(first, { key })).data!.checkoutComplete.userErrors).toEqual([]);
     const before = await cartState(second);
@@ -109,7 +98,7 @@ describe('checkout that fails leaves nothing behind', () => {
     await stock(t, store, v, 5);
     const customer = await aCustomer(t);
     await givePoints(t, customer.account.id, 500);
-    const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 2 }], customer.token);
+    const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 2 }], customer.token);
     expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 300 }, { token: customer.token })).cartApplyLoyaltyPoints.userErrors).toEqual([]);
     const before = await cartState(cartId);
     const key = unique('declined');
@@ -182,7 +171,7 @@ describe('checkout that fails leaves nothing behind', () => {
     const carts = await Promise.all(
       customers.map(async (c) => {
         await givePoints(t, c.account.id, 1000);
-        const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 1 }], c.token);
+        const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }], c.token);
         expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 1000 }, { token: c.token })).cartApplyLoyaltyPoints.userErrors).toEqual([]);
         return cartId;
       }),
@@ -225,7 +214,7 @@ describe('checkout that fails leaves nothing behind', () => {
     const outcomes = await Promise.all(
       customers.map(async (c) => {
         await givePoints(t, c.account.id, 1000);
-        const cartId = await pickupCart(store, [{ sku: v.sku, quantity: 1 }], c.token);
+        const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }], c.token);
         expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 1000 }, { token: c.token })).cartApplyLoyaltyPoints.userErrors).toEqual([]);
         const [web, pos] = await Promise.all([
           checkout(cartId, { method: 'CARD', paymentToken: 'tok_visa', token: c.token }),
@@ -261,7 +250,7 @@ describe('checkout refusals', () => {
 
   it('CART_EMPTY for a cart without lines', async () => {
     const store = await aStore(t);
-    const cartId = await pickupCart(store, []);
+    const cartId = await aPickupCart(t, store, []);
     await expectRefused(cartId, {}, 'CART_EMPTY', ['cartId']);
   });
 

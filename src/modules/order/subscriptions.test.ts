@@ -1,14 +1,8 @@
 import { Socket } from 'node:net';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
 import Redis from 'ioredis';
-import { WebSocket } from 'ws';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, stock } from '../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, stock } from '../../../test/fixtures';
 import {
-  CartCreateDocument,
-  CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   OrderCompletePickupDocument,
   OrderMarkReadyDocument,
@@ -17,98 +11,26 @@ import {
 } from '../../../test/generated/graphql';
 import { TestApp, unique } from '../../../test/harness';
 import { invariantViolations } from '../../../test/invariants';
+import { closeSubscriptions, subscribe } from '../../../test/live';
 import type { Location } from '../location';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const WAIT_MS = 10_000;
 
 let t: TestApp;
-const clients: Client[] = [];
 beforeAll(async () => {
   t = await TestApp.start();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await closeSubscriptions();
   expect(await invariantViolations(t)).toEqual([]);
 });
 afterAll(() => t.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A graphql-ws client of `app`, signed in with `token`; disposed after each test. */
-function wsClient(app: TestApp, token: string): Client {
-  const client = createClient({
-    url: app.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  clients.push(client);
-  return client;
-}
-
-/**
- * One live subscription: what it delivered, in order. `take(n)` waits for the next n events and
- * `rejection()` for the error that ends it, each for at most WAIT_MS, failing with what did arrive.
- */
-function listen<R, V extends Record<string, unknown>>(client: Client, document: TypedDocumentNode<R, V>, variables: V) {
-  const received: R[] = [];
-  const errors: GraphQLFormattedError[] = [];
-  let ended = false;
-  let wake = () => {};
-  client.subscribe<R>(
-    { query: print(document), variables },
-    {
-      next: (result) => {
-        if (result.errors) errors.push(...result.errors);
-        if (result.data) received.push(result.data);
-        wake();
-      },
-      error: (err) => {
-        errors.push({ message: err instanceof Error ? err.message : JSON.stringify(err) });
-        ended = true;
-        wake();
-      },
-      complete: () => {
-        ended = true;
-        wake();
-      },
-    },
-  );
-  const until = async (done: () => boolean, what: string) => {
-    const deadline = Date.now() + WAIT_MS;
-    while (!done()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${what} within ${WAIT_MS} ms; received ${JSON.stringify(received)}, errors ${JSON.stringify(errors)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
-  let taken = 0;
-  return {
-    async take(count = 1): Promise<R[]> {
-      await until(() => received.length >= taken + count || errors.length > 0 || ended, `${count} event(s)`);
-      if (received.length < taken + count) throw new Error(`the subscription ended early: ${JSON.stringify(errors)}`);
-      taken += count;
-      return received.slice(taken - count, taken);
-    },
-    async rejection(): Promise<(string | undefined)[]> {
-      await until(() => errors.length > 0 || ended, 'error');
-      return errors.map((e) => e.extensions?.code as string | undefined);
-    },
-  };
-}
-
 /** A guest's pickup order at `store`, placed over `app`'s HTTP. */
 async function placeOrder(app: TestApp, store: Location, sku: string, token?: string) {
-  const { cartCreate } = await app.data(CartCreateDocument, { input: { lines: [{ sku, quantity: 1 }] } }, { token });
-  const cartId = cartCreate.cart!.id;
-  await app.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
+  const cartId = await aPickupCart(app, store, [{ sku, quantity: 1 }], token);
   const variables = { cartId, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' as const };
   const { checkoutComplete } = await app.data(CheckoutCompleteDocument, variables, { token });
   expect(checkoutComplete.userErrors).toEqual([]);
@@ -126,16 +48,16 @@ describe('live order updates', () => {
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
     const [owner, stranger] = [await aCustomer(t), await aCustomer(t)];
 
-    const queue = listen(wsClient(t, associate.token), PickupQueueChangedDocument, { locationId: store.id });
-    const notStaff = listen(wsClient(t, owner.token), PickupQueueChangedDocument, { locationId: store.id });
+    const queue = subscribe(t, PickupQueueChangedDocument, { locationId: store.id }, { token: associate.token });
+    const notStaff = subscribe(t, PickupQueueChangedDocument, { locationId: store.id }, { token: owner.token });
     expect(await notStaff.rejection()).toEqual(['FORBIDDEN']);
     await sleep(300);
 
     const { order } = await placeOrder(t, store, v.sku, owner.token);
     expect(await queue.take()).toEqual([{ pickupQueueChanged: { id: order.id, number: order.number, status: 'PLACED' } }]);
 
-    const mine = listen(wsClient(t, owner.token), OrderUpdatedDocument, { orderId: order.id });
-    const notMine = listen(wsClient(t, stranger.token), OrderUpdatedDocument, { orderId: order.id });
+    const mine = subscribe(t, OrderUpdatedDocument, { orderId: order.id }, { token: owner.token });
+    const notMine = subscribe(t, OrderUpdatedDocument, { orderId: order.id }, { token: stranger.token });
     expect(await notMine.rejection()).toEqual(['FORBIDDEN']);
     await sleep(300);
 
@@ -158,7 +80,7 @@ describe('live order updates', () => {
     const store = await aStore(t);
     await stock(t, store, v, 3);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
-    const queue = listen(wsClient(t, associate.token), PickupQueueChangedDocument, { locationId: store.id });
+    const queue = subscribe(t, PickupQueueChangedDocument, { locationId: store.id }, { token: associate.token });
     await sleep(300);
     const { order, retry } = await placeOrder(t, store, v.sku);
     expect(await queue.take()).toEqual([{ pickupQueueChanged: { id: order.id, number: order.number, status: 'PLACED' } }]);
@@ -201,13 +123,13 @@ describe('live updates across instances', () => {
       await stock(a, store, v, 2);
       const pos = await aStaff(a, StaffRole.ASSOCIATE, store);
 
-      const queueOnB = listen(wsClient(b, pos.token), PickupQueueChangedDocument, { locationId: store.id });
+      const queueOnB = subscribe(b, PickupQueueChangedDocument, { locationId: store.id }, { token: pos.token });
       await sleep(300);
       const { order } = await placeOrder(a, store, v.sku);
 
       expect(await queueOnB.take()).toEqual([{ pickupQueueChanged: { id: order.id, number: order.number, status: 'PLACED' } }]);
     } finally {
-      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      await closeSubscriptions();
       await a.close();
       await b.close();
     }
@@ -222,19 +144,18 @@ describe('live updates across instances', () => {
       const pos = await aStaff(a, StaffRole.ASSOCIATE, store);
       const channel = `commerce:pickup-queue:${store.id}`;
       const subscribers = async () => Number(((await redis.pubsub('NUMSUB', channel)) as [string, number])[1]);
-      const client = wsClient(a, pos.token);
-      listen(client, PickupQueueChangedDocument, { locationId: store.id });
+      const queue = subscribe(a, PickupQueueChangedDocument, { locationId: store.id }, { token: pos.token });
       await sleep(300);
       expect(await subscribers()).toBe(1);
 
-      await client.dispose();
+      await queue.close();
 
       const deadline = Date.now() + 5_000;
       while ((await subscribers()) > 0 && Date.now() < deadline) await sleep(100);
       expect(await subscribers()).toBe(0);
     } finally {
       redis.disconnect();
-      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      await closeSubscriptions();
       await a.close();
     }
   });

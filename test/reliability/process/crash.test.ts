@@ -5,7 +5,7 @@
 // order the clients were told about must exist with its totals, unanswered checkouts retried with
 // their keys must make exactly one order, and the invariants must hold.
 import { join } from 'node:path';
-import { SERVER_URL, createRunDatabase, dropRunDatabase, serverReachable } from '../../setup/databases';
+import { SERVER_URL, createRunDatabase, dropRunDatabase, serverOrSkip } from '../../setup/databases';
 import { checkInvariants } from '../../build/invariants-tool';
 import { ServiceProcess, cleanUp, healthz, tmpDir } from '../../build/service-process';
 import { recordFigures } from '../results';
@@ -67,13 +67,8 @@ async function killLoop(env: Record<string, string>, invariants?: () => Promise<
   return totals;
 }
 
-const serverAvailable = serverReachable(SERVER_URL);
-
 it('kill -9 on a PostgreSQL server: nothing acknowledged is lost, nothing doubled', async () => {
-  if (!(await serverAvailable)) {
-    if (process.env.CI) throw new Error(`No PostgreSQL server at ${SERVER_URL}`);
-    return console.warn(`[reliability] No PostgreSQL server at ${SERVER_URL}: skipped.`);
-  }
+  if (!(await serverOrSkip('the kill -9 test on a server'))) return;
   const url = await createRunDatabase(SERVER_URL);
   try {
     const totals = await killLoop({ DATABASE_URL: url }, () => serverInvariants(url));

@@ -6,7 +6,7 @@
 // key), the invariants hold, and the same checkout succeeds once the database is back.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
-import { SERVER_URL, createRunDatabase, dropRunDatabase, serverReachable } from '../../setup/databases';
+import { SERVER_URL, createRunDatabase, dropRunDatabase, serverOrSkip } from '../../setup/databases';
 import { ServiceProcess, cleanUp, gql, healthz, tmpDir } from '../../build/service-process';
 import { recordFigures } from '../results';
 import { serverInvariants, sleep } from './crash-cycles';
@@ -91,10 +91,7 @@ let url: string;
 let world: World;
 
 beforeAll(async () => {
-  if (!(await serverReachable(SERVER_URL))) {
-    if (process.env.CI) throw new Error(`No PostgreSQL server at ${SERVER_URL}`);
-    return console.warn(`[reliability] No PostgreSQL server at ${SERVER_URL}: the database fault tests are skipped.`);
-  }
+  if (!(await serverOrSkip('the database fault tests'))) return;
   runUrl = await createRunDatabase(SERVER_URL);
   const target = new URL(runUrl);
   proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 5432) });

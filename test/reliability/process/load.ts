@@ -64,18 +64,6 @@ export async function buildWorld(url: string, customers: number): Promise<World 
   return { storeId, skus, associateToken, customers: signedUp, adminToken };
 }
 
-async function post<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (res.status !== 200 || body.errors?.length || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body)}`);
-  return body.data;
-}
-
 export class CheckoutLoad {
   readonly acked: Ack[] = [];
   private pending: Pending[] = [];
@@ -104,13 +92,13 @@ export class CheckoutLoad {
       try {
         if (kind === 'counter') {
           token = this.world.associateToken;
-          cartId = (await post<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines, customerId: customer.id } }, token)).cartCreate.cart.id;
-          await post(url, SET_FULFILLMENT, { cartId, input: { method: 'IN_STORE' } }, token);
+          cartId = (await gql<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines, customerId: customer.id } }, token)).cartCreate.cart.id;
+          await gql(url, SET_FULFILLMENT, { cartId, input: { method: 'IN_STORE' } }, token);
         } else {
           token = kind === 'points' ? customer.token : undefined;
-          cartId = (await post<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines } }, token)).cartCreate.cart.id;
-          await post(url, SET_FULFILLMENT, { cartId, input: { method: 'PICKUP', locationId: this.world.storeId } }, token);
-          if (kind === 'points') await post(url, APPLY_POINTS, { cartId, points: 30 }, token);
+          cartId = (await gql<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines } }, token)).cartCreate.cart.id;
+          await gql(url, SET_FULFILLMENT, { cartId, input: { method: 'PICKUP', locationId: this.world.storeId } }, token);
+          if (kind === 'points') await gql(url, APPLY_POINTS, { cartId, points: 30 }, token);
         }
       } catch {
         this.interrupted++;
@@ -120,7 +108,7 @@ export class CheckoutLoad {
       const args = { cartId, idempotencyKey: key, paymentMethod: kind === 'points' ? 'CARD' : 'PAY_IN_STORE', paymentToken: kind === 'points' ? 'tok_visa' : undefined };
       let payload: OrderPayload;
       try {
-        payload = (await post<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, args, token)).checkoutComplete;
+        payload = (await gql<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, args, token)).checkoutComplete;
       } catch {
         // No answer: the order may or may not exist. The client retries with the same key.
         this.pending.push({ args, token, cartId, key });
@@ -145,8 +133,8 @@ export class CheckoutLoad {
     const problems: string[] = [];
     for (const p of this.pending.splice(0)) {
       const [first, second] = [
-        (await post<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, p.args, p.token)).checkoutComplete,
-        (await post<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, p.args, p.token)).checkoutComplete,
+        (await gql<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, p.args, p.token)).checkoutComplete,
+        (await gql<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, p.args, p.token)).checkoutComplete,
       ];
       if (first.order?.id !== second.order?.id) problems.push(`key ${p.key}: two answers ${first.order?.id} / ${second.order?.id}`);
       if (!first.order) problems.push(`key ${p.key}: retry refused: ${JSON.stringify(first.userErrors)}`);
@@ -160,7 +148,7 @@ export class CheckoutLoad {
   async lostOrChanged(url: string, adminToken: string): Promise<string[]> {
     const problems: string[] = [];
     for (const ack of this.acked) {
-      const { order } = await post<{ order: { id: string; number: string; subtotal: { amount: number }; total: { amount: number } } | null }>(url, ORDER, { id: ack.orderId }, adminToken);
+      const { order } = await gql<{ order: { id: string; number: string; subtotal: { amount: number }; total: { amount: number } } | null }>(url, ORDER, { id: ack.orderId }, adminToken);
       if (!order) problems.push(`order ${ack.number} is gone`);
       else if (order.number !== ack.number || order.subtotal.amount !== ack.subtotal || order.total.amount !== ack.total) {
         problems.push(`order ${ack.number} changed: ${JSON.stringify(order)}`);
