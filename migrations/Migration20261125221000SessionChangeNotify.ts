@@ -13,7 +13,7 @@ begin
   if tg_op = 'TRUNCATE' then
     perform pg_notify('session_change', '*');
   elsif tg_table_name = 'session' then
-    perform pg_notify('session_change', 'token:' || old.token_hash);
+    perform pg_notify('session_change', 'token:' || old.token_hash || ':' || old.id);
   else
     perform pg_notify('session_change', 'subject:' || old.id);
   end if;

@@ -23,6 +23,12 @@ export class SessionCache {
   private live = false;
   /** Rises on every eviction: an answer read from the database before it may be stale, and is not kept. */
   private epoch = 0;
+  private readonly broadcastWaiters = new Map<string, Set<() => void>>();
+  /**
+   * Set by the listener while its own connection hears every commit's notifications (a
+   * PostgreSQL server; not PGlite, which hands them to the committing connection only).
+   */
+  hearsBroadcasts = false;
 
   constructor(
     private readonly ttlMs: number,
@@ -41,6 +47,7 @@ export class SessionCache {
   setLive(live: boolean): void {
     this.live = live;
     this.clear();
+    if (!live) for (const waiters of [...this.broadcastWaiters.values()]) for (const done of [...waiters]) done();
   }
 
   get(tokenHash: string): SessionActor | undefined {
@@ -84,6 +91,33 @@ export class SessionCache {
 
   evictSubject(subjectId: string): void {
     this.evictWhere((actor) => (actor.kind === 'customer' ? actor.customerId : actor.staffId) === subjectId);
+  }
+
+  /**
+   * Call before changing a session: resolves once this instance's listening connection has heard
+   * the change (at most `timeoutMs`). Every instance's listener is signalled by the same COMMIT,
+   * so by then the other instances have (all but certainly) evicted the session too.
+   */
+  expectBroadcast(sessionId: string, timeoutMs: number): Promise<void> {
+    if (!this.enabled || !this.hearsBroadcasts) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.broadcastWaiters.get(sessionId) ?? new Set();
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (!waiters.size) this.broadcastWaiters.delete(sessionId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      waiters.add(done);
+      this.broadcastWaiters.set(sessionId, waiters);
+    });
+  }
+
+  /** The listening connection heard that this session changed. */
+  broadcastHeard(sessionId: string): void {
+    for (const done of [...(this.broadcastWaiters.get(sessionId) ?? [])]) done();
   }
 
   clear(): void {

@@ -17,7 +17,7 @@ const HEARTBEAT_TIMEOUT_MS = 5_000;
 const sharedSessionCaches = new Set<SessionCache>();
 
 function apply(cache: SessionCache, payload: string): void {
-  if (payload.startsWith('token:')) cache.evictToken(payload.slice('token:'.length));
+  if (payload.startsWith('token:')) cache.evictToken(payload.slice('token:'.length).split(':')[0]);
   else if (payload.startsWith('subject:')) cache.evictSubject(payload.slice('subject:'.length));
   // '*' (a TRUNCATE), or anything this version does not know: forget everything.
   else cache.clear();
@@ -52,6 +52,12 @@ export class SessionChangeListener {
     await connection.query(`listen ${CHANNEL}`);
   };
 
+  private readonly heardOnListener = (notification: Notification): void => {
+    this.heard(notification);
+    const payload = notification.payload ?? '';
+    if (notification.channel === CHANNEL && payload.startsWith('token:')) this.cache.broadcastHeard(payload.split(':')[2] ?? '');
+  };
+
   /** Resolves after the first attempt to listen; when it fails the cache stays bypassed and retries continue. */
   start(): Promise<void> {
     return this.connect();
@@ -74,7 +80,7 @@ export class SessionChangeListener {
     if (this.closed) return;
     const client = new Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: HEARTBEAT_TIMEOUT_MS });
     this.client = client;
-    client.on('notification', this.heard);
+    client.on('notification', this.heardOnListener);
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
@@ -89,6 +95,7 @@ export class SessionChangeListener {
     }
     if (this.client !== client) return;
     if (this.sharedSession) sharedSessionCaches.add(this.cache);
+    this.cache.hearsBroadcasts = !this.sharedSession;
     this.retryMs = FIRST_RETRY_MS;
     this.heartbeat = setInterval(() => void this.beat(client), this.heartbeatMs);
     this.heartbeat.unref();

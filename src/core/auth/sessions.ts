@@ -10,6 +10,8 @@ import { Session, SessionSubject } from './session.entity';
 const PREFIX: Record<SessionSubject, string> = { [SessionSubject.CUSTOMER]: 'cst', [SessionSubject.STAFF]: 'stf' };
 const TOKEN_SHAPE = /^(cst|stf)_[A-Za-z0-9_-]{43}$/;
 
+const BROADCAST_WAIT_MS = 1000;
+
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Opens a session and returns the bearer token: shown once, stored only as a hash. */
@@ -77,10 +79,15 @@ export async function actorFromToken(em: EntityManager, token: string, cache?: S
 }
 
 /**
- * Ends a session: its token is refused from the next request on, on every instance (the other
- * instances' caches hear of it from the database's notification).
+ * Ends a session: its token is refused from the next request on, on every instance. The answer
+ * waits (briefly) until this instance has heard the database's notification of it, which every
+ * other instance's cache is sent by the same COMMIT.
  */
 export async function revokeSession(em: EntityManager, sessionId: string, cache?: SessionCache): Promise<void> {
-  await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+  const heard = cache?.expectBroadcast(sessionId, BROADCAST_WAIT_MS);
+  const changed = await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
   cache?.evictSession(sessionId);
+  // Already revoked (a parallel sign-out): nothing was sent, nothing to wait for.
+  if (!changed) cache?.broadcastHeard(sessionId);
+  await heard;
 }
