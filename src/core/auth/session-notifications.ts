@@ -97,8 +97,12 @@ export class SessionChangeListener {
     if (this.sharedSession) sharedSessionCaches.add(this.cache);
     this.cache.hearsBroadcasts = !this.sharedSession;
     this.retryMs = FIRST_RETRY_MS;
-    this.heartbeat = setInterval(() => void this.beat(client), this.heartbeatMs);
-    this.heartbeat.unref();
+    // PGlite is in this process or on its loopback socket, and runs one statement at a time: a
+    // heartbeat there would only queue behind long transactions and cry wolf.
+    if (!this.sharedSession) {
+      this.heartbeat = setInterval(() => void this.beat(client), this.heartbeatMs);
+      this.heartbeat.unref();
+    }
     this.cache.setLive(true);
   }
 
