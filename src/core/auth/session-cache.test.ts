@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { aCustomer, aStaff, aStore } from '../../../test/fixtures';
-import { MeDocument, SignOutDocument, StaffMeDocument } from '../../../test/generated/graphql';
+import { aCustomer, aProduct, aStaff, aStore } from '../../../test/fixtures';
+import { InventorySetDocument, MeDocument, SignOutDocument, StaffMeDocument } from '../../../test/generated/graphql';
 import { TestApp, errorCodes } from '../../../test/harness';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
@@ -131,6 +131,19 @@ describe('the session cache', () => {
     await cachedOn(t, staff.token);
     await sql(t, 'delete from staff where id = ?', [staff.account.id]);
     expect(errorCodes(await t.gql(StaffMeDocument, {}, { token: staff.token }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it("applies a staff member's new role to a cached token at once", async () => {
+    const store = await aStore(t);
+    const [variant] = await aProduct(t);
+    const manager = await aStaff(t, StaffRole.MANAGER, store);
+    const setStock = () => t.gql(InventorySetDocument, { locationId: store.id, sku: variant.sku, onHand: 3 }, { token: manager.token });
+    expect((await setStock()).data?.inventorySet.userErrors).toEqual([]);
+    const cached = await lookups(t, setStock);
+    expect(cached.result.data?.inventorySet.userErrors).toEqual([]);
+    expect(cached.count).toBe(0);
+    await sql(t, `update staff set role = 'ASSOCIATE' where id = ?`, [manager.account.id]);
+    expect(errorCodes(await setStock())).toEqual(['FORBIDDEN']);
   });
 
   it("never answers from memory past the session's own expiry", async () => {
