@@ -24,6 +24,7 @@ import { createEventBus, createInProcessBus, type EventBus } from './core/events
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
+import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
 import { createJobs, entities } from './modules';
@@ -60,6 +61,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const stats = new SqlStats();
+  const sessions = createSessionCaching(config.sessionCacheSeconds, databaseUrl, log);
   const orm = await initOrm({
     url: databaseUrl,
     entities,
@@ -67,6 +69,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
+    onConnection: sessions?.onConnection,
   });
   try {
     await assertDurableServer(orm, config, log);
@@ -75,7 +78,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (applied.length) log.info('migrations applied', { migrations: applied });
     }
     if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
+    await sessions?.start();
   } catch (err) {
+    await sessions?.close();
     await orm.close();
     await embedded?.close();
     throw err;
@@ -89,7 +94,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle };
+  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
 
@@ -196,6 +201,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await observability.close();
       await events.close();
       await signInThrottle.close();
+      await sessions?.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();

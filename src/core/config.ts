@@ -45,6 +45,8 @@ export interface Config {
   currencyCode: string;
   logLevel: LogLevel;
   tokenTtlHours: number;
+  /** How long an instance may answer for a token from memory; 0: every request reads its session. */
+  sessionCacheSeconds: number;
   maxLineQuantity: number;
   pickupHoldHours: number;
   cartAbandonAfterHours: number;
@@ -61,6 +63,8 @@ export interface Config {
   /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
   sqlStatsHeader: boolean;
   security: SecurityConfig;
+  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
+  sqlStatsHeader: boolean;
 }
 
 /** Request limits, HTTP hygiene and abuse limits (see src/core/security and src/core/auth/throttle.ts). */
@@ -193,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     currencyCode,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
+    sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from '../modules/loaders';
 import type { Actor } from './auth/actor';
+import type { SessionCache } from './auth/session-cache';
 import type { SignInThrottle } from './auth/throttle';
 import { Channel } from './channel';
 import type { Config } from './config';
@@ -24,6 +25,8 @@ export interface RequestContext {
   /** The client's address (after TRUST_PROXY_HOPS), for per-address limits. */
   clientAddress?: string;
   signInThrottle: SignInThrottle;
+  /** This instance's cache of token actors (absent when SESSION_CACHE_SECONDS is 0). */
+  sessionCache?: SessionCache;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface RequestContext {
  * own EntityManager, and querying through another connection while a transaction is open
  * deadlocks the embedded database (and reads outside the transaction on a server).
  */
-export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle'>;
+export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache'>;
 
 export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
   const { requestId, actor, channel, config, log, events } = ctx;

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createLoaders } from '../modules/loaders';
 import { GUEST, type Actor } from './auth/actor';
+import type { SessionCache } from './auth/session-cache';
 import { actorFromToken } from './auth/sessions';
 import type { SignInThrottle } from './auth/throttle';
 import { Channel, isChannel } from './channel';
@@ -22,24 +23,24 @@ export interface RequestCredentials {
 
 /**
  * Builds a request's context: its own EntityManager fork, the actor behind the bearer token
- * (one statement, none for guests), the channel, and fresh DataLoaders.
+ * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle },
+  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
-  const actor = await resolveActor(em, credentials.authorization);
+  const actor = await resolveActor(em, credentials.authorization, deps.sessionCache);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
-  const { config, log, events, signInThrottle } = deps;
-  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle };
+  const { config, log, events, signInThrottle, sessionCache } = deps;
+  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle, sessionCache };
 }
 
-async function resolveActor(em: EntityManager, authorization: string | undefined): Promise<Actor> {
+async function resolveActor(em: EntityManager, authorization: string | undefined, cache: SessionCache | undefined): Promise<Actor> {
   if (!authorization) return GUEST;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
-  return actorFromToken(em, match[1]);
+  return actorFromToken(em, match[1], cache);
 }
 
 function parseChannel(raw: string | undefined): Channel {

@@ -9,7 +9,7 @@ export class SessionResolver {
   async signOut(@Ctx() ctx: RequestContext): Promise<boolean> {
     const { actor } = ctx;
     if (actor.kind !== 'customer' && actor.kind !== 'staff') throw unauthenticated('Sign in first: there is no session to end.');
-    await revokeSession(ctx.em, actor.sessionId);
+    await revokeSession(ctx.em, actor.sessionId, ctx.sessionCache);
     return true;
   }
 }

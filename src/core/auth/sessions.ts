@@ -4,10 +4,13 @@ import { Channel } from '../channel';
 import { unauthenticated } from '../errors';
 import type { Actor } from './actor';
 import { StaffRole } from './actor';
+import type { SessionActor, SessionCache } from './session-cache';
 import { Session, SessionSubject } from './session.entity';
 
 const PREFIX: Record<SessionSubject, string> = { [SessionSubject.CUSTOMER]: 'cst', [SessionSubject.STAFF]: 'stf' };
 const TOKEN_SHAPE = /^(cst|stf)_[A-Za-z0-9_-]{43}$/;
+
+const BROADCAST_WAIT_MS = 1000;
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -38,34 +41,53 @@ interface SessionRow {
   subject_id: string;
   role: StaffRole | null;
   location_id: string | null;
+  expires_at: Date | string;
 }
 
 /**
- * Resolves the actor of a bearer token in one statement. A token that is malformed, unknown,
- * expired or revoked is an UNAUTHENTICATED error rather than a silent guest, so a client learns
- * to sign in again instead of seeing someone else's view.
+ * Resolves the actor of a bearer token in one statement, or none when the instance's session
+ * cache knows the token. A token that is malformed, unknown, expired or revoked is an
+ * UNAUTHENTICATED error rather than a silent guest, so a client learns to sign in again instead
+ * of seeing someone else's view.
  */
-export async function actorFromToken(em: EntityManager, token: string): Promise<Actor> {
+export async function actorFromToken(em: EntityManager, token: string, cache?: SessionCache): Promise<Actor> {
   if (!TOKEN_SHAPE.test(token)) throw unauthenticated('The access token is malformed.');
+  const tokenHash = sha256(token);
+  const cached = cache?.get(tokenHash);
+  if (cached) return cached;
+  const ticket = cache?.ticket();
   // Joins staff here (not through the staff module) so that an authenticated request costs
   // one statement, whatever kind of caller it is.
   const rows: SessionRow[] = await em.execute(
-    `select s.id, s.subject_kind, s.subject_id, st.role, st.location_id
+    `select s.id, s.subject_kind, s.subject_id, s.expires_at, st.role, st.location_id
        from session s
        left join staff st on s.subject_kind = 'STAFF' and st.id = s.subject_id
       where s.token_hash = ? and s.revoked_at is null and s.expires_at > now()`,
-    [sha256(token)],
+    [tokenHash],
   );
   const row = rows[0];
   if (!row) throw unauthenticated('The access token is invalid or has expired.');
+  let actor: SessionActor;
   if (row.subject_kind === SessionSubject.CUSTOMER) {
-    return { kind: 'customer', customerId: row.subject_id, sessionId: row.id };
+    actor = { kind: 'customer', customerId: row.subject_id, sessionId: row.id };
+  } else {
+    if (!row.role) throw unauthenticated('The access token is invalid or has expired.');
+    actor = { kind: 'staff', staffId: row.subject_id, role: row.role, locationId: row.location_id, sessionId: row.id };
   }
-  if (!row.role) throw unauthenticated('The access token is invalid or has expired.');
-  return { kind: 'staff', staffId: row.subject_id, role: row.role, locationId: row.location_id, sessionId: row.id };
+  if (cache && ticket !== undefined) cache.set(ticket, tokenHash, actor, new Date(row.expires_at));
+  return actor;
 }
 
-/** Ends a session: its token is refused from the next request on, on every instance. */
-export async function revokeSession(em: EntityManager, sessionId: string): Promise<void> {
-  await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+/**
+ * Ends a session: its token is refused from the next request on, on every instance. The answer
+ * waits (briefly) until this instance has heard the database's notification of it, which every
+ * other instance's cache is sent by the same COMMIT.
+ */
+export async function revokeSession(em: EntityManager, sessionId: string, cache?: SessionCache): Promise<void> {
+  const heard = cache?.expectBroadcast(sessionId, BROADCAST_WAIT_MS);
+  const changed = await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+  cache?.evictSession(sessionId);
+  // Already revoked (a parallel sign-out): nothing was sent, nothing to wait for.
+  if (!changed) cache?.broadcastHeard(sessionId);
+  await heard;
 }

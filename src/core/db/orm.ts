@@ -1,6 +1,7 @@
 import { MikroORM, type EntityClass, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { ClientBase } from 'pg';
 import { migrationsList } from '../../../migrations';
 import { CountingLogger, SqlStats } from './sql-stats';
 
@@ -16,16 +17,25 @@ export interface OrmOptions {
   /** Server-side limits set on every connection at connect time (0 or absent: the server's default). */
   statementTimeoutMs?: number;
   idleInTransactionTimeoutMs?: number;
+  /** Run on each new pooled connection before its first use (the driver's pg client). */
+  onConnection?: (connection: ClientBase) => Promise<void>;
 }
 
-export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debugSql = false, statementTimeoutMs, idleInTransactionTimeoutMs }: OrmOptions): Options<PostgreSqlDriver> {
+export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debugSql = false, statementTimeoutMs, idleInTransactionTimeoutMs, onConnection }: OrmOptions): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
     entities,
     // Entities are listed explicitly: no folder scanning, so tsc output and jest (swc) behave alike.
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
-    pool: { min: 0, max: poolMax },
+    pool: {
+      min: 0,
+      max: poolMax,
+      ...(onConnection && {
+        afterCreate: (connection: ClientBase, done: (err: unknown, connection: ClientBase) => void) =>
+          onConnection(connection).then(() => done(null, connection), (err: unknown) => done(err, connection)),
+      }),
+    },
     // Sent in each connection's startup packet, so every pooled connection has them before its
     // first statement: a runaway query or a transaction left open cannot hold locks for ever.
     driverOptions: {
