@@ -63,8 +63,6 @@ export interface Config {
   /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
   sqlStatsHeader: boolean;
   security: SecurityConfig;
-  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
-  sqlStatsHeader: boolean;
 }
 
 /** Request limits, HTTP hygiene and abuse limits (see src/core/security and src/core/auth/throttle.ts). */
