@@ -59,6 +59,8 @@ export interface Config {
   metricsEnabled: boolean;
   tracing?: TracingConfig;
   security: SecurityConfig;
+  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
+  sqlStatsHeader: boolean;
 }
 
 /** Request limits, HTTP hygiene and abuse limits (see src/core/security and src/core/auth/throttle.ts). */
@@ -78,8 +80,6 @@ export interface SecurityConfig {
   signInWindowSeconds: number;
   pickupCodeMaxAttempts: number;
   pickupCodeLockMinutes: number;
-  /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
-  sqlStatsHeader: boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
