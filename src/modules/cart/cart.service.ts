@@ -128,7 +128,7 @@ export class CartService {
       }
       cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
-    }, { prime: true });
+    }, { prime: true, readLines: false });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -217,30 +217,35 @@ export class CartService {
 
   /**
    * Every cart change: lock the cart row (concurrent changes of one cart queue up instead of
-   * overwriting each other), check access, status and expectedVersion, apply, bump the version.
+   * overwriting each other), check access, status and expectedVersion, apply. The lock and the
+   * version bump are one statement (see lockAndBump); a refused change rolls the bump back.
    */
   private async mutate(
     ctx: TxContext,
     cartId: string,
     expectedVersion: number | null | undefined,
     change: CartChange,
-    // Only for changes that remove no line: the lines array then is exactly the cart's lines.
-    { prime = false } = {},
+    {
+      // Only for changes that remove no line: the lines array then is exactly the cart's lines.
+      prime = false,
+      // How the change reads the cart's lines; `false` for a change that needs none.
+      readLines = (tx: TxContext, cart: Cart): Promise<CartLine[]> => this.linesOf(tx, cart),
+    }: { prime?: boolean; readLines?: ((tx: TxContext, cart: Cart) => Promise<CartLine[]>) | false } = {},
   ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
-    let lines: CartLine[] = [];
+    let lines: CartLine[] | undefined;
     const result = await transactional(ctx, async (tx) => {
-      const cart = await tx.em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const cart = await lockAndBump(tx, cartId);
       if (!cart) return notFound();
       assertCartAccess(tx.actor, cart);
       if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status} and can no longer change.`, ['cartId']);
-      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== cart.version) {
-        return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${cart.version}); reload it and try again.`, ['expectedVersion']);
+      const before = cart.version - 1;
+      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== before) {
+        return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
-      lines = await this.linesOf(tx, cart);
-      const failure = await change(tx, cart, lines);
+      lines = readLines ? await readLines(tx, cart) : undefined;
+      const failure = await change(tx, cart, lines ?? []);
       if (failure) return failure;
-      this.touch(cart);
       await tx.em.flush();
       return ok(cart);
     });
@@ -285,11 +290,22 @@ export class CartService {
  * the lines (read with their variants) the change has just read and written, instead of reading
  * them again.
  */
-function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[]): void {
+function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): void {
   const loaders = requestLoaders(ctx);
   if (!loaders) return;
   loaders.cartById.clear(cart.id).prime(cart.id, cart);
-  loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
+  if (lines) loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
+  else loaders.linesByCart.clear(cart.id);
+}
+
+/**
+ * Locks the cart row and raises its version in one statement: an UPDATE takes the same row lock
+ * as SELECT … FOR UPDATE, and a change refused after it rolls the new version back with the rest.
+ * The cart returned carries the new version.
+ */
+async function lockAndBump(tx: TxContext, cartId: string): Promise<Cart | null> {
+  const [row] = await tx.em.execute<Record<string, unknown>[]>('update cart set version = version + 1, updated_at = ? where id = ? returning *', [new Date(), cartId]);
+  return row ? tx.em.map(Cart, row) : null;
 }
 
 /**
