@@ -11,7 +11,7 @@ import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
-import { resolveLineInputs } from './cart.lines';
+import { linesAndRequestedVariants, resolveLineInputs } from './cart.lines';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
@@ -68,7 +68,15 @@ export class CartService {
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
-    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines']), { prime: true });
+    let variants: ProductVariant[] = [];
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines'], variants), {
+      prime: true,
+      readLines: async (tx, cart) => {
+        const read = await linesAndRequestedVariants(tx, cart.id, inputs);
+        variants = read.variants;
+        return read.lines;
+      },
+    });
   }
 
   /** Quantity 0 removes the line. */
@@ -253,9 +261,16 @@ export class CartService {
     return result;
   }
 
-  private async addToLines(tx: TxContext, cart: Cart, lines: CartLine[], inputs: CartLineInput[], path: (string | number)[]): Promise<Failure | void> {
+  private async addToLines(
+    tx: TxContext,
+    cart: Cart,
+    lines: CartLine[],
+    inputs: CartLineInput[],
+    path: (string | number)[],
+    found?: ProductVariant[],
+  ): Promise<Failure | void> {
     if (inputs.length === 0) return;
-    const resolved = await resolveLineInputs(tx, inputs, path);
+    const resolved = await resolveLineInputs(tx, inputs, path, found);
     if (!resolved.ok) return { ok: false, errors: resolved.errors };
     // Lines keep the order they were added in: each new line gets its own creation instant.
     const now = Date.now();
