@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
@@ -35,19 +36,24 @@ export class CartService {
   async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
     const customerId = await this.cartOwnerFor(ctx, input.customerId);
     if (typeof customerId === 'object') return customerId;
+    const inputs = input.lines ?? [];
+    if (inputs.length === 0) {
+      // A single statement: no transaction around it.
+      const cart = await openCart(ctx, customerId);
+      primeCart(ctx, cart, isNew(cart) ? [] : undefined);
+      return ok(cart);
+    }
     let lines: CartLine[] = [];
-    const attempt = () =>
-      transactional(ctx, async (tx) => {
-        const existing = customerId ? await this.lockActiveCart(tx, customerId) : null;
-        const cart = existing ?? tx.em.create(Cart, { customer: customerId, channel: tx.channel });
-        lines = existing ? await this.linesOf(tx, existing) : [];
-        const failure = await this.addToLines(tx, cart, lines, input.lines ?? [], ['input', 'lines']);
-        if (failure) return failure;
-        if (existing) this.touch(cart);
-        await tx.em.flush();
-        return ok(cart);
-      });
-    const result = await retryOnUniqueViolation(attempt);
+    const result = await transactional(ctx, async (tx) => {
+      const cart = await openCart(tx, customerId);
+      let found: ProductVariant[] | undefined;
+      if (isNew(cart)) lines = [];
+      else ({ lines, variants: found } = await linesAndRequestedVariants(tx, cart.id, inputs));
+      const failure = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
+      if (failure) return failure;
+      await tx.em.flush();
+      return ok(cart);
+    });
     if (result.ok) primeCart(ctx, result.value, lines);
     return result;
   }
@@ -322,6 +328,27 @@ async function lockAndBump(tx: TxContext, cartId: string): Promise<Cart | null> 
   const [row] = await tx.em.execute<Record<string, unknown>[]>('update cart set version = version + 1, updated_at = ? where id = ? returning *', [new Date(), cartId]);
   return row ? tx.em.map(Cart, row) : null;
 }
+
+/**
+ * A new ACTIVE cart or, when the customer already has one, that cart with its version raised (and
+ * its row locked until the transaction ends), in one statement: the partial unique index decides,
+ * so two requests racing to create a customer's cart both end up on the same one.
+ */
+async function openCart(ctx: TxContext, customerId: string | undefined): Promise<Cart> {
+  const now = new Date();
+  const [row] = await ctx.em.execute<Record<string, unknown>[]>(
+    `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
+     values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
+     on conflict (customer_id) where status = 'ACTIVE'
+     do update set version = cart.version + 1, updated_at = excluded.updated_at
+     returning *`,
+    [randomUUID(), customerId ?? null, ctx.channel, now, now],
+  );
+  return ctx.em.map(Cart, row);
+}
+
+/** Whether openCart has just created the cart (an existing one comes back at version 2 or more). */
+const isNew = (cart: Cart): boolean => cart.version === 1;
 
 /**
  * The partial unique index allows one ACTIVE cart per customer. Two requests that both found
