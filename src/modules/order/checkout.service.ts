@@ -1,11 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import { requireStaff } from '../../core/auth/guards';
 import { requestLoaders, type TxContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
-import { Cart, CartLine, CartStatus, FulfillmentMethod } from '../cart/cart.entity';
+import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
 import { priceCart } from '../cart/cart.pricing';
 import { assertCartAccess } from '../cart/cart.service';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
@@ -43,6 +42,7 @@ export class CheckoutService {
     let authorization: string | undefined;
     let replayed = false;
     let orderLines: OrderLine[] = [];
+    let orderLocation: Location | undefined;
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -59,13 +59,18 @@ export class CheckoutService {
           replayed = true;
           return ok(order);
         }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines) => (orderLines = lines));
+        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location) => {
+          orderLines = lines;
+          orderLocation = location;
+        });
       });
       if (!result.ok) await voidAuthorization();
       else if (!replayed) {
         orderNotifier.changed(ctx, result.value);
-        // The response shows the lines just written: no need to read them back.
-        requestLoaders(ctx)?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+        // The response shows the lines just written and the store read: no need to read them back.
+        const loaders = requestLoaders(ctx);
+        loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+        if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
       }
       return result;
     } catch (err) {
@@ -79,12 +84,19 @@ export class CheckoutService {
     orderId: string,
     input: CheckoutInput,
     authorized: (reference: string) => void,
-    written: (lines: OrderLine[]) => void,
+    written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
-    const cart = await tx.em.findOne(Cart, { id: input.cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+    const now = new Date();
+    const completed = await this.completeCart(tx, input.cartId, now);
+    if (!completed) {
+      // Nothing changed: read the cart only to say why.
+      const cart = await tx.em.findOne(Cart, { id: input.cartId });
+      if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+      assertCartAccess(tx.actor, cart);
+      return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
+    }
+    const { cart, location } = completed;
     assertCartAccess(tx.actor, cart);
-    if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
     // With their variants in the same statement: the order copies their prices.
     const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
@@ -124,7 +136,6 @@ export class CheckoutService {
     }
     const total = subtotal - loyaltyDiscount;
 
-    const now = new Date();
     const order = tx.em.create(Order, {
       id: orderId,
       number: await this.nextNumber(tx),
@@ -186,13 +197,29 @@ export class CheckoutService {
       providerReference: reference,
     });
 
-    cart.status = CartStatus.COMPLETED;
-    cart.version += 1;
-    cart.updatedAt = now;
     if (atCounter && customerId) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
     await tx.em.flush();
-    written(orderLines);
+    written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
+  }
+
+  /**
+   * Completes the cart if it is ACTIVE, in one statement that also locks it (so of two checkouts
+   * of one cart, the second waits and then finds it completed), and reads the location chosen
+   * for it, which the response shows. Undefined when the cart is missing or not ACTIVE; a refusal
+   * later in the checkout rolls the completion back with everything else.
+   */
+  private async completeCart(tx: TxContext, cartId: string, now: Date): Promise<{ cart: Cart; location?: Location } | undefined> {
+    const [row] = await tx.em.execute<(Record<string, unknown> & { fulfillment_location: Record<string, unknown> | null })[]>(
+      `with completed as (
+         update cart set status = 'COMPLETED', version = version + 1, updated_at = ? where id = ? and status = 'ACTIVE' returning *
+       )
+       select completed.*, to_jsonb(l) as fulfillment_location from completed left join location l on l.id = completed.fulfillment_location_id`,
+      [now, cartId],
+    );
+    if (!row) return undefined;
+    const { fulfillment_location: location, ...cart } = row;
+    return { cart: tx.em.map(Cart, cart), location: location ? tx.em.map(Location, location) : undefined };
   }
 
   /** The first warehouse (by code) that can ship every line now; stores do not ship. */
