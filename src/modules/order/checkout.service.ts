@@ -12,7 +12,8 @@ import { Location } from '../location/location.entity';
 import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus } from './order.entity';
+import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
+import { insertPlacedOrder, Sql } from './order.insert';
 import { orderNotifier } from './order.notifier';
 import { paymentProvider } from './payment.provider';
 
@@ -136,41 +137,46 @@ export class CheckoutService {
     }
     const total = subtotal - loyaltyDiscount;
 
-    const order = tx.em.create(Order, {
+    const orderRow = {
       id: orderId,
-      number: await this.nextNumber(tx),
-      cart,
-      customer: customerId,
+      // Drawn from the sequence inside the insert itself.
+      number: new Sql(`? || nextval('order_number_seq')`, [`${NUMBER_PREFIX[tx.channel]}-`]),
+      cart_id: cart.id,
+      customer_id: customerId ?? null,
       channel: tx.channel,
       status: atCounter ? OrderStatus.COMPLETED : OrderStatus.PLACED,
-      fulfillmentMethod: method,
-      location: tx.em.getReference(Location, locationId),
-      shippingAddress: cart.shippingAddress,
-      pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : undefined,
-      completedAt: atCounter ? now : undefined,
+      fulfillment_method: method,
+      location_id: locationId,
+      shipping_address: cart.shippingAddress ?? null,
+      pickup_code: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
+      completed_at: atCounter ? now : null,
       subtotal,
-      loyaltyDiscount,
+      loyalty_discount: loyaltyDiscount,
       total,
-      loyaltyPointsRedeemed: redeemed,
-      createdAt: now,
-      updatedAt: now,
-    });
+      loyalty_points_redeemed: redeemed,
+      loyalty_points_earned: 0,
+      pickup_code_failures: 0,
+      created_at: now,
+      updated_at: now,
+    };
     const priceOf = new Map(variants.map((v) => [v.id, v]));
-    const orderLines = lines.map((line, i) => {
+    const lineRows = lines.map((line, i) => {
       const variant = priceOf.get(line.variant.id)!;
-      return tx.em.create(OrderLine, {
-        order,
-        customer: customerId,
-        variant: variant.id,
+      return {
+        id: randomUUID(),
+        order_id: orderId,
+        customer_id: customerId ?? null,
+        variant_id: variant.id,
         sku: variant.sku,
         title: variant.title,
         quantity: line.quantity,
-        unitPrice: variant.priceAmount,
+        returned_quantity: 0,
+        unit_price: variant.priceAmount,
         channel: line.channel,
-        createdAt: new Date(now.getTime() + i),
-      });
+        created_at: new Date(now.getTime() + i),
+      };
     });
-    tx.em.create(OrderEvent, { order, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, locationId, at: now });
+    const event = { id: randomUUID(), order_id: orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, location_id: locationId, at: now };
 
     // Authorize last, so a refusal above never leaves an authorization to undo.
     let status = PaymentStatus.PENDING;
@@ -187,18 +193,25 @@ export class CheckoutService {
       status = PaymentStatus.CAPTURED;
     }
     const captured = atCounter ? total : 0;
-    tx.em.create(Payment, {
-      order,
+    const payment = {
+      id: randomUUID(),
+      order_id: orderId,
       method: input.paymentMethod,
       status,
       amount: total,
-      capturedAmount: captured,
-      providerCapturedAmount: reference ? captured : 0,
-      providerReference: reference,
-    });
+      captured_amount: captured,
+      refunded_amount: 0,
+      provider_captured_amount: reference ? captured : 0,
+      provider_refunded_amount: 0,
+      provider_reference: reference ?? null,
+      created_at: now,
+    };
+    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event });
 
-    if (atCounter && customerId) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
-    await tx.em.flush();
+    if (atCounter && customerId) {
+      order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
+      await tx.em.flush();
+    }
     written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
   }
@@ -239,10 +252,6 @@ export class CheckoutService {
     return candidates[0]?.location_id;
   }
 
-  private async nextNumber(tx: TxContext): Promise<string> {
-    const [row] = await tx.em.execute<{ n: string }[]>(`select nextval('order_number_seq')::text as n`);
-    return `${NUMBER_PREFIX[tx.channel]}-${row.n}`;
-  }
 }
 
 export const checkoutService = new CheckoutService();
