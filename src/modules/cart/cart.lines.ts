@@ -54,7 +54,7 @@ export async function resolveLineInputs(
 }
 
 /** The variant ids and SKUs a request names (ids that are no UUID can match nothing). */
-function requested(inputs: CartLineInput[]): { ids: string[]; skus: string[] } {
+export function requested(inputs: CartLineInput[]): { ids: string[]; skus: string[] } {
   return {
     ids: inputs.map((l) => l.variantId).filter((id): id is string => !!id && isUuid(id)),
     skus: inputs.map((l) => l.sku?.trim()).filter((sku): sku is string => !!sku),
@@ -104,4 +104,9 @@ export async function linesAndRequestedVariants(
     lines.push(tx.em.map(CartLine, row));
   }
   return { lines, variants };
+}
+
+/** The cart's lines with their variants (one statement), oldest first: whoever reads lines prices them next. */
+export function readLines(tx: TxContext, cartId: string): Promise<CartLine[]> {
+  return tx.em.find(CartLine, { cart: cartId }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
 }

@@ -12,11 +12,12 @@ import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
-import { linesAndRequestedVariants, resolveLineInputs } from './cart.lines';
+import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
+import { lockCart } from './cart.lock';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
-type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[]) => Promise<Failure | void>;
+type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], requested?: ProductVariant[]) => Promise<Failure | void>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -74,14 +75,9 @@ export class CartService {
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
-    let variants: ProductVariant[] = [];
-    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines'], variants), {
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, found) => this.addToLines(tx, cart, lines, inputs, ['lines'], found), {
       prime: true,
-      readLines: async (tx, cart) => {
-        const read = await linesAndRequestedVariants(tx, cart.id, inputs);
-        variants = read.variants;
-        return read.lines;
-      },
+      requested: inputs,
     });
   }
 
@@ -142,7 +138,7 @@ export class CartService {
       }
       cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
-    }, { prime: true, readLines: false });
+    }, { prime: true, lines: false });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -242,23 +238,25 @@ export class CartService {
     {
       // Only for changes that remove no line: the lines array then is exactly the cart's lines.
       prime = false,
-      // How the change reads the cart's lines; `false` for a change that needs none.
-      readLines = (tx: TxContext, cart: Cart): Promise<CartLine[]> => this.linesOf(tx, cart),
-    }: { prime?: boolean; readLines?: ((tx: TxContext, cart: Cart) => Promise<CartLine[]>) | false } = {},
+      // `false` for a change that needs none of the cart's lines.
+      lines: withLines = true,
+      requested,
+    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[] } = {},
   ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
     let lines: CartLine[] | undefined;
     const result = await transactional(ctx, async (tx) => {
-      const cart = await lockAndBump(tx, cartId);
-      if (!cart) return notFound();
+      const locked = await lockCart(tx, cartId, { lines: withLines, requested });
+      if (!locked) return notFound();
+      const { cart } = locked;
       assertCartAccess(tx.actor, cart);
       if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status} and can no longer change.`, ['cartId']);
       const before = cart.version - 1;
       if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== before) {
         return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
-      lines = readLines ? await readLines(tx, cart) : undefined;
-      const failure = await change(tx, cart, lines ?? []);
+      lines = locked.lines;
+      const failure = await change(tx, cart, lines ?? [], locked.requested);
       if (failure) return failure;
       await tx.em.flush();
       return ok(cart);
@@ -297,7 +295,7 @@ export class CartService {
 
   /** The cart's lines with their variants (one statement): the response prices them from these. */
   private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
-    return tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
+    return readLines(tx, cart.id);
   }
 
   private touch(cart: Cart): void {
@@ -317,16 +315,6 @@ function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): v
   loaders.cartById.clear(cart.id).prime(cart.id, cart);
   if (lines) loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
   else loaders.linesByCart.clear(cart.id);
-}
-
-/**
- * Locks the cart row and raises its version in one statement: an UPDATE takes the same row lock
- * as SELECT … FOR UPDATE, and a change refused after it rolls the new version back with the rest.
- * The cart returned carries the new version.
- */
-async function lockAndBump(tx: TxContext, cartId: string): Promise<Cart | null> {
-  const [row] = await tx.em.execute<Record<string, unknown>[]>('update cart set version = version + 1, updated_at = ? where id = ? returning *', [new Date(), cartId]);
-  return row ? tx.em.map(Cart, row) : null;
 }
 
 /**
