@@ -12,14 +12,17 @@ export interface LockedCart {
   lines?: CartLine[];
   /** The variants the request names, when asked for. */
   requested?: ProductVariant[];
-  /** The location chosen for the cart's fulfillment, when asked for. */
+  /** The location chosen for the cart's fulfillment (`fulfillmentLocation`), or the one named by `locationId`. */
   location?: Location;
 }
 
 export interface LockOptions {
   lines?: boolean;
   requested?: CartLineInput[];
-  location?: boolean;
+  /** Read the location chosen for the cart's fulfillment. */
+  fulfillmentLocation?: boolean;
+  /** Read this location (a UUID), e.g. the one about to be chosen. */
+  locationId?: string;
   /** Complete the cart, only if it is ACTIVE (checkout): otherwise nothing changes and nothing is returned. */
   complete?: boolean;
 }
@@ -47,7 +50,11 @@ export async function lockCart(tx: TxContext, cartId: string, options: LockOptio
     reads.push(`(select coalesce(jsonb_agg(to_jsonb(v)), '[]'::jsonb) from product_variant v where ${wanted.join(' or ') || 'false'}) as requested`);
     params.push(...ids, ...skus);
   }
-  if (options.location) reads.push('(select to_jsonb(l) from location l where l.id = locked.fulfillment_location_id) as location');
+  if (options.fulfillmentLocation) reads.push('(select to_jsonb(l) from location l where l.id = locked.fulfillment_location_id) as location');
+  else if (options.locationId) {
+    reads.push('(select to_jsonb(l) from location l where l.id = ?) as location');
+    params.push(options.locationId);
+  }
   const [row] = await tx.em.execute<LockedRow[]>(
     `with locked as (
        update cart set ${options.complete ? "status = 'COMPLETED', " : ''}version = version + 1, updated_at = ?

@@ -13,11 +13,12 @@ import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
-import { lockCart } from './cart.lock';
+import { lockCart, type LockedCart } from './cart.lock';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
-type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], requested?: ProductVariant[]) => Promise<Failure | void>;
+/** A change of a locked cart; `read` holds what the locking statement read for it. */
+type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -26,6 +27,9 @@ export function assertCartAccess(actor: Actor, cart: Cart): void {
   if (actor.kind === 'guest') throw unauthenticated("Sign in to use this customer's cart.");
   throw forbidden('This cart belongs to another customer.');
 }
+
+/** The store of a staff member, the default location of a counter sale. */
+const staffLocationOf = (ctx: TxContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
 
 const notFound = () => fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
 
@@ -75,7 +79,7 @@ export class CartService {
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
-    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, found) => this.addToLines(tx, cart, lines, inputs, ['lines'], found), {
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, read) => this.addToLines(tx, cart, lines, inputs, ['lines'], read.requested), {
       prime: true,
       requested: inputs,
     });
@@ -109,7 +113,9 @@ export class CartService {
 
   async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
-    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart) => {
+    // The store, if any, is read by the statement that locks the cart.
+    const storeId = input.method === FulfillmentMethod.SHIP ? undefined : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
+    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
       cart.shippingAddress = undefined;
       cart.fulfillmentLocation = undefined;
       cart.fulfillmentMethod = input.method;
@@ -131,14 +137,14 @@ export class CartService {
       const locationId = input.locationId ?? staff?.locationId;
       if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
       if (staff) requireStaff(tx, { locationId });
-      const location = isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
+      const location = !isUuid(locationId) ? null : read.location?.id === locationId ? read.location : await tx.em.findOne(Location, { id: locationId });
       if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
       if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
         return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
       }
       cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
-    }, { prime: true, lines: false });
+    }, { prime: true, lines: false, locationId: storeId && isUuid(storeId) ? storeId : undefined });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -241,12 +247,13 @@ export class CartService {
       // `false` for a change that needs none of the cart's lines.
       lines: withLines = true,
       requested,
-    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[] } = {},
+      locationId,
+    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[]; locationId?: string } = {},
   ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
     let lines: CartLine[] | undefined;
     const result = await transactional(ctx, async (tx) => {
-      const locked = await lockCart(tx, cartId, { lines: withLines, requested });
+      const locked = await lockCart(tx, cartId, { lines: withLines, requested, locationId });
       if (!locked) return notFound();
       const { cart } = locked;
       assertCartAccess(tx.actor, cart);
@@ -256,7 +263,7 @@ export class CartService {
         return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
       lines = locked.lines;
-      const failure = await change(tx, cart, lines ?? [], locked.requested);
+      const failure = await change(tx, cart, lines ?? [], locked);
       if (failure) return failure;
       await tx.em.flush();
       return ok(cart);

@@ -6,6 +6,7 @@ import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
 import { priceCart } from '../cart/cart.pricing';
+import { lockCart } from '../cart/cart.lock';
 import { assertCartAccess } from '../cart/cart.service';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { Location } from '../location/location.entity';
@@ -88,7 +89,11 @@ export class CheckoutService {
     written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
-    const completed = await this.completeCart(tx, input.cartId, now);
+    // Completes the cart if it is ACTIVE and locks it (of two checkouts of one cart, the second
+    // waits and then finds it completed); a refusal below rolls the completion back. The same
+    // statement reads the lines (with their variants: the order copies their prices) and the store
+    // chosen, which the response shows.
+    const completed = await lockCart(tx, input.cartId, { complete: true, lines: true, fulfillmentLocation: true });
     if (!completed) {
       // Nothing changed: read the cart only to say why.
       const cart = await tx.em.findOne(Cart, { id: input.cartId });
@@ -97,9 +102,8 @@ export class CheckoutService {
       return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
     }
     const { cart, location } = completed;
+    const lines = completed.lines!;
     assertCartAccess(tx.actor, cart);
-    // With their variants in the same statement: the order copies their prices.
-    const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
@@ -214,25 +218,6 @@ export class CheckoutService {
     }
     written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
-  }
-
-  /**
-   * Completes the cart if it is ACTIVE, in one statement that also locks it (so of two checkouts
-   * of one cart, the second waits and then finds it completed), and reads the location chosen
-   * for it, which the response shows. Undefined when the cart is missing or not ACTIVE; a refusal
-   * later in the checkout rolls the completion back with everything else.
-   */
-  private async completeCart(tx: TxContext, cartId: string, now: Date): Promise<{ cart: Cart; location?: Location } | undefined> {
-    const [row] = await tx.em.execute<(Record<string, unknown> & { fulfillment_location: Record<string, unknown> | null })[]>(
-      `with completed as (
-         update cart set status = 'COMPLETED', version = version + 1, updated_at = ? where id = ? and status = 'ACTIVE' returning *
-       )
-       select completed.*, to_jsonb(l) as fulfillment_location from completed left join location l on l.id = completed.fulfillment_location_id`,
-      [now, cartId],
-    );
-    if (!row) return undefined;
-    const { fulfillment_location: location, ...cart } = row;
-    return { cart: tx.em.map(Cart, cart), location: location ? tx.em.map(Location, location) : undefined };
   }
 
   /** The first warehouse (by code) that can ship every line now; stores do not ship. */
