@@ -1,7 +1,8 @@
+import type { Address } from '../../core/address';
 import type { TxContext } from '../../core/context';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
-import { Cart, CartLine } from './cart.entity';
+import { Cart, CartLine, type FulfillmentMethod } from './cart.entity';
 import { readLines, requested } from './cart.lines';
 import type { CartLineInput } from './cart.types';
 
@@ -23,6 +24,11 @@ export interface LockOptions {
   fulfillmentLocation?: boolean;
   /** Read this location (a UUID), e.g. the one about to be chosen. */
   locationId?: string;
+  /**
+   * Set the cart's fulfillment in the same UPDATE. A location id that names no location sets
+   * none: the caller checks the location and refuses, which rolls all of it back.
+   */
+  fulfillment?: { method: FulfillmentMethod; locationId?: string; shippingAddress?: Address };
   /** Complete the cart, only if it is ACTIVE (checkout): otherwise nothing changes and nothing is returned. */
   complete?: boolean;
 }
@@ -38,7 +44,9 @@ export interface LockOptions {
  * saw before its own update tells, and the lines are then read again (after the lock, so current).
  */
 export async function lockCart(tx: TxContext, cartId: string, options: LockOptions = {}): Promise<LockedCart | undefined> {
-  const params: unknown[] = [new Date(), cartId];
+  const { fulfillment } = options;
+  const params: unknown[] = fulfillment ? [fulfillment.method, fulfillment.locationId ?? null, fulfillment.shippingAddress ? JSON.stringify(fulfillment.shippingAddress) : null] : [];
+  params.push(new Date(), cartId);
   const reads = ['(select version from cart where id = locked.id) as seen_version'];
   if (options.lines) {
     reads.push(`(select coalesce(jsonb_agg(jsonb_build_object('line', to_jsonb(l), 'variant', to_jsonb(v)) order by l.created_at, l.id), '[]'::jsonb)
@@ -57,7 +65,7 @@ export async function lockCart(tx: TxContext, cartId: string, options: LockOptio
   }
   const [row] = await tx.em.execute<LockedRow[]>(
     `with locked as (
-       update cart set ${options.complete ? "status = 'COMPLETED', " : ''}version = version + 1, updated_at = ?
+       update cart set ${options.complete ? "status = 'COMPLETED', " : ''}${fulfillment ? SET_FULFILLMENT : ''}version = version + 1, updated_at = ?
         where id = ?${options.complete ? " and status = 'ACTIVE'" : ''}
        returning *
      )
@@ -84,5 +92,7 @@ interface LockedRow {
   requested?: Record<string, unknown>[];
   location?: Record<string, unknown> | null;
 }
+
+const SET_FULFILLMENT = 'fulfillment_method = ?, fulfillment_location_id = (select id from location where id = ?::uuid), shipping_address = ?::jsonb, ';
 
 const inList = (column: string, values: string[]): string[] => (values.length ? [`${column} in (${values.map(() => '?').join(', ')})`] : []);

@@ -13,7 +13,7 @@ import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
-import { lockCart, type LockedCart } from './cart.lock';
+import { lockCart, type LockedCart, type LockOptions } from './cart.lock';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
@@ -113,23 +113,24 @@ export class CartService {
 
   async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
-    // The store, if any, is read by the statement that locks the cart.
+    // What the cart holds if every check below passes is known from the input alone: the statement
+    // that locks the cart sets it (and reads the store), so a change that passes writes nothing
+    // more, and one that fails rolls it back.
+    const requestedAddress = input.method === FulfillmentMethod.SHIP ? input.shippingAddress : undefined;
+    const shippingAddress = requestedAddress && { ...requestedAddress, countryCode: requestedAddress.countryCode.trim().toUpperCase() };
     const storeId = input.method === FulfillmentMethod.SHIP ? undefined : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
+    const fulfillment = { method: input.method, locationId: storeId && isUuid(storeId) ? storeId : undefined, shippingAddress };
     const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
-      cart.shippingAddress = undefined;
-      cart.fulfillmentLocation = undefined;
-      cart.fulfillmentMethod = input.method;
+      // The cart already holds the fulfillment asked for: here it is only checked.
       if (input.method === FulfillmentMethod.SHIP) {
         const address = input.shippingAddress;
         if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
         for (const key of ['line1', 'city', 'postalCode'] as const) {
           if (!address[key]?.trim()) return fail(ErrorCode.INVALID_INPUT, `The address needs ${key}.`, ['input', 'shippingAddress', key]);
         }
-        const countryCode = address.countryCode.trim().toUpperCase();
-        if (!/^[A-Z]{2}$/.test(countryCode)) {
+        if (!/^[A-Z]{2}$/.test(shippingAddress!.countryCode)) {
           return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'shippingAddress', 'countryCode']);
         }
-        cart.shippingAddress = { ...address, countryCode };
         return;
       }
       // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
@@ -137,14 +138,16 @@ export class CartService {
       const locationId = input.locationId ?? staff?.locationId;
       if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
       if (staff) requireStaff(tx, { locationId });
-      const location = !isUuid(locationId) ? null : read.location?.id === locationId ? read.location : await tx.em.findOne(Location, { id: locationId });
+      const prefetched = read.location?.id === locationId;
+      const location = prefetched ? read.location! : isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
       if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
       if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
         return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
       }
-      cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
+      // The locking statement has set the store it read; another one only if it read none.
+      if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
-    }, { prime: true, lines: false, locationId: storeId && isUuid(storeId) ? storeId : undefined });
+    }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -248,12 +251,13 @@ export class CartService {
       lines: withLines = true,
       requested,
       locationId,
-    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[]; locationId?: string } = {},
+      fulfillment,
+    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[]; locationId?: string; fulfillment?: LockOptions['fulfillment'] } = {},
   ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
     let lines: CartLine[] | undefined;
     const result = await transactional(ctx, async (tx) => {
-      const locked = await lockCart(tx, cartId, { lines: withLines, requested, locationId });
+      const locked = await lockCart(tx, cartId, { lines: withLines, requested, locationId, fulfillment });
       if (!locked) return notFound();
       const { cart } = locked;
       assertCartAccess(tx.actor, cart);
