@@ -237,7 +237,8 @@ export class CartService {
   /**
    * Every cart change: lock the cart row (concurrent changes of one cart queue up instead of
    * overwriting each other), check access, status and expectedVersion, apply. The lock and the
-   * version bump are one statement (see lockAndBump); a refused change rolls the bump back.
+   * version bump are one statement, which also reads what the change needs (see lockCart); a
+   * refused change rolls the bump back.
    */
   private async mutate(
     ctx: TxContext,
