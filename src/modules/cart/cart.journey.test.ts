@@ -92,6 +92,15 @@ describe('one cart across web, app and POS', () => {
     expect(await sqlNumber(t, `select count(*) n from cart where customer_id = ? and status = 'ACTIVE'`, [customer.account.id])).toBe(1);
     expect((await t.data(MyCartDocument, {}, { token: customer.token })).me!.activeCart!.totalQuantity).toBe(6);
   });
+
+  it('gives racing empty cartCreate calls of one customer the same cart, each raising its version once', async () => {
+    const customer = await aCustomer(t);
+    const results = await Promise.all(Array.from({ length: 6 }, () => t.data(CartCreateDocument, {}, { token: customer.token })));
+    const carts = results.map((r) => r.cartCreate.cart!);
+    expect(new Set(carts.map((c) => c.id)).size).toBe(1);
+    expect(carts.map((c) => c.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await t.data(MyCartDocument, {}, { token: customer.token })).me!.activeCart).toMatchObject({ id: carts[0].id, version: 6, totalQuantity: 0 });
+  });
 });
 
 describe('concurrency', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
@@ -11,11 +12,13 @@ import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
-import { resolveLineInputs } from './cart.lines';
+import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
+import { lockCart, type LockedCart, type LockOptions } from './cart.lock';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
-type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[]) => Promise<Failure | void>;
+/** A change of a locked cart; `read` holds what the locking statement read for it. */
+type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -24,6 +27,9 @@ export function assertCartAccess(actor: Actor, cart: Cart): void {
   if (actor.kind === 'guest') throw unauthenticated("Sign in to use this customer's cart.");
   throw forbidden('This cart belongs to another customer.');
 }
+
+/** The store of a staff member, the default location of a counter sale. */
+const staffLocationOf = (ctx: TxContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
 
 const notFound = () => fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
 
@@ -35,19 +41,24 @@ export class CartService {
   async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
     const customerId = await this.cartOwnerFor(ctx, input.customerId);
     if (typeof customerId === 'object') return customerId;
+    const inputs = input.lines ?? [];
+    if (inputs.length === 0) {
+      // A single statement: no transaction around it.
+      const cart = await openCart(ctx, customerId);
+      primeCart(ctx, cart, isNew(cart) ? [] : undefined);
+      return ok(cart);
+    }
     let lines: CartLine[] = [];
-    const attempt = () =>
-      transactional(ctx, async (tx) => {
-        const existing = customerId ? await this.lockActiveCart(tx, customerId) : null;
-        const cart = existing ?? tx.em.create(Cart, { customer: customerId, channel: tx.channel });
-        lines = existing ? await this.linesOf(tx, existing) : [];
-        const failure = await this.addToLines(tx, cart, lines, input.lines ?? [], ['input', 'lines']);
-        if (failure) return failure;
-        if (existing) this.touch(cart);
-        await tx.em.flush();
-        return ok(cart);
-      });
-    const result = await retryOnUniqueViolation(attempt);
+    const result = await transactional(ctx, async (tx) => {
+      const cart = await openCart(tx, customerId);
+      let found: ProductVariant[] | undefined;
+      if (isNew(cart)) lines = [];
+      else ({ lines, variants: found } = await linesAndRequestedVariants(tx, cart.id, inputs));
+      const failure = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
+      if (failure) return failure;
+      await tx.em.flush();
+      return ok(cart);
+    });
     if (result.ok) primeCart(ctx, result.value, lines);
     return result;
   }
@@ -68,7 +79,10 @@ export class CartService {
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
-    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines) => this.addToLines(tx, cart, lines, inputs, ['lines']), { prime: true });
+    return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, read) => this.addToLines(tx, cart, lines, inputs, ['lines'], read.requested), {
+      prime: true,
+      requested: inputs,
+    });
   }
 
   /** Quantity 0 removes the line. */
@@ -99,21 +113,24 @@ export class CartService {
 
   async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
-    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart) => {
-      cart.shippingAddress = undefined;
-      cart.fulfillmentLocation = undefined;
-      cart.fulfillmentMethod = input.method;
+    // What the cart holds if every check below passes is known from the input alone: the statement
+    // that locks the cart sets it (and reads the store), so a change that passes writes nothing
+    // more, and one that fails rolls it back.
+    const requestedAddress = input.method === FulfillmentMethod.SHIP ? input.shippingAddress : undefined;
+    const shippingAddress = requestedAddress && { ...requestedAddress, countryCode: requestedAddress.countryCode.trim().toUpperCase() };
+    const storeId = input.method === FulfillmentMethod.SHIP ? undefined : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
+    const fulfillment = { method: input.method, locationId: storeId && isUuid(storeId) ? storeId : undefined, shippingAddress };
+    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
+      // The cart already holds the fulfillment asked for: here it is only checked.
       if (input.method === FulfillmentMethod.SHIP) {
         const address = input.shippingAddress;
         if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
         for (const key of ['line1', 'city', 'postalCode'] as const) {
           if (!address[key]?.trim()) return fail(ErrorCode.INVALID_INPUT, `The address needs ${key}.`, ['input', 'shippingAddress', key]);
         }
-        const countryCode = address.countryCode.trim().toUpperCase();
-        if (!/^[A-Z]{2}$/.test(countryCode)) {
+        if (!/^[A-Z]{2}$/.test(shippingAddress!.countryCode)) {
           return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'shippingAddress', 'countryCode']);
         }
-        cart.shippingAddress = { ...address, countryCode };
         return;
       }
       // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
@@ -121,14 +138,16 @@ export class CartService {
       const locationId = input.locationId ?? staff?.locationId;
       if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
       if (staff) requireStaff(tx, { locationId });
-      const location = isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
+      const prefetched = read.location?.id === locationId;
+      const location = prefetched ? read.location! : isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
       if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
       if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
         return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
       }
-      cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
+      // The locking statement has set the store it read; another one only if it read none.
+      if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
-    }, { prime: true });
+    }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -217,30 +236,40 @@ export class CartService {
 
   /**
    * Every cart change: lock the cart row (concurrent changes of one cart queue up instead of
-   * overwriting each other), check access, status and expectedVersion, apply, bump the version.
+   * overwriting each other), check access, status and expectedVersion, apply. The lock and the
+   * version bump are one statement, which also reads what the change needs (see lockCart); a
+   * refused change rolls the bump back.
    */
   private async mutate(
     ctx: TxContext,
     cartId: string,
     expectedVersion: number | null | undefined,
     change: CartChange,
-    // Only for changes that remove no line: the lines array then is exactly the cart's lines.
-    { prime = false } = {},
+    {
+      // Only for changes that remove no line: the lines array then is exactly the cart's lines.
+      prime = false,
+      // `false` for a change that needs none of the cart's lines.
+      lines: withLines = true,
+      requested,
+      locationId,
+      fulfillment,
+    }: { prime?: boolean; lines?: boolean; requested?: CartLineInput[]; locationId?: string; fulfillment?: LockOptions['fulfillment'] } = {},
   ): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
-    let lines: CartLine[] = [];
+    let lines: CartLine[] | undefined;
     const result = await transactional(ctx, async (tx) => {
-      const cart = await tx.em.findOne(Cart, { id: cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!cart) return notFound();
+      const locked = await lockCart(tx, cartId, { lines: withLines, requested, locationId, fulfillment });
+      if (!locked) return notFound();
+      const { cart } = locked;
       assertCartAccess(tx.actor, cart);
       if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status} and can no longer change.`, ['cartId']);
-      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== cart.version) {
-        return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${cart.version}); reload it and try again.`, ['expectedVersion']);
+      const before = cart.version - 1;
+      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== before) {
+        return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
-      lines = await this.linesOf(tx, cart);
-      const failure = await change(tx, cart, lines);
+      lines = locked.lines;
+      const failure = await change(tx, cart, lines ?? [], locked);
       if (failure) return failure;
-      this.touch(cart);
       await tx.em.flush();
       return ok(cart);
     });
@@ -248,9 +277,16 @@ export class CartService {
     return result;
   }
 
-  private async addToLines(tx: TxContext, cart: Cart, lines: CartLine[], inputs: CartLineInput[], path: (string | number)[]): Promise<Failure | void> {
+  private async addToLines(
+    tx: TxContext,
+    cart: Cart,
+    lines: CartLine[],
+    inputs: CartLineInput[],
+    path: (string | number)[],
+    found?: ProductVariant[],
+  ): Promise<Failure | void> {
     if (inputs.length === 0) return;
-    const resolved = await resolveLineInputs(tx, inputs, path);
+    const resolved = await resolveLineInputs(tx, inputs, path, found);
     if (!resolved.ok) return { ok: false, errors: resolved.errors };
     // Lines keep the order they were added in: each new line gets its own creation instant.
     const now = Date.now();
@@ -271,7 +307,7 @@ export class CartService {
 
   /** The cart's lines with their variants (one statement): the response prices them from these. */
   private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
-    return tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
+    return readLines(tx, cart.id);
   }
 
   private touch(cart: Cart): void {
@@ -285,12 +321,34 @@ export class CartService {
  * the lines (read with their variants) the change has just read and written, instead of reading
  * them again.
  */
-function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[]): void {
+function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): void {
   const loaders = requestLoaders(ctx);
   if (!loaders) return;
   loaders.cartById.clear(cart.id).prime(cart.id, cart);
-  loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
+  if (lines) loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
+  else loaders.linesByCart.clear(cart.id);
 }
+
+/**
+ * A new ACTIVE cart or, when the customer already has one, that cart with its version raised (and
+ * its row locked until the transaction ends), in one statement: the partial unique index decides,
+ * so two requests racing to create a customer's cart both end up on the same one.
+ */
+async function openCart(ctx: TxContext, customerId: string | undefined): Promise<Cart> {
+  const now = new Date();
+  const [row] = await ctx.em.execute<Record<string, unknown>[]>(
+    `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
+     values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
+     on conflict (customer_id) where status = 'ACTIVE'
+     do update set version = cart.version + 1, updated_at = excluded.updated_at
+     returning *`,
+    [randomUUID(), customerId ?? null, ctx.channel, now, now],
+  );
+  return ctx.em.map(Cart, row);
+}
+
+/** Whether openCart has just created the cart (an existing one comes back at version 2 or more). */
+const isNew = (cart: Cart): boolean => cart.version === 1;
 
 /**
  * The partial unique index allows one ACTIVE cart per customer. Two requests that both found

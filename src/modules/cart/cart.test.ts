@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
 import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber } from '../../../test/fixtures';
 import {
@@ -124,8 +125,12 @@ describe('fulfilment', () => {
     expect(missing.cartSetFulfillment.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'shippingAddress'] });
     const badCountry = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'SHIP', shippingAddress: { ...address, countryCode: 'USA' } } });
     expect(badCountry.cartSetFulfillment.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'shippingAddress', 'countryCode'] });
-    // The refusals changed nothing: still the pickup at the store.
-    expect((await t.data(CartDocument, { id: cart.id })).cart!.fulfillment!.location!.id).toBe(store.id);
+    for (const locationId of [randomUUID(), 'not-an-id']) {
+      const unknown = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'PICKUP', locationId } });
+      expect(unknown.cartSetFulfillment.userErrors).toEqual([{ code: 'NOT_FOUND', message: expect.any(String), field: ['input', 'locationId'] }]);
+    }
+    // The refusals changed nothing: still the pickup at the store, at the version of that change.
+    expect((await t.data(CartDocument, { id: cart.id })).cart).toMatchObject({ version: 3, fulfillment: { method: 'PICKUP', location: { id: store.id }, shippingAddress: null } });
   });
 
   it('sells IN_STORE only through staff of that store (their own store by default)', async () => {

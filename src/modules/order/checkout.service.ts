@@ -1,19 +1,20 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import { requireStaff } from '../../core/auth/guards';
 import { requestLoaders, type TxContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
-import { Cart, CartLine, CartStatus, FulfillmentMethod } from '../cart/cart.entity';
+import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
 import { priceCart } from '../cart/cart.pricing';
+import { lockCart } from '../cart/cart.lock';
 import { assertCartAccess } from '../cart/cart.service';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus } from './order.entity';
+import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
+import { insertPlacedOrder, Sql } from './order.insert';
 import { orderNotifier } from './order.notifier';
 import { paymentProvider } from './payment.provider';
 
@@ -43,6 +44,7 @@ export class CheckoutService {
     let authorization: string | undefined;
     let replayed = false;
     let orderLines: OrderLine[] = [];
+    let orderLocation: Location | undefined;
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -59,13 +61,18 @@ export class CheckoutService {
           replayed = true;
           return ok(order);
         }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines) => (orderLines = lines));
+        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location) => {
+          orderLines = lines;
+          orderLocation = location;
+        });
       });
       if (!result.ok) await voidAuthorization();
       else if (!replayed) {
         orderNotifier.changed(ctx, result.value);
-        // The response shows the lines just written: no need to read them back.
-        requestLoaders(ctx)?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+        // The response shows the lines just written and the store read: no need to read them back.
+        const loaders = requestLoaders(ctx);
+        loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+        if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
       }
       return result;
     } catch (err) {
@@ -79,14 +86,24 @@ export class CheckoutService {
     orderId: string,
     input: CheckoutInput,
     authorized: (reference: string) => void,
-    written: (lines: OrderLine[]) => void,
+    written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
-    const cart = await tx.em.findOne(Cart, { id: input.cartId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+    const now = new Date();
+    // Completes the cart if it is ACTIVE and locks it (of two checkouts of one cart, the second
+    // waits and then finds it completed); a refusal below rolls the completion back. The same
+    // statement reads the lines (with their variants: the order copies their prices) and the store
+    // chosen, which the response shows.
+    const completed = await lockCart(tx, input.cartId, { complete: true, lines: true, fulfillmentLocation: true });
+    if (!completed) {
+      // Nothing changed: read the cart only to say why.
+      const cart = await tx.em.findOne(Cart, { id: input.cartId });
+      if (!cart) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
+      assertCartAccess(tx.actor, cart);
+      return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
+    }
+    const { cart, location } = completed;
+    const lines = completed.lines!;
     assertCartAccess(tx.actor, cart);
-    if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
-    // With their variants in the same statement: the order copies their prices.
-    const lines = await tx.em.find(CartLine, { cart: cart.id }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
@@ -124,42 +141,46 @@ export class CheckoutService {
     }
     const total = subtotal - loyaltyDiscount;
 
-    const now = new Date();
-    const order = tx.em.create(Order, {
+    const orderRow = {
       id: orderId,
-      number: await this.nextNumber(tx),
-      cart,
-      customer: customerId,
+      // Drawn from the sequence inside the insert itself.
+      number: new Sql(`? || nextval('order_number_seq')`, [`${NUMBER_PREFIX[tx.channel]}-`]),
+      cart_id: cart.id,
+      customer_id: customerId ?? null,
       channel: tx.channel,
       status: atCounter ? OrderStatus.COMPLETED : OrderStatus.PLACED,
-      fulfillmentMethod: method,
-      location: tx.em.getReference(Location, locationId),
-      shippingAddress: cart.shippingAddress,
-      pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : undefined,
-      completedAt: atCounter ? now : undefined,
+      fulfillment_method: method,
+      location_id: locationId,
+      shipping_address: cart.shippingAddress ?? null,
+      pickup_code: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
+      completed_at: atCounter ? now : null,
       subtotal,
-      loyaltyDiscount,
+      loyalty_discount: loyaltyDiscount,
       total,
-      loyaltyPointsRedeemed: redeemed,
-      createdAt: now,
-      updatedAt: now,
-    });
+      loyalty_points_redeemed: redeemed,
+      loyalty_points_earned: 0,
+      pickup_code_failures: 0,
+      created_at: now,
+      updated_at: now,
+    };
     const priceOf = new Map(variants.map((v) => [v.id, v]));
-    const orderLines = lines.map((line, i) => {
+    const lineRows = lines.map((line, i) => {
       const variant = priceOf.get(line.variant.id)!;
-      return tx.em.create(OrderLine, {
-        order,
-        customer: customerId,
-        variant: variant.id,
+      return {
+        id: randomUUID(),
+        order_id: orderId,
+        customer_id: customerId ?? null,
+        variant_id: variant.id,
         sku: variant.sku,
         title: variant.title,
         quantity: line.quantity,
-        unitPrice: variant.priceAmount,
+        returned_quantity: 0,
+        unit_price: variant.priceAmount,
         channel: line.channel,
-        createdAt: new Date(now.getTime() + i),
-      });
+        created_at: new Date(now.getTime() + i),
+      };
     });
-    tx.em.create(OrderEvent, { order, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, locationId, at: now });
+    const event = { id: randomUUID(), order_id: orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, location_id: locationId, at: now };
 
     // Authorize last, so a refusal above never leaves an authorization to undo.
     let status = PaymentStatus.PENDING;
@@ -176,22 +197,26 @@ export class CheckoutService {
       status = PaymentStatus.CAPTURED;
     }
     const captured = atCounter ? total : 0;
-    tx.em.create(Payment, {
-      order,
+    const payment = {
+      id: randomUUID(),
+      order_id: orderId,
       method: input.paymentMethod,
       status,
       amount: total,
-      capturedAmount: captured,
-      providerCapturedAmount: reference ? captured : 0,
-      providerReference: reference,
-    });
+      captured_amount: captured,
+      refunded_amount: 0,
+      provider_captured_amount: reference ? captured : 0,
+      provider_refunded_amount: 0,
+      provider_reference: reference ?? null,
+      created_at: now,
+    };
+    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event });
 
-    cart.status = CartStatus.COMPLETED;
-    cart.version += 1;
-    cart.updatedAt = now;
-    if (atCounter && customerId) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
-    await tx.em.flush();
-    written(orderLines);
+    if (atCounter && customerId) {
+      order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
+      await tx.em.flush();
+    }
+    written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
   }
 
@@ -212,10 +237,6 @@ export class CheckoutService {
     return candidates[0]?.location_id;
   }
 
-  private async nextNumber(tx: TxContext): Promise<string> {
-    const [row] = await tx.em.execute<{ n: string }[]>(`select nextval('order_number_seq')::text as n`);
-    return `${NUMBER_PREFIX[tx.channel]}-${row.n}`;
-  }
 }
 
 export const checkoutService = new CheckoutService();
