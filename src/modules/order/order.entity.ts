@@ -172,6 +172,12 @@ export class OrderLine {
   createdAt: Date = new Date();
 }
 
+/** What the GraphQL fields of an order line read: a managed entity or a plain row both fit. */
+export type OrderLineView = Pick<OrderLine, 'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'channel'> & {
+  order: { id: string };
+  variant: { id: string };
+};
+
 /** The order's timeline across channels and stores. */
 @ObjectType()
 @Entity()

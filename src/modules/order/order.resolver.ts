@@ -11,7 +11,7 @@ import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout.service';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
 import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
 import { orderService } from './order.service';
@@ -133,7 +133,7 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => [OrderLine])
-  lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
+  lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLineView[]> {
     return ctx.loaders.linesByOrder.load(order.id);
   }
 
@@ -184,17 +184,17 @@ export class OrderFulfillmentResolver {
 @Resolver(() => OrderLine)
 export class OrderLineResolver {
   @FieldResolver(() => ProductVariant)
-  async variant(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
+  async variant(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
     return (await ctx.loaders.variantById.load(line.variant.id))!;
   }
 
   @FieldResolver(() => Money, { description: 'Price when the order was placed, not today\'s price.' })
-  unitPrice(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+  unitPrice(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
-  total(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+  total(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice * line.quantity, ctx.config.currencyCode);
   }
 }
