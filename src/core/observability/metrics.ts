@@ -98,7 +98,9 @@ export function createMetrics(orm: Orm): Metrics {
         async didEncounterErrors({ errors: found }) {
           for (const error of found) errors.inc({ kind: 'graphql', code: errorCodeLabel(error), operation: labels.operation });
         },
-        async executionDidStart({ schema, contextValue }) {
+        async executionDidStart({ schema, contextValue, operation }) {
+          // Queries and subscriptions carry no payloads: without a hook Apollo calls their resolvers directly.
+          if (operation.operation !== 'mutation') return;
           const mutationType = schema.getMutationType();
           return {
             // Only the root fields of a mutation carry payloads with userErrors; every other field passes untouched.

@@ -49,3 +49,9 @@ export class ProductVariant {
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
+
+/** What the GraphQL fields of a variant read: a managed entity or a plain row both fit. */
+export type VariantView = Pick<ProductVariant, 'id' | 'sku' | 'title' | 'priceAmount'> & { product: { id: string } };
+
+/** What the GraphQL fields of a product read (the cursor of a page also needs createdAt). */
+export type ProductView = Pick<Product, 'id' | 'title' | 'createdAt'>;

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/errors';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
-import { Product, ProductVariant } from './catalog.entity';
+import { Product, ProductVariant, type ProductView, type VariantView } from './catalog.entity';
 import { catalogService } from './catalog.service';
 import { ProductConnection, ProductCreateInput, ProductPayload } from './catalog.types';
 
@@ -21,7 +21,7 @@ export class ProductResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('query', () => String, { nullable: true }) query?: string,
-  ): Promise<Connection<Product>> {
+  ): Promise<Connection<ProductView>> {
     return catalogService.products(ctx, { first, after, query });
   }
 
@@ -37,7 +37,7 @@ export class ProductResolver {
   }
 
   @FieldResolver(() => [ProductVariant])
-  variants(@Root() product: Product, @Ctx() ctx: RequestContext): Promise<ProductVariant[]> {
+  variants(@Root() product: ProductView, @Ctx() ctx: RequestContext): Promise<VariantView[]> {
     return ctx.loaders.variantsByProduct.load(product.id);
   }
 }
@@ -45,12 +45,12 @@ export class ProductResolver {
 @Resolver(() => ProductVariant)
 export class ProductVariantResolver {
   @FieldResolver(() => Money)
-  price(@Root() variant: ProductVariant, @Ctx() ctx: RequestContext): Money {
+  price(@Root() variant: VariantView, @Ctx() ctx: RequestContext): Money {
     return new Money(variant.priceAmount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Product)
-  async product(@Root() variant: ProductVariant, @Ctx() ctx: RequestContext): Promise<Product> {
+  async product(@Root() variant: VariantView, @Ctx() ctx: RequestContext): Promise<Product> {
     return (await ctx.loaders.productById.load(variant.product.id))!;
   }
 }

@@ -3,7 +3,7 @@ import type { TxContext } from '../../core/context';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
 import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, type PageArgs } from '../../core/pagination';
-import { Product, ProductVariant } from './catalog.entity';
+import { Product, ProductVariant, type ProductView } from './catalog.entity';
 import type { ProductCreateInput } from './catalog.types';
 
 export const SKU_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -42,7 +42,8 @@ export class CatalogService {
     }
   }
 
-  async products(ctx: TxContext, args: PageArgs & { query?: string | null }): Promise<Connection<Product>> {
+  /** A page of products as plain rows: listing builds no managed entities (see `variantsByProduct`). */
+  async products(ctx: TxContext, args: PageArgs & { query?: string | null }): Promise<Connection<ProductView>> {
     const limit = pageSize(args);
     const where: FilterQuery<Product>[] = [keysetAfter(args.after, 'asc') as FilterQuery<Product>];
     const query = args.query?.trim();
@@ -51,7 +52,13 @@ export class CatalogService {
       const bySku = await ctx.em.find(ProductVariant, { sku: { $ilike: pattern } }, { fields: ['product'], limit: 500 });
       where.push({ $or: [{ title: { $ilike: pattern } }, { id: { $in: bySku.map((v) => v.product.id) } }] });
     }
-    const rows = await ctx.em.find(Product, { $and: where }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 });
+    const rows = await ctx.em
+      .createQueryBuilder(Product)
+      .select(['id', 'title', 'createdAt'])
+      .where({ $and: where })
+      .orderBy({ createdAt: 'asc', id: 'asc' })
+      .limit(limit + 1)
+      .execute<ProductView[]>('all');
     return toConnection(rows, limit, (p) => encodeCursor(p.createdAt, p.id));
   }
 

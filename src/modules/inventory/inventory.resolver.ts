@@ -3,7 +3,7 @@ import { StaffRole } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/errors';
-import { ProductVariant } from '../catalog/catalog.entity';
+import { ProductVariant, type VariantView } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
 import { inventoryService } from './inventory.service';
 import { StockAvailability, StockPayload } from './inventory.types';
@@ -11,7 +11,7 @@ import { StockAvailability, StockPayload } from './inventory.types';
 @Resolver(() => ProductVariant)
 export class VariantStockResolver {
   @FieldResolver(() => Int, { description: 'Sellable units now, summed over all locations.' })
-  async availableQuantity(@Root() variant: ProductVariant, @Ctx() ctx: RequestContext): Promise<number> {
+  async availableQuantity(@Root() variant: VariantView, @Ctx() ctx: RequestContext): Promise<number> {
     const levels = await ctx.loaders.stockByVariant.load(variant.id);
     return levels.reduce((sum, level) => sum + level.available, 0);
   }
@@ -20,7 +20,7 @@ export class VariantStockResolver {
     description: 'Sellable units per location (all locations holding the variant when locationIds is omitted).',
   })
   async availability(
-    @Root() variant: ProductVariant,
+    @Root() variant: VariantView,
     @Ctx() ctx: RequestContext,
     @Arg('locationIds', () => [ID], { nullable: true }) locationIds?: string[],
   ): Promise<StockAvailability[]> {

@@ -172,6 +172,31 @@ export class OrderLine {
   createdAt: Date = new Date();
 }
 
+/** What the GraphQL fields of an order read: a managed entity or a plain row both fit. */
+export type OrderView = Pick<
+  Order,
+  | 'id'
+  | 'number'
+  | 'channel'
+  | 'status'
+  | 'fulfillmentMethod'
+  | 'shippingAddress'
+  | 'pickupCode'
+  | 'readyAt'
+  | 'completedAt'
+  | 'subtotal'
+  | 'loyaltyDiscount'
+  | 'total'
+  | 'loyaltyPointsEarned'
+  | 'createdAt'
+> & { customer?: { id: string }; location: { id: string } };
+
+/** What the GraphQL fields of an order line read: a managed entity or a plain row both fit. */
+export type OrderLineView = Pick<OrderLine, 'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'channel'> & {
+  order: { id: string };
+  variant: { id: string };
+};
+
 /** The order's timeline across channels and stores. */
 @ObjectType()
 @Entity()

@@ -11,7 +11,7 @@ import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout.service';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod } from './order.entity';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
 import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
 import { orderService } from './order.service';
@@ -39,7 +39,7 @@ export class OrderResolver {
     @Ctx() ctx: RequestContext,
     @Arg('locationId', () => ID) locationId: string,
     @Arg('statuses', () => [OrderStatus], { nullable: true }) statuses?: OrderStatus[],
-  ): Promise<Order[]> {
+  ): Promise<OrderView[]> {
     return orderQueries.pickupQueue(ctx, locationId, statuses);
   }
 
@@ -128,42 +128,42 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true })
-  async customer(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
+  async customer(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
     return order.customer ? ctx.loaders.customerById.load(order.customer.id) : undefined;
   }
 
   @FieldResolver(() => [OrderLine])
-  lines(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderLine[]> {
+  lines(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderLineView[]> {
     return ctx.loaders.linesByOrder.load(order.id);
   }
 
   @FieldResolver(() => [OrderEvent], { description: "The order's timeline across channels, oldest first." })
-  events(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
+  events(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
     return ctx.loaders.eventsByOrder.load(order.id);
   }
 
   @FieldResolver(() => OrderFulfillment)
-  fulfillment(@Root() order: Order): OrderFulfillment {
+  fulfillment(@Root() order: OrderView): OrderFulfillment {
     return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
   }
 
   @FieldResolver(() => Payment)
-  async payment(@Root() order: Order, @Ctx() ctx: RequestContext): Promise<Payment> {
+  async payment(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Payment> {
     return (await ctx.loaders.paymentByOrder.load(order.id))!;
   }
 
   @FieldResolver(() => Money)
-  subtotal(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+  subtotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.subtotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
-  loyaltyDiscount(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+  loyaltyDiscount(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
-  total(@Root() order: Order, @Ctx() ctx: RequestContext): Money {
+  total(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.total, ctx.config.currencyCode);
   }
 }
@@ -184,17 +184,17 @@ export class OrderFulfillmentResolver {
 @Resolver(() => OrderLine)
 export class OrderLineResolver {
   @FieldResolver(() => ProductVariant)
-  async variant(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
+  async variant(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Promise<ProductVariant> {
     return (await ctx.loaders.variantById.load(line.variant.id))!;
   }
 
   @FieldResolver(() => Money, { description: 'Price when the order was placed, not today\'s price.' })
-  unitPrice(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+  unitPrice(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
-  total(@Root() line: OrderLine, @Ctx() ctx: RequestContext): Money {
+  total(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice * line.quantity, ctx.config.currencyCode);
   }
 }

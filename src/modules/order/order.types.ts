@@ -3,11 +3,11 @@ import { Address } from '../../core/address';
 import { UserError } from '../../core/errors';
 import { connectionType } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
-import { Order } from './order.entity';
+import { Order, type OrderView } from './order.entity';
 
 @ObjectType()
 export class OrderFulfillment {
-  order: Order;
+  order: OrderView;
 
   @Field(() => FulfillmentMethod)
   method: FulfillmentMethod;

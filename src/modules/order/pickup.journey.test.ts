@@ -13,6 +13,7 @@ import {
   OrderDocument,
   OrderMarkReadyDocument,
   PickupQueueDocument,
+  PickupQueueOrdersDocument,
   SignUpWithCartDocument,
 } from '../../../test/generated/graphql';
 import { TestApp, errorCodes, unique } from '../../../test/harness';
@@ -67,6 +68,9 @@ describe('buy online, pick up in store', () => {
     expect(pickupQueue.map((o) => o.id)).toContain(order.id);
     const asStaff = await t.data(OrderDocument, { id: order.id }, { token: associate.token });
     expect(asStaff.order!.fulfillment.pickupCode).toBeNull();
+    // The queue reads its orders as plain rows: every field answers as it does for the order itself.
+    const queued = await t.data(PickupQueueOrdersDocument, { locationId: store.id }, { token: associate.token });
+    expect(queued.pickupQueue.find((o) => o.id === order.id)).toEqual(asStaff.order);
     const code = order.fulfillment.pickupCode!;
     expect((await t.data(OrderByPickupCodeDocument, { locationId: store.id, code: code.toLowerCase() }, { token: associate.token })).orderByPickupCode!.id).toBe(order.id);
 
