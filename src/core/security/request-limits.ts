@@ -26,9 +26,9 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
  * short by nature; counting each as ten items keeps them from being free while a page of 100
  * orders still costs what it does.
  */
-export const UNPAGED_LIST_FACTOR = 10;
+const UNPAGED_LIST_FACTOR = 10;
 
-export const COST_LIMIT_CODE = 'QUERY_TOO_COMPLEX';
+const COST_LIMIT_CODE = 'QUERY_TOO_COMPLEX';
 
 export const queryTooComplex = (cost: number, max: number) =>
   new GraphQLError(`The query costs ${Number.isFinite(cost) ? cost : 'too much to count'}, more than the ${max} allowed: ask for fewer items or fewer nested lists.`, {
@@ -57,8 +57,8 @@ const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity
   return 1 + (isListType(getNullableType(field.type)) ? UNPAGED_LIST_FACTOR : 1) * childComplexity;
 };
 
-/** The cost of an operation as the limit counts it (exported for tests and the README's numbers). */
-export function operationCost(schema: GraphQLSchema, query: DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
+/** The cost of an operation as the limit counts it. */
+function operationCost(schema: GraphQLSchema, query: DocumentNode, variables?: Record<string, unknown>, operationName?: string): number {
   return getComplexity({ schema, query, variables, operationName, estimators: [costEstimator] });
 }
 
