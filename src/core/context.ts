@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Loaders } from '../modules/loaders';
 import type { Actor } from './auth/actor';
 import type { SessionCache } from './auth/session-cache';
 import type { SignInThrottle } from './auth/throttle';
@@ -7,6 +6,17 @@ import { Channel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
+
+/**
+ * The per-request DataLoaders. Core knows none of them: each module's `<module>.loader.ts` adds
+ * its own with `declare module '../../core/context' { interface Loaders { ... } }`, and the
+ * composition root (`src/app.ts`) passes the factory that builds them all.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Loaders {}
+
+/** Builds every module's loaders over one EntityManager (given to core by the composition root). */
+export type LoadersFactory = (em: EntityManager) => Loaders;
 
 /**
  * Everything a resolver or service needs about the request in progress. Services take it first.
@@ -27,6 +37,11 @@ export interface RequestContext {
   signInThrottle: SignInThrottle;
   /** This instance's cache of token actors (absent when SESSION_CACHE_SECONDS is 0). */
   sessionCache?: SessionCache;
+  /**
+   * A new EntityManager fork and new loaders for this context. A subscription's context lives as
+   * long as the subscription; each event it delivers must read fresh data.
+   */
+  refresh(): RequestContext;
 }
 
 /**
@@ -35,7 +50,7 @@ export interface RequestContext {
  * own EntityManager, and querying through another connection while a transaction is open
  * deadlocks the embedded database (and reads outside the transaction on a server).
  */
-export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache'>;
+export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache' | 'refresh'>;
 
 export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
   const { requestId, actor, channel, config, log, events } = ctx;

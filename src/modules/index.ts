@@ -24,7 +24,7 @@ import {
   OrderLine,
   OrderLineResolver,
   OrderResolver,
-  orderService,
+  fulfilmentService,
   Payment,
   PaymentResolver,
 } from './order';
@@ -82,6 +82,7 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
   const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
-    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.expireOverdue(system('expire-uncollected-pickups')) },
+    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
   ];
 }
+export { createLoaders } from './loaders';

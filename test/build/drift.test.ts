@@ -62,7 +62,7 @@ describe('committed artifacts match the code', () => {
   }, 60_000);
 
   it('the committed migrations build exactly what the entities describe', async () => {
-    const script = join(ROOT, 'dist', 'src', 'core', 'db', 'migration-create.js');
+    const script = join(ROOT, 'dist', 'src', 'tools', 'migration-create.js');
     if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first (npm test does).`);
     const { code, output } = await runNode([script, '--check']);
     if (code !== 0) {

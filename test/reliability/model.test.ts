@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { StaffRole } from '../../src/core/auth/actor';
 import { Channel } from '../../src/core/channel';
-import { orderService } from '../../src/modules/order';
+import { fulfilmentService } from '../../src/modules/order';
 import { aCustomer, aProduct, aStaff, aStore, aWarehouse, anAdmin, stock, systemContext } from '../fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
@@ -182,7 +182,7 @@ async function apply(w: World, op: Op): Promise<void> {
     }
     case 'expire':
       // Time passes: everything ready for pickup is overdue for the expiry job.
-      await orderService.expireOverdue(systemContext(t), new Date(Date.now() + 10 * 365 * 24 * 3600_000));
+      await fulfilmentService.expireOverdue(systemContext(t), new Date(Date.now() + 10 * 365 * 24 * 3600_000));
       for (const o of w.orders) if (o.status === 'READY_FOR_PICKUP') o.status = 'EXPIRED';
       done.set('expire', (done.get('expire') ?? 0) + 1);
       return;

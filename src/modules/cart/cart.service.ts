@@ -10,7 +10,7 @@ import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
 import { lockCart, type LockedCart, type LockOptions } from './cart.lock';

@@ -28,3 +28,8 @@ export const createCatalogLoaders = (em: EntityManager) => ({
     (variant) => variant.product.id,
   ),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createCatalogLoaders> {}
+}

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { cartService } from '../cart/cart.service';
+import { cartService } from '../cart';
 import { Customer } from './customer.entity';
 import { customerService } from './customer.service';
 import { CustomerAuthPayload, CustomerSignUpInput } from './customer.types';

@@ -5,7 +5,7 @@ import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 

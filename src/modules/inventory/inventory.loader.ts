@@ -27,3 +27,8 @@ export const createInventoryLoaders = (em: EntityManager) => ({
     (row) => row.variantId,
   ),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createInventoryLoaders> {}
+}

@@ -53,3 +53,8 @@ export const createOrderLoaders = (em: EntityManager) => ({
     return orderIds.map((id) => byOrder.get(id));
   }),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createOrderLoaders> {}
+}

@@ -1,21 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
-import type { StaffActor } from '../../core/auth/actor';
-import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { FulfillmentMethod } from '../cart/cart.entity';
-import { resolveLineInputs } from '../cart/cart.lines';
-import type { CartLineInput } from '../cart/cart.types';
-import { inventoryService, MovementKind, type StockChange } from '../inventory';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
-import { orderNotifier } from './order.notifier';
+import type { StaffActor } from '../../../core/auth/actor';
+import { requireStaff } from '../../../core/auth/guards';
+import type { TxContext } from '../../../core/context';
+import { transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { FulfillmentMethod } from '../../cart/cart.entity';
+import { resolveLineInputs, type CartLineInput } from '../../cart';
+import { inventoryService, MovementKind, type StockChange } from '../../inventory';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
+import { orderNotifier } from '../order.notifier';
 import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
-import { paymentProvider } from './payment.provider';
+import { paymentProvider } from '../payment/payment.provider';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: TxContext, order: Order) => void;
@@ -39,7 +38,7 @@ const heldUnits = (order: Order, lines: OrderLine[], kind: MovementKind.FULFILL 
 const invalidState = (order: Order, action: string) =>
   fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: it cannot be ${action}.`, ['orderId']);
 
-export class OrderService {
+export class FulfilmentService {
   /** Staff of the pickup store: packed and waiting. The hold period starts now. */
   markReady(ctx: TxContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'READY', staffOfOrderStore, async (tx, order) => {
@@ -246,4 +245,4 @@ function sameCode(expected: string | undefined, given: string): boolean {
   return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
 
-export const orderService = new OrderService();
+export const fulfilmentService = new FulfilmentService();

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../test/fixtures';
+import { StaffRole } from '../../../core/auth/actor';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
   CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   type PaymentMethod,
-} from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
-import { LoyaltyTransactionKind, loyaltyService } from '../loyalty';
-import { usePaymentProvider, type PaymentProvider } from '.';
-import { TestCardProvider } from './payment.provider';
+} from '../../../../test/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/harness';
+import { invariantViolations } from '../../../../test/invariants';
+import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
+import { usePaymentProvider, type PaymentProvider } from '..';
+import { TestCardProvider } from '../payment/payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-import { tooManyAttempts } from '../../core/auth/throttle';
-import type { TxContext } from '../../core/context';
-import { ErrorCode, fail, type Failure } from '../../core/errors';
-import type { Order } from './order.entity';
+import { tooManyAttempts } from '../../../core/auth/throttle';
+import type { TxContext } from '../../../core/context';
+import { ErrorCode, fail, type Failure } from '../../../core/errors';
+import type { Order } from '../order.entity';
 
 /** Refuses any code while the order's code is locked after too many wrong ones. */
 export function pickupCodeLocked(order: Order, now = new Date()): Failure | undefined {

@@ -1,5 +1,5 @@
-import type { TxContext } from '../../core/context';
-import { Order, OrderLine } from './order.entity';
+import type { TxContext } from '../../../core/context';
+import { Order, OrderLine } from '../order.entity';
 
 /** Column → value of one row to insert. A value of `Sql` is an SQL expression with its own parameters. */
 type Row = Record<string, unknown>;

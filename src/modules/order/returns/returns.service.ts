@@ -1,15 +1,15 @@
 import { LockMode } from '@mikro-orm/core';
-import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { inventoryService, MovementKind } from '../inventory';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
-import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import { requireStaff } from '../../../core/auth/guards';
+import type { TxContext } from '../../../core/context';
+import { transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { inventoryService, MovementKind } from '../../inventory';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
+import { orderNotifier } from '../order.notifier';
+import { paymentProvider } from '../payment/payment.provider';
 
 export interface ReturnLineInput {
   lineId: string;

@@ -1,22 +1,20 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { requireStaff } from '../../core/auth/guards';
-import { requestLoaders, type TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
-import { priceCart } from '../cart/cart.pricing';
-import { lockCart } from '../cart/cart.lock';
-import { assertCartAccess } from '../cart/cart.service';
-import { inventoryService, MovementKind, type StockChange } from '../inventory';
-import { Location } from '../location/location.entity';
-import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
+import { requireStaff } from '../../../core/auth/guards';
+import { requestLoaders, type TxContext } from '../../../core/context';
+import { transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { Cart, CartLine, FulfillmentMethod } from '../../cart/cart.entity';
+import { assertCartAccess, lockCart, priceCart } from '../../cart';
+import { inventoryService, MovementKind, type StockChange } from '../../inventory';
+import { Location } from '../../location/location.entity';
+import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
 import { insertPlacedOrder, Sql } from './order.insert';
-import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import { orderNotifier } from '../order.notifier';
+import { paymentProvider } from '../payment/payment.provider';
 
 export interface CheckoutInput {
   cartId: string;
