@@ -1,6 +1,6 @@
 import type { Channel } from '../../core/channel';
 import type { TxContext } from '../../core/context';
-import { ErrorCode, UserError } from '../../core/errors';
+import { ErrorCode, fail, ok, UserError, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { CartLine } from './cart.entity';
@@ -25,11 +25,11 @@ export async function resolveLineInputs(
   inputs: CartLineInput[],
   path: (string | number)[],
   found?: ProductVariant[],
-): Promise<{ ok: true; lines: ResolvedLine[] } | { ok: false; errors: UserError[] }> {
+): Promise<Result<ResolvedLine[]>> {
   const errors: UserError[] = [];
   const max = tx.config.maxLineQuantity;
   if (inputs.length > MAX_LINES_PER_REQUEST) {
-    return { ok: false, errors: [new UserError(ErrorCode.INVALID_INPUT, `At most ${MAX_LINES_PER_REQUEST} lines per request.`, path)] };
+    return fail(ErrorCode.INVALID_INPUT, `At most ${MAX_LINES_PER_REQUEST} lines per request.`, path);
   }
   inputs.forEach((input, i) => {
     const bySku = input.sku !== undefined && input.sku !== null;
@@ -50,7 +50,7 @@ export async function resolveLineInputs(
     else if (input.variantId) errors.push(new UserError(ErrorCode.NOT_FOUND, 'No product variant has this id.', [...path, i, 'variantId']));
     else errors.push(new UserError(ErrorCode.NOT_FOUND, `No product variant has the SKU ${input.sku}.`, [...path, i, 'sku']));
   });
-  return errors.length ? { ok: false, errors } : { ok: true, lines };
+  return errors.length ? { ok: false, errors } : ok(lines);
 }
 
 /** The variant ids and SKUs a request names (ids that are no UUID can match nothing). */

@@ -39,8 +39,9 @@ export class CartService {
    * cart, so every channel keeps building the same cart. Staff may create a cart for a customer.
    */
   async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
-    const customerId = await this.cartOwnerFor(ctx, input.customerId);
-    if (typeof customerId === 'object') return customerId;
+    const owner = await this.cartOwnerFor(ctx, input.customerId);
+    if (!owner.ok) return owner;
+    const customerId = owner.value;
     const inputs = input.lines ?? [];
     if (inputs.length === 0) {
       // A single statement: no transaction around it.
@@ -64,17 +65,17 @@ export class CartService {
   }
 
   /** The customer a new cart belongs to (undefined for a guest cart), or why it can't be made. */
-  private async cartOwnerFor(ctx: TxContext, requested: string | undefined | null): Promise<string | undefined | Failure> {
+  private async cartOwnerFor(ctx: TxContext, requested: string | undefined | null): Promise<Result<string | undefined>> {
     const { actor } = ctx;
     if (actor.kind === 'customer') {
       if (requested && requested !== actor.customerId) throw forbidden('A customer can create a cart only for themselves.');
-      return actor.customerId;
+      return ok(actor.customerId);
     }
-    if (!requested) return undefined;
+    if (!requested) return ok(undefined);
     if (actor.kind === 'guest') throw unauthenticated('Sign in to create a cart for a customer.');
     requireStaff(ctx);
     const exists = isUuid(requested) && (await ctx.em.count(Customer, { id: requested })) > 0;
-    return exists ? requested : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
+    return exists ? ok(requested) : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
   }
 
   addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
@@ -212,11 +213,11 @@ export class CartService {
   }
 
   /** Whether `mergeGuestCart` would accept this cart, checked before signing someone up. */
-  async checkMergeable(ctx: TxContext, cartId: string): Promise<Failure | undefined> {
+  async checkMergeable(ctx: TxContext, cartId: string): Promise<Result<void>> {
     const cart = isUuid(cartId) ? await ctx.em.findOne(Cart, { id: cartId }) : null;
     if (!cart || cart.customer) return notFound();
     if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
-    return undefined;
+    return ok();
   }
 
   /**
@@ -287,10 +288,10 @@ export class CartService {
   ): Promise<Failure | void> {
     if (inputs.length === 0) return;
     const resolved = await resolveLineInputs(tx, inputs, path, found);
-    if (!resolved.ok) return { ok: false, errors: resolved.errors };
+    if (!resolved.ok) return resolved;
     // Lines keep the order they were added in: each new line gets its own creation instant.
     const now = Date.now();
-    for (const { variant, quantity, index } of resolved.lines) {
+    for (const { variant, quantity, index } of resolved.value) {
       const line = lines.find((l) => l.variant.id === variant.id);
       const total = (line?.quantity ?? 0) + quantity;
       if (total > tx.config.maxLineQuantity) {

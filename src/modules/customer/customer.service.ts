@@ -1,16 +1,42 @@
-import type { TxContext } from '../../core/context';
+import type { RequestContext, TxContext } from '../../core/context';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
 import { hashPassword } from '../../core/auth/password';
 import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { cartService } from '../cart';
 import { loyaltyService } from '../loyalty';
 import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
 export class CustomerService {
-  async signUp(ctx: TxContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
+  /** Opens an account and a session; a guest cart given along becomes the new customer's cart. */
+  async signUp(ctx: TxContext, input: CustomerSignUpInput, cartId?: string | null): Promise<Result<CustomerSession>> {
+    if (cartId) {
+      const mergeable = await cartService.checkMergeable(ctx, cartId);
+      if (!mergeable.ok) return mergeable;
+    }
+    const result = await this.createAccount(ctx, input);
+    if (result.ok && cartId) await cartService.mergeGuestCart(ctx, result.value.customer.id, cartId);
+    return result;
+  }
+
+  /**
+   * Checks the password (throttled per email and address) and opens a session. A guest cart
+   * given along is merged first: a cart that cannot be merged fails the sign-in, changing nothing.
+   */
+  async signIn(ctx: RequestContext, email: string, password: string, cartId?: string | null): Promise<Result<CustomerSession>> {
+    const customer = await ctx.signInThrottle.attempt('customer', email, ctx.clientAddress, () => this.authenticate(ctx, email, password));
+    if (!customer.ok) return customer;
+    if (cartId) {
+      const merged = await cartService.mergeGuestCart(ctx, customer.value.id, cartId);
+      if (!merged.ok) return merged;
+    }
+    return ok(await this.openSession(ctx, customer.value));
+  }
+
+  private async createAccount(ctx: TxContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
     const invalid = validateCredentials(input.email, input.password);
     if (invalid) return invalid;
     const name = input.name?.trim() || undefined;

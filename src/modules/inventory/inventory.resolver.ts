@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type
 import { StaffRole } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { ProductVariant, type VariantView } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
 import { inventoryService } from './inventory.service';

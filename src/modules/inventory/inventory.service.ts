@@ -28,6 +28,15 @@ export interface StockLevelRow {
 
 const MAX_ON_HAND = 1_000_000_000;
 
+/** Why `apply` refused: the change at `index` of the list, and how many units were available. */
+export interface StockShortage {
+  index: number;
+  available: number;
+}
+
+const shortage = (index: number, available: number) =>
+  fail<StockShortage>(ErrorCode.OUT_OF_STOCK, `Only ${available} of this item are available.`, undefined, { index, available });
+
 export class InventoryService {
   /** ADMIN or store manager: set the counted units on hand; the difference is one ADJUSTMENT row. */
   async setOnHand(
@@ -62,23 +71,23 @@ export class InventoryService {
    * a change that would take onHand or reserved below zero, or reserve more than is on hand,
    * is refused with its index and nothing is written. The table's CHECKs back this up.
    */
-  async apply(tx: TxContext, changes: StockChange[], options: { create?: boolean } = {}): Promise<{ ok: true } | { ok: false; index: number; available: number }> {
-    if (changes.length === 0) return { ok: true };
+  async apply(tx: TxContext, changes: StockChange[], options: { create?: boolean } = {}): Promise<Result<void, StockShortage>> {
+    if (changes.length === 0) return ok();
     const levels = await this.lockLevels(tx, changes, options);
     const byKey = new Map(levels.map((l) => [`${l.location_id}/${l.variant_id}`, { ...l }]));
     for (const [index, change] of changes.entries()) {
       const level = byKey.get(`${change.locationId}/${change.variantId}`);
-      if (!level) return { ok: false, index, available: 0 };
+      if (!level) return shortage(index, 0);
       const onHand = level.on_hand + change.onHandDelta;
       const reserved = level.reserved + change.reservedDelta;
       if (onHand < 0 || reserved < 0 || reserved > onHand) {
-        return { ok: false, index, available: Math.max(0, level.on_hand - level.reserved) };
+        return shortage(index, Math.max(0, level.on_hand - level.reserved));
       }
       level.on_hand = onHand;
       level.reserved = reserved;
     }
     await this.writeChanges(tx, levels, changes);
-    return { ok: true };
+    return ok();
   }
 
   /** `SELECT … FOR UPDATE` of the levels named, in a fixed order; creates missing rows when asked. */

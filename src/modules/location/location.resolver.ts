@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { requireAdmin } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { Location } from './location.entity';
 import { locationService } from './location.service';
 import { LocationCreateInput, LocationPayload } from './location.types';

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload, type Result } from '../../core/errors';
+import type { Result } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
 import { CartLineInput } from '../cart';

@@ -1,5 +1,5 @@
 import { Channel } from '../../core/channel';
-import type { TxContext } from '../../core/context';
+import type { RequestContext, TxContext } from '../../core/context';
 import { StaffRole } from '../../core/auth/actor';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
 import { hashPassword } from '../../core/auth/password';
@@ -13,7 +13,12 @@ import { Staff } from './staff.entity';
 import type { StaffCreateInput } from './staff.types';
 
 export class StaffService {
-  async signIn(ctx: TxContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
+  /** Checks the password (throttled per email and address) and opens a session. */
+  signIn(ctx: RequestContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
+    return ctx.signInThrottle.attempt('staff', email, ctx.clientAddress, () => this.authenticate(ctx, email, password));
+  }
+
+  private async authenticate(ctx: TxContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
     const staff = await ctx.em.findOne(Staff, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
     if (!(await passwordMatches(staff, password)) || !staff) return invalidCredentials();
     // Staff always act at the counter: their sessions are POS, whatever the client says.

@@ -51,10 +51,10 @@ export class CheckoutService {
       const result = await transactional(ctx, async (tx) => {
         const orderId = randomUUID();
         const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
-        if (claim.kind === 'reused') return claim.failure;
-        if (claim.kind === 'replay') {
+        if (!claim.ok) return claim;
+        if (claim.value.replayOf) {
           // The same request again: the same order, to the same people who could place it.
-          const order = await tx.em.findOneOrFail(Order, { id: claim.orderId });
+          const order = await tx.em.findOneOrFail(Order, { id: claim.value.replayOf });
           assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
           replayed = true;
           return ok(order);
@@ -125,7 +125,8 @@ export class CheckoutService {
     }));
     const stock = await inventoryService.apply(tx, changes);
     if (!stock.ok) {
-      return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item can be had there now.`, ['lines', stock.index]);
+      const { index, available } = stock.details!;
+      return fail(ErrorCode.OUT_OF_STOCK, `Only ${available} of this item can be had there now.`, ['lines', index]);
     }
 
     const variants = lines.map((l) => l.variant.unwrap());

@@ -4,7 +4,7 @@ import type { StaffActor } from '../../../core/auth/actor';
 import { requireStaff } from '../../../core/auth/guards';
 import type { TxContext } from '../../../core/context';
 import { transactional } from '../../../core/db/transaction';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../../core/errors';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { FulfillmentMethod } from '../../cart/cart.entity';
 import { resolveLineInputs, type CartLineInput } from '../../cart';
@@ -18,9 +18,11 @@ import { paymentProvider } from '../payment/payment.provider';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: TxContext, order: Order) => void;
-/** Returns a failure to roll back, or REPLAY when an idempotent request already happened. */
-type Change = (tx: TxContext, order: Order) => Promise<Failure | typeof REPLAY | void>;
-const REPLAY = 'replay' as const;
+/** A failure rolls back; REPLAYED says an idempotent request already happened (nothing to record). */
+type Change = (tx: TxContext, order: Order) => Promise<Result<Step>>;
+type Step = 'changed' | 'replayed';
+const CHANGED = ok<Step>('changed');
+const REPLAYED = ok<Step>('replayed');
 
 const staffOfOrderStore: Authorize = (tx, order) => void requireStaff(tx, { locationId: order.location.id });
 
@@ -46,6 +48,7 @@ export class FulfilmentService {
       order.status = OrderStatus.READY_FOR_PICKUP;
       order.readyAt = new Date();
       order.expiresAt = new Date(order.readyAt.getTime() + tx.config.pickupHoldHours * 3600_000);
+      return CHANGED;
     });
   }
 
@@ -65,8 +68,8 @@ export class FulfilmentService {
       const locked = pickupCodeLocked(order);
       if (locked) return locked;
       const claim = await claimKey(tx, idempotencyKey, fingerprint('pickup', orderId, pickupCode, addLines), orderId);
-      if (claim.kind === 'reused') return claim.failure;
-      if (claim.kind === 'replay') return REPLAY;
+      if (!claim.ok) return claim;
+      if (claim.value.replayOf) return REPLAYED;
       if (order.status !== OrderStatus.READY_FOR_PICKUP) return invalidState(order, 'picked up');
       if (!sameCode(order.pickupCode, pickupCode)) {
         wrongCode = true;
@@ -74,20 +77,20 @@ export class FulfilmentService {
       }
 
       const extra = await resolveLineInputs(tx, addLines, ['addLines']);
-      if (!extra.ok) return { ok: false, errors: extra.errors };
+      if (!extra.ok) return extra;
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const changes: StockChange[] = [
         ...heldUnits(order, lines, MovementKind.FULFILL),
-        ...extra.lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
+        ...extra.value.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
       ];
       const stock = await inventoryService.apply(tx, changes);
       if (!stock.ok) {
-        const index = stock.index - lines.length;
-        return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
+        const index = stock.details!.index - lines.length;
+        return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = extra.lines.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
-      extra.lines.forEach((l, i) =>
+      const extraAmount = extra.value.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
+      extra.value.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
           customer: order.customer,
@@ -111,6 +114,7 @@ export class FulfilmentService {
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       await this.complete(tx, order);
+      return CHANGED;
     });
     if (wrongCode) return recordWrongPickupCode(ctx, orderId);
     // Capture after commit: the authorization stays valid if the transaction failed.
@@ -134,6 +138,7 @@ export class FulfilmentService {
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;
+      return CHANGED;
     });
     if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
     return result;
@@ -143,6 +148,7 @@ export class FulfilmentService {
     return this.transition(ctx, orderId, 'DELIVERED', staffOfOrderStore, async (tx, order) => {
       if (order.status !== OrderStatus.SHIPPED) return invalidState(order, 'delivered');
       await this.complete(tx, order);
+      return CHANGED;
     });
   }
 
@@ -159,6 +165,7 @@ export class FulfilmentService {
       const cancellable = order.status === OrderStatus.PLACED || (order.status === OrderStatus.READY_FOR_PICKUP && tx.actor.kind === 'staff');
       if (!cancellable) return invalidState(order, tx.actor.kind === 'customer' ? 'cancelled by the customer any more' : 'cancelled');
       await this.release(tx, order, OrderStatus.CANCELLED);
+      return CHANGED;
     }, reason ?? undefined);
   }
 
@@ -218,12 +225,12 @@ export class FulfilmentService {
       const order = await tx.em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!order) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
       authorize(tx, order);
-      const outcome = await change(tx, order);
-      if (outcome === REPLAY) {
+      const step = await change(tx, order);
+      if (!step.ok) return step;
+      if (step.value === 'replayed') {
         replay = true;
         return ok(order);
       }
-      if (outcome) return outcome;
       this.record(tx, order, event, message);
       await tx.em.flush();
       return ok(order);

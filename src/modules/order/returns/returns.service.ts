@@ -37,10 +37,10 @@ export class ReturnsService {
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
       const claim = await claimKey(tx, idempotencyKey, fingerprint('return', orderId, lines, restock), orderId);
-      if (claim.kind === 'reused') return claim.failure;
+      if (!claim.ok) return claim;
       const order = await tx.em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!order) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
-      if (claim.kind === 'replay') {
+      if (claim.value.replayOf) {
         replay = true;
         return ok(order);
       }
