@@ -56,7 +56,7 @@ describe('committed artifacts match the code', () => {
     }
   });
 
-  it('test/generated and clients/generated are what codegen makes from the schema and documents', async () => {
+  it('test/support/generated and clients/generated are what codegen makes from the schema and documents', async () => {
     const { code, output } = await runNode([codegenBin(), '--config', 'codegen.yml', '--check']);
     if (code !== 0) throw new Error(`Generated client code is out of date: run \`npm run codegen\` and commit the result.\n${output}`);
   }, 60_000);

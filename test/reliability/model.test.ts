@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { StaffRole } from '../../src/core/auth/actor';
 import { Channel } from '../../src/core/channel';
 import { fulfilmentService } from '../../src/modules/order';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, anAdmin, stock, systemContext } from '../fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, anAdmin, stock, systemContext } from '../support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -27,9 +27,9 @@ import {
   OrderMarkReadyDocument,
   OrderMarkShippedDocument,
   OrderReturnLinesDocument,
-} from '../generated/graphql';
-import { TestApp, unique, type ChannelName, type GqlResponse } from '../harness';
-import { invariantViolations } from '../invariants';
+} from '../support/generated/graphql';
+import { TestApp, unique, type ChannelName, type GqlResponse } from '../support/harness';
+import { invariantViolations } from '../support/invariants';
 import { databaseKind, recordFigures } from './results';
 
 const SEED = Number(process.env.MODEL_SEED ?? 424242);

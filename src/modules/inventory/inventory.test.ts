@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
 import { transactional } from '../../core/db/transaction';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, sqlNumber, stock, systemContext } from '../../../test/fixtures';
-import { InventorySetDocument, VariantBySkuDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes } from '../../../test/harness';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
+import { InventorySetDocument, VariantBySkuDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes } from '../../../test/support/harness';
 import type { ProductVariant } from '../catalog';
 import type { Location } from '../location';
 import { MovementKind } from './inventory.entity';

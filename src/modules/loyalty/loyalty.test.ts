@@ -1,8 +1,8 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, givePoints, inTransaction, sqlNumber, stock, systemContext } from '../../../test/fixtures';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, MyOrdersDocument } from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
+import { aCustomer, aProduct, aStaff, aStore, givePoints, inTransaction, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, MyOrdersDocument } from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { invariantViolations } from '../../../test/support/invariants';
 import { LoyaltyTransactionKind } from './loyalty.entity';
 import { loyaltyService } from './loyalty.service';
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
   CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   type PaymentMethod,
-} from '../../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../../test/harness';
-import { invariantViolations } from '../../../../test/invariants';
+} from '../../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/support/harness';
+import { invariantViolations } from '../../../../test/support/invariants';
 import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
 import { usePaymentProvider, type PaymentProvider } from '..';
 import { TestCardProvider } from '../payment/payment.provider';

@@ -1,5 +1,5 @@
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -14,9 +14,9 @@ import {
   OrderReturnLinesDocument,
   type CartLineInput,
   type OrderFieldsFragment,
-} from '../../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../../test/harness';
-import { invariantViolations } from '../../../../test/invariants';
+} from '../../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/support/harness';
+import { invariantViolations } from '../../../../test/support/invariants';
 import type { Customer } from '../../customer';
 import type { Location } from '../../location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
