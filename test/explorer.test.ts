@@ -1,7 +1,7 @@
 // The development GraphQL explorer: its page and every file it loads come from this service, so it
 // works offline; production serves none of it (as it serves no introspection).
 import { getIntrospectionQuery } from 'graphql';
-import { TestApp } from './harness';
+import { TestApp } from './support/harness';
 
 const origin = (t: TestApp) => new URL(t.url).origin;
 
