@@ -12,7 +12,7 @@ export interface EmbeddedDatabase {
  * Memory: PGlite's default shared_buffers is 128 MB, sized for a server; the embedded database is
  * for development, demos and tests, whose data fits in far less, and its pages stay in the
  * operating system's file cache (or in memory for memory://) anyway. 16 MB took the resident size
- * of a started service on an existing data directory from 377 MB to 249 MB (docs/CONFIGURATION.md).
+ * of a started service on an existing data directory from 377 MB to 249–271 MB (docs/CONFIGURATION.md).
  * Durability settings are PGlite's own and untouched: no relaxedDurability.
  */
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
