@@ -18,6 +18,8 @@ export type CartCreateInput = {
 };
 
 export type CartFulfillmentInput = {
+  /** A saved address of the cart's customer, instead of typing shippingAddress again. */
+  addressId?: string | number | null | undefined;
   locationId?: string | number | null | undefined;
   method: FulfillmentMethod;
   shippingAddress?: AddressInput | null | undefined;
@@ -55,21 +57,31 @@ export type CustomerSignUpInput = {
 export type ErrorCode =
   | 'CART_EMPTY'
   | 'CART_NOT_ACTIVE'
+  | 'CONTACT_REQUIRED'
+  | 'DISCOUNT_CODE_INVALID'
+  | 'DISCOUNT_NOT_APPLICABLE'
+  | 'DISCOUNT_USAGE_LIMIT_REACHED'
   | 'EMAIL_TAKEN'
+  | 'FORBIDDEN_TARGET'
   | 'FULFILLMENT_REQUIRED'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'INSUFFICIENT_FUNDS'
   | 'INSUFFICIENT_POINTS'
   | 'INVALID_CREDENTIALS'
   | 'INVALID_INPUT'
   | 'INVALID_PICKUP_CODE'
   | 'INVALID_QUANTITY'
   | 'INVALID_STATE'
+  | 'INVALID_TOKEN'
   | 'LOCATION_NOT_AVAILABLE'
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
   | 'PAYMENT_DECLINED'
+  | 'PAYMENT_MISMATCH'
+  | 'PRODUCT_ARCHIVED'
   | 'TOO_MANY_ATTEMPTS'
-  | 'VERSION_CONFLICT';
+  | 'VERSION_CONFLICT'
+  | 'WEAK_PASSWORD';
 
 export type FulfillmentMethod =
   | 'IN_STORE'

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../../src/core/context';
 import { transactional } from '../../src/core/db/transaction';
 import { ok } from '../../src/core/errors';
 import { catalogService, type ProductVariant } from '../../src/modules/catalog';
-import { Customer } from '../../src/modules/customer';
+import { Customer, nextLoyaltyNumber } from '../../src/modules/customer';
 import { inventoryService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
@@ -95,7 +95,12 @@ export const anAdmin = (t: TestApp) => aStaff(t, StaffRole.ADMIN);
 
 export async function aCustomer(t: TestApp, channel: Channel = Channel.WEB): Promise<SignedIn<Customer>> {
   const ctx = systemContext(t);
-  const customer = ctx.em.create(Customer, { email: `${unique('c')}@customer.test`.toLowerCase(), passwordHash: await hashed(), name: 'Test Customer' });
+  const customer = ctx.em.create(Customer, {
+    email: `${unique('c')}@customer.test`.toLowerCase(),
+    passwordHash: await hashed(),
+    name: 'Test Customer',
+    loyaltyNumber: await nextLoyaltyNumber(ctx.em),
+  });
   loyaltyService.openAccount(ctx, customer.id);
   await ctx.em.flush();
   const token = await issueToken(ctx.em, SessionSubject.CUSTOMER, customer.id, channel, 1);

@@ -5,7 +5,8 @@ import { ErrorCode, fail, type Failure, type Result } from '../errors';
 import { describeError, type Logger } from '../logger';
 import { normalizeEmail } from './credentials';
 
-export type SignInKind = 'customer' | 'staff';
+/** What a guess is about: an account's password, or a guest order's email (orderLookup). */
+export type SignInKind = 'customer' | 'staff' | 'order';
 
 /** "in 4 minutes" / "in 30 seconds": when a refused caller may try again. */
 function retryIn(ms: number): string {
