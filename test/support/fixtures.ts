@@ -12,7 +12,7 @@ import { inventoryService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
 import { Staff } from '../../src/modules/staff';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
+import { CartCreateDocument, CartSetContactDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
 import { type TestApp, unique } from './harness';
 
 /**
@@ -138,7 +138,16 @@ export async function aPickupCart(t: TestApp, store: Location, lines: CartLineIn
   const cartId = cartCreate.cart!.id;
   const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
   if (cartSetFulfillment.userErrors.length) throw new Error(`fulfillment refused: ${JSON.stringify(cartSetFulfillment.userErrors)}`);
+  // A guest gives the email the order is confirmed to (and found with) before checking out.
+  if (!token) await aGuestContact(t, cartId);
   return cartId;
+}
+
+/** A guest cart's contact email (required to check out a guest cart); returns the email. */
+export async function aGuestContact(t: TestApp, cartId: string, email = `${unique('guest')}@guest.test`.toLowerCase()): Promise<string> {
+  const { cartSetContact } = await t.data(CartSetContactDocument, { cartId, input: { email } });
+  if (cartSetContact.userErrors.length) throw new Error(`contact refused: ${JSON.stringify(cartSetContact.userErrors)}`);
+  return email;
 }
 
 /** An order placed by aPickupOrder: its id, the customer's pickup code and its cart. */
