@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../core/context';
-import { badRequest } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 
-const MAX_FIRST = 50;
+const DEFAULT_FIRST = 10;
+const MAX_FIRST = 100;
 
 @Resolver(() => Customer)
 export class CustomerRecommendationsResolver {
@@ -19,9 +19,9 @@ export class CustomerRecommendationsResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('locationId', () => ID, { nullable: true }) locationId?: string,
   ): Promise<ProductVariant[]> {
-    const count = first ?? 10;
-    if (!Number.isInteger(count) || count < 0 || count > MAX_FIRST) throw badRequest(`first is from 0 to ${MAX_FIRST}.`);
-    if (count === 0 || (locationId && !isUuid(locationId))) return [];
+    // `first` is checked (1–100) with the request's cost, before any resolver runs.
+    const count = Math.min(first ?? DEFAULT_FIRST, MAX_FIRST);
+    if (count < 1 || (locationId && !isUuid(locationId))) return [];
     const ids = await ctx.loaders.recommendedVariantIds.load({ customerId: customer.id, first: count, locationId: locationId ?? null });
     const variants = await ctx.loaders.variantById.loadMany(ids);
     return variants.filter((v): v is ProductVariant => v instanceof ProductVariant);
