@@ -19,6 +19,15 @@ export function assertOrderAccess(actor: Actor, order: Order): void {
 export const isOrderOwner = (actor: Actor, order: OrderView): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
 
 /**
+ * Staff of another store serve the customer at their counter (they find them with
+ * customerLookup and see their orders from every channel), but where an order was sent is for
+ * the staff of the order's store: its shipping address reads null for them, and the payment of
+ * an order not yet completed is refused (a completed one they need for a return at their till).
+ * Customers and guests reach only orders that are theirs.
+ */
+export const seesOrderDetails = (actor: Actor, order: OrderView): boolean => actor.kind !== 'staff' || worksAt(actor, order.location.id);
+
+/**
  * Orders whose pickup code this request may show besides the owner's: the one it has just placed
  * (a guest has no other way to learn the code) and a guest order found with its number and email.
  * Per request: a later read of the same order shows the code to its owner only.

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, type Result } from '../../core/errors';
+import { ErrorCode, forbidden, type Result } from '../../core/errors';
 import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
@@ -14,7 +14,7 @@ import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
-import { assertOrderAccess, orderQueries, pickupCodeVisible, showPickupCodeIn } from './order.queries';
+import { assertOrderAccess, orderQueries, pickupCodeVisible, seesOrderDetails, showPickupCodeIn } from './order.queries';
 import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
 import { returnsService } from './returns/returns.service';
@@ -155,12 +155,14 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => OrderFulfillment)
-  fulfillment(@Root() order: OrderView): OrderFulfillment {
-    return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
+  fulfillment(@Root() order: OrderView, @Ctx() ctx: RequestContext): OrderFulfillment {
+    const shippingAddress = seesOrderDetails(ctx.actor, order) ? order.shippingAddress : undefined;
+    return { order, method: order.fulfillmentMethod, shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
   }
 
   @FieldResolver(() => Payment)
   async payment(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Payment> {
+    if (!seesOrderDetails(ctx.actor, order) && order.status !== OrderStatus.COMPLETED) throw forbidden("An open order's payment is for the staff of its store.");
     return (await ctx.loaders.paymentByOrder.load(order.id))!;
   }
 
