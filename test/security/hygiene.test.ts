@@ -123,6 +123,9 @@ describe('security configuration', () => {
       signInWindowSeconds: 900,
       pickupCodeMaxAttempts: 5,
       pickupCodeLockMinutes: 15,
+      wsMaxConnectionsPerAddress: 50,
+      wsMaxSubscriptionsPerConnection: 20,
+      maxStringLength: 1000,
     });
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security.corsOrigins).toEqual([]);
   });

@@ -106,7 +106,8 @@ function traceStatements(orm: Orm, tracer: Tracer, currentParent: () => Span | u
     const span = query?.__knexQueryUid ? open.get(query.__knexQueryUid) : undefined;
     if (!span) return;
     open.delete(query!.__knexQueryUid!);
-    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    // The driver's message inlines the statement's values: the span keeps its SQLSTATE only.
+    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: `database error ${String((error as { code?: unknown }).code ?? '')}`.trim() });
     span.end();
   };
   const onResponse = (_response: unknown, query: KnexQuery) => end(query);

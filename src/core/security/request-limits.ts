@@ -20,6 +20,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { SubscribePayload } from 'graphql-ws';
 import type { SecurityConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
+import { stringInputRefusal } from './input-policy';
 
 /**
  * Lists without a `first` argument (a cart's lines, an order's events, stock per location) are
@@ -84,7 +85,8 @@ export function costRefusal(maxCost: number, schema: GraphQLSchema, document: Do
 /**
  * Everything that bounds the work of one request, checked before any resolver runs: tokens while
  * parsing (graphql's parser); depth (fragments included), aliases and directives while validating (graphql-armor);
- * the cost with the request's variables once the operation is known (graphql-query-complexity).
+ * the cost with the request's variables once the operation is known (graphql-query-complexity), and
+ * then the length and content of every string input (input-policy.ts).
  */
 export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
   const armor = new ApolloArmor({
@@ -104,7 +106,9 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          const refusal = costRefusal(config.maxCost, schema, document, request.variables, operationName ?? undefined);
+          const refusal =
+            costRefusal(config.maxCost, schema, document, request.variables, operationName ?? undefined) ??
+            stringInputRefusal(schema, document, request.variables, config.maxStringLength);
           if (refusal) throw refusal;
         },
       };
