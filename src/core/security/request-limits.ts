@@ -6,18 +6,11 @@ import {
   GraphQLError,
   isLeafType,
   isListType,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  specifiedRules,
-  validate,
   type DocumentNode,
-  type ExecutionArgs,
   type GraphQLSchema,
-  type ParseOptions,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import type { SubscribePayload } from 'graphql-ws';
 import type { SecurityConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 import { stringInputRefusal } from './input-policy';
@@ -118,31 +111,5 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     plugins: [...armor.plugins, costPlugin],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: config.maxTokens },
-  };
-}
-
-/**
- * Subscriptions arrive over WebSocket, outside Apollo's pipeline: graphql-ws's onSubscribe gives
- * them the same token, depth, alias and directive limits, the same cost with their variables and,
- * in production, the same ban on introspection — all before their context (or any SQL) is made.
- */
-export function websocketLimits(
-  schema: GraphQLSchema,
-  config: SecurityConfig,
-  limits: { validationRules: ValidationRule[]; parseOptions: ParseOptions },
-  production: boolean,
-): { schema: GraphQLSchema; onSubscribe: (ctx: unknown, id: string, payload: SubscribePayload) => ExecutionArgs | readonly GraphQLError[] } {
-  const rules = [...specifiedRules, ...limits.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
-  return {
-    schema,
-    onSubscribe: (_ctx, _id, payload) => {
-      // Past the token limit this throws, and graphql-ws closes the connection with the message.
-      const document = parse(payload.query, limits.parseOptions);
-      const invalid = validate(schema, document, rules);
-      if (invalid.length) return invalid;
-      const tooCostly = costRefusal(config.maxCost, schema, document, payload.variables, payload.operationName);
-      if (tooCostly) return [tooCostly];
-      return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
-    },
   };
 }
