@@ -125,6 +125,7 @@ describe('security configuration', () => {
       pickupCodeLockMinutes: 15,
       wsMaxConnectionsPerAddress: 50,
       wsMaxSubscriptionsPerConnection: 20,
+      wsMaxConcurrentOperationsPerAddress: 1,
       maxStringLength: 1000,
     });
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security.corsOrigins).toEqual([]);

@@ -33,6 +33,8 @@ import { costRefusal } from './request-limits';
 const KEEP_ALIVE_MS = 12_000;
 /** Close code for a refused or ended session: graphql-ws's own `Forbidden`, which its clients do not retry. */
 export const SESSION_CLOSE_CODE = CloseCode.Forbidden;
+/** Distinct documents kept parsed and validated (the oldest goes first). */
+const DOCUMENT_CACHE_SIZE = 500;
 /** One log line per address and reason at most this often, so a flood cannot flood the log too. */
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
@@ -74,12 +76,16 @@ interface ApolloOperation {
   viaApollo: true;
   payload: SubscribePayload;
   connection: Connection;
+  /** Frees the client address's slot (see AddressGate) once the operation has run. */
+  release: () => void;
 }
 
 const stringParam = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const withCode = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
+
+const areErrors = (value: ExecutionArgs | readonly GraphQLError[]): value is readonly GraphQLError[] => Array.isArray(value);
 
 const isUnauthenticated = (err: unknown): err is GraphQLError => err instanceof GraphQLError && err.extensions.code === 'UNAUTHENTICATED';
 
@@ -97,6 +103,32 @@ export function upgradeAddress(request: IncomingMessage, trustProxyHops: number)
   return addresses[Math.min(trustProxyHops, addresses.length - 1)];
 }
 
+/**
+ * At most `limit` operations of one client address doing work (SQL) at once; the others wait
+ * their turn. A client that opens hundreds of subscriptions at once queues behind itself instead
+ * of filling the database pool ahead of everyone else.
+ */
+class AddressGate {
+  private readonly slots = new Map<string, { active: number; waiting: (() => void)[] }>();
+  constructor(private readonly limit: number) {}
+
+  async acquire(address: string): Promise<() => void> {
+    let slot = this.slots.get(address);
+    if (!slot) this.slots.set(address, (slot = { active: 0, waiting: [] }));
+    if (slot.active >= this.limit) await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    else slot.active += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = slot.waiting.shift();
+      // The slot passes straight to the next in line; the count only drops when nobody waits.
+      if (next) next();
+      else if (--slot.active === 0) this.slots.delete(address);
+    };
+  }
+}
+
 const sameActor = (a: Actor, b: Actor): boolean => {
   if (a.kind === 'staff' && b.kind === 'staff') return a.sessionId === b.sessionId && a.role === b.role && a.locationId === b.locationId && a.staffId === b.staffId;
   if (a.kind === 'customer' && b.kind === 'customer') return a.sessionId === b.sessionId && a.customerId === b.customerId;
@@ -107,8 +139,9 @@ const sameActor = (a: Actor, b: Actor): boolean => {
  * GraphQL over WebSocket (graphql-ws on /graphql), with every protection of HTTP:
  * - a message is at most HTTP_BODY_LIMIT_KB, like a request body (larger ones close the socket, 1009);
  * - at most WS_MAX_CONNECTIONS_PER_ADDRESS open connections per client address (the upgrade is
- *   answered 429 before any socket is made) and WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at
- *   once on one connection;
+ *   answered 429 before any socket is made), WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations at
+ *   once on one connection, and WS_MAX_CONCURRENT_OPERATIONS_PER_ADDRESS operations of one address
+ *   doing their work (SQL) at once, the others queued;
  * - the token in the connection parameters is checked on connect: malformed, unknown, expired or
  *   revoked closes the socket with 4403 (Forbidden), logged as one line;
  * - queries and mutations run through Apollo's own pipeline, as over HTTP (limits, string policy,
@@ -121,14 +154,21 @@ const sameActor = (a: Actor, b: Actor): boolean => {
  */
 export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): Promise<void> } {
   const { schema, config, log, security, observability, sessions } = deps;
-  const { bodyLimitKb, trustProxyHops, wsMaxConnectionsPerAddress, wsMaxSubscriptionsPerConnection, maxCost, maxStringLength } = config.security;
+  const { bodyLimitKb, trustProxyHops, wsMaxConnectionsPerAddress, wsMaxSubscriptionsPerConnection, wsMaxConcurrentOperationsPerAddress, maxCost, maxStringLength } = config.security;
+  const gate = new AddressGate(wsMaxConcurrentOperationsPerAddress);
   const production = config.nodeEnv === 'production';
   const rules = [...specifiedRules, ...security.apollo.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
   const perAddress = new Map<string, number>();
   const connections = new Set<Connection>();
   const refusalsLogged = new Map<string, number>();
+  /** Documents parsed (and, for subscriptions, validated) recently, by their text: clients send the same few again and again. */
+  const documents = new Map<string, { document: DocumentNode; invalid?: readonly GraphQLError[] }>();
+  const remember = (query: string, entry: { document: DocumentNode }) => {
+    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+    documents.set(query, entry);
+  };
   /** A subscription between onSubscribe and `subscribe`: its measures and its connection. */
-  const pending = new WeakMap<RequestContext, { observer: OperationObserver; started: bigint; scope: RequestScope; connection: Connection }>();
+  const pending = new WeakMap<RequestContext, { observer: OperationObserver; started: bigint; scope: RequestScope; connection: Connection; release: () => void }>();
 
   const refused = (reason: string, address: string, fields: Record<string, unknown> = {}) => {
     observability.live.refused(reason);
@@ -219,6 +259,57 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
 
   const formatted = (errors: readonly GraphQLError[]) => errors.map((e) => security.formatError(e.toJSON(), e));
 
+  /**
+   * Checks an operation as Apollo would over HTTP and makes its context. A query or mutation is
+   * handed to `execute` (Apollo's pipeline); a subscription is checked here. Returns the errors it
+   * is refused with, or the arguments to run it with, which then own the address slot `release`.
+   */
+  const prepare = async (
+    connection: Connection,
+    payload: SubscribePayload,
+    scope: RequestScope,
+    started: bigint,
+    refuse: (errors: readonly GraphQLError[], type?: string) => readonly GraphQLError[],
+    release: () => void,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    let known = documents.get(payload.query);
+    if (!known) {
+      try {
+        known = { document: parse(payload.query, security.apollo.parseOptions) };
+      } catch (err) {
+        if (err instanceof GraphQLError) return refuse([withCode(err, 'GRAPHQL_PARSE_FAILED')]);
+        throw err;
+      }
+      remember(payload.query, known);
+    }
+    const document = known.document;
+    const operation = getOperationAST(document, payload.operationName);
+    scope.operationName = operation?.name?.value ?? payload.operationName ?? undefined;
+    if (operation && operation.operation !== 'subscription') {
+      const viaApollo: ApolloOperation = { viaApollo: true, payload, connection, release };
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: viaApollo };
+    }
+    known.invalid ??= validate(schema, document, rules);
+    const invalid = known.invalid;
+    if (invalid.length) return refuse(invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+    if (!operation) return refuse([new GraphQLError('Unable to identify the operation.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+    const tooMuch = costRefusal(maxCost, schema, document, payload.variables, payload.operationName) ?? stringInputRefusal(schema, document, payload.variables, maxStringLength);
+    if (tooMuch) return refuse([tooMuch], 'subscription');
+    let contextValue: RequestContext;
+    try {
+      contextValue = await deps.createContext(credentials(connection, scope.requestId));
+    } catch (err) {
+      if (!(err instanceof GraphQLError)) throw err;
+      if (isUnauthenticated(err)) closeFor(connection, 'session_ended', 'Session ended');
+      return refuse([err], 'subscription');
+    }
+    const observer = observability.observe(scope, { requestId: scope.requestId, channel: contextValue.channel });
+    observer.resolved(scope.operationName, 'subscription');
+    // The slot is released once the subscription is set up (its SQL done), in `subscribe` below.
+    pending.set(contextValue, { observer, started, scope, connection, release });
+    return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+  };
+
   const server = makeServer<Record<string, unknown> | undefined, Extra>({
     schema,
     onConnect: async (ctx) => {
@@ -262,41 +353,21 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
           }),
         ]);
       }
-      let document: DocumentNode;
+      // One address's operations take their turn (parsing, validating, SQL) a few at a time.
+      const release = await gate.acquire(connection.address);
+      let handedOver = false;
       try {
-        document = parse(payload.query, security.apollo.parseOptions);
-      } catch (err) {
-        if (err instanceof GraphQLError) return refuse([withCode(err, 'GRAPHQL_PARSE_FAILED')]);
-        throw err;
+        const prepared = await prepare(connection, payload, scope, started, refuse, release);
+        handedOver = !areErrors(prepared);
+        return prepared;
+      } finally {
+        if (!handedOver) release();
       }
-      const operation = getOperationAST(document, payload.operationName);
-      scope.operationName = operation?.name?.value ?? payload.operationName ?? undefined;
-      if (operation && operation.operation !== 'subscription') {
-        const viaApollo: ApolloOperation = { viaApollo: true, payload, connection };
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: viaApollo };
-      }
-      const invalid = validate(schema, document, rules);
-      if (invalid.length) return refuse(invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
-      if (!operation) return refuse([new GraphQLError('Unable to identify the operation.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
-      const tooMuch = costRefusal(maxCost, schema, document, payload.variables, payload.operationName) ?? stringInputRefusal(schema, document, payload.variables, maxStringLength);
-      if (tooMuch) return refuse([tooMuch], 'subscription');
-      let contextValue: RequestContext;
-      try {
-        contextValue = await deps.createContext(credentials(connection, scope.requestId));
-      } catch (err) {
-        if (!(err instanceof GraphQLError)) throw err;
-        if (isUnauthenticated(err)) closeFor(connection, 'session_ended', 'Session ended');
-        return refuse([err], 'subscription');
-      }
-      const observer = observability.observe(scope, { requestId: scope.requestId, channel: contextValue.channel });
-      observer.resolved(scope.operationName, 'subscription');
-      pending.set(contextValue, { observer, started, scope, connection });
-      return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
     },
 
     // Queries and mutations: Apollo's pipeline, with a context made as for HTTP.
     execute: (async (args: ExecutionArgs) => {
-      const { payload, connection } = args.contextValue as ApolloOperation;
+      const { payload, connection, release } = args.contextValue as ApolloOperation;
       const scope = requestScope.getStore() ?? { requestId: randomUUID() };
       const started = process.hrtime.bigint();
       let result: FormattedExecutionResult;
@@ -310,14 +381,21 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
         if (!(err instanceof GraphQLError)) throw err;
         if (isUnauthenticated(err)) closeFor(connection, 'session_ended', 'Session ended');
         result = { errors: formatted([err]) };
+      } finally {
+        release();
       }
       logOperation(scope, started, (args.document.definitions.find((d) => d.kind === 'OperationDefinition') as { operation?: string } | undefined)?.operation ?? 'unknown', result);
       return result as ExecutionResult;
     }) as never,
 
     subscribe: (async (args: ExecutionArgs) => {
-      const result = await subscribe(args);
       const seen = pending.get(args.contextValue as RequestContext);
+      let result: Awaited<ReturnType<typeof subscribe>>;
+      try {
+        result = await subscribe(args);
+      } finally {
+        seen?.release();
+      }
       if (!seen) return result;
       pending.delete(args.contextValue as RequestContext);
       const errors = 'errors' in result && result.errors ? result.errors : [];
