@@ -24,7 +24,7 @@ import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity } from './core/security';
 import { serveWebSocket } from './core/security/websocket';
 import { createObservability } from './core/observability';
-import { createJobs, entities } from './modules';
+import { createJobs, createLoaders, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -91,7 +91,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions.cache };
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions.cache };
   const security = createSecurity(config, log);
   const observability = createObservability(config, orm, log);
 

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { print } from 'graphql';
 import { PROJECT_ROOT } from '../../src/core/paths';
-import { LocationsDocument } from '../generated/graphql';
-import { TestApp } from '../harness';
+import { LocationsDocument } from '../support/generated/graphql';
+import { TestApp } from '../support/harness';
 import { databaseKind, recordFigures } from './results';
 
 /**

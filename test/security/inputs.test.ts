@@ -3,9 +3,9 @@ import { print } from 'graphql';
 import { WebSocket } from 'ws';
 import { describeError } from '../../src/core/logger';
 import { STRING_LENGTH_EXCEPTIONS } from '../../src/core/security/input-policy';
-import { aCustomer, aPickupOrder, aProduct, aStore, stock } from '../fixtures';
-import { CartCreateDocument, LocationsDocument } from '../generated/graphql';
-import { TestApp } from '../harness';
+import { aCustomer, aPickupOrder, aProduct, aStore, stock } from '../support/fixtures';
+import { CartCreateDocument, LocationsDocument } from '../support/generated/graphql';
+import { TestApp } from '../support/harness';
 import { disposeWires, wire, type WireResult } from './wire';
 
 /**

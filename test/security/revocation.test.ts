@@ -1,7 +1,7 @@
 import { StaffRole } from '../../src/core/auth/actor';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock } from '../fixtures';
-import { OrderMarkReadyDocument, SignOutDocument } from '../generated/graphql';
-import { TestApp } from '../harness';
+import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock } from '../support/fixtures';
+import { OrderMarkReadyDocument, SignOutDocument } from '../support/generated/graphql';
+import { TestApp } from '../support/harness';
 import { disposeWires, eventually, wire } from './wire';
 
 /**

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import { WebSocket } from 'ws';
 import { createLogger } from '../../src/core/logger';
-import { aCustomer, PASSWORD } from '../fixtures';
-import { CustomerSignInDocument, LocationsDocument } from '../generated/graphql';
-import { TestApp, unique } from '../harness';
+import { aCustomer, PASSWORD } from '../support/fixtures';
+import { CustomerSignInDocument, LocationsDocument } from '../support/generated/graphql';
+import { TestApp, unique } from '../support/harness';
 import { disposeWires, eventually, LogLines, wire } from './wire';
 
 /**

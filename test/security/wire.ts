@@ -1,7 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
-import type { TestApp } from '../harness';
+import type { TestApp } from '../support/harness';
 
 export interface WireResult {
   data?: Record<string, unknown> | null;
