@@ -15,6 +15,7 @@ import { assertDurableServer } from './core/db/guards';
 import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
 import { consoleRoute } from './core/console';
+import { createExplorer, EXPLORER_PATH } from './core/explorer';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
@@ -94,6 +95,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions.cache };
   const security = createSecurity(config, log);
   const observability = createObservability(config, orm, log);
+  // Like introspection, which it needs: development and tests only.
+  const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
   // GraphQL over WebSocket: the same pipeline as HTTP (see src/core/security/websocket.ts).
   const live = serveWebSocket(httpServer, {
@@ -129,6 +132,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       operationNamePlugin,
       ...observability.plugins,
       ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
+      ...(explorer ? [explorer.landingPage] : []),
     ],
   });
   await apollo.start();
@@ -160,6 +164,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   observability.mount(app);
   if (config.consoleEnabled) app.use('/console', ...consoleRoute());
+  if (explorer) app.use(EXPLORER_PATH, explorer.router);
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>

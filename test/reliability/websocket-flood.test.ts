@@ -84,10 +84,14 @@ it(`keeps another client's simple query under ${P99_LIMIT_MS} ms p99 while one c
   const quiet: number[] = [];
   for (let i = 0; i < 200; i++) quiet.push(await ask());
 
-  const flooder = spawn(process.execPath, ['-e', FLOODER, t.url.replace(/^http/, 'ws'), String(ATTEMPTS), String(SUBSCRIPTIONS_PER_CONNECTION), String(IN_FLIGHT)], {
-    cwd: PROJECT_ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const flooder = spawn(
+    process.execPath,
+    ['-e', FLOODER, t.url.replace(/^http/, 'ws'), String(ATTEMPTS), String(SUBSCRIPTIONS_PER_CONNECTION), String(IN_FLIGHT)],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   try {
     let output = '';
     const report = new Promise<{ accepted: number; refused: number; operationRefusals: number; subscribed: number }>((resolve, reject) => {
@@ -105,7 +109,15 @@ it(`keeps another client's simple query under ${P99_LIMIT_MS} ms p99 while one c
     const flood = await report;
 
     const p99 = percentile(latencies, 99);
-    const figures = { quietP99: Math.round(percentile(quiet, 99)), attempts: ATTEMPTS, ...flood, queries: latencies.length, p50: Math.round(percentile(latencies, 50)), p99: Math.round(p99), max: Math.round(Math.max(...latencies)) };
+    const figures = {
+      quietP99: Math.round(percentile(quiet, 99)),
+      attempts: ATTEMPTS,
+      ...flood,
+      queries: latencies.length,
+      p50: Math.round(percentile(latencies, 50)),
+      p99: Math.round(p99),
+      max: Math.round(Math.max(...latencies)),
+    };
     console.log(`WebSocket flood: ${JSON.stringify(figures)}`);
     recordFigures('WebSocket connection flood', databaseKind(), {
       'connection attempts': ATTEMPTS,

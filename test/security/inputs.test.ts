@@ -84,7 +84,11 @@ describe.each(TRANSPORTS)('string inputs over %s', (over) => {
   });
 
   it.each([
-    ['an email', 'mutation($email: String!) { customerSignIn(email: $email, password: "whatever-pass") { token userErrors { code } } }', { email: 'a\u0000@example.com' }],
+    [
+      'an email',
+      'mutation($email: String!) { customerSignIn(email: $email, password: "whatever-pass") { token userErrors { code } } }',
+      { email: 'a\u0000@example.com' },
+    ],
     ['a SKU', 'query($sku: String!) { variantBySku(sku: $sku) { id } }', { sku: 'SKU\u0000' }],
     ['a search', 'query($q: String) { products(first: 5, query: $q) { edges { cursor } } }', { q: 'shirt\u0000' }],
     ['an id', 'query { order(id: "\\u0000") { id } }', undefined],
@@ -113,7 +117,13 @@ describe('WebSocket messages', () => {
     await new Promise((resolve) => socket.once('message', resolve));
     const huge = 'x'.repeat(t.config.security.bodyLimitKb * 1024 + 1);
     const started = Date.now();
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SET_FULFILLMENT, variables: { cartId: randomUUID(), input: { method: 'SHIP', shippingAddress: address(huge) } } } }));
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: SET_FULFILLMENT, variables: { cartId: randomUUID(), input: { method: 'SHIP', shippingAddress: address(huge) } } },
+      }),
+    );
     expect(await closed).toBe(1009);
     const res = await t.post({ query: print(LocationsDocument) });
     expect(res.status).toBe(200);
@@ -134,12 +144,18 @@ describe('logs', () => {
     for (const [sql, params] of [
       ['select ?::int as n', [secret]],
       ['select ?::text as n', [`${secret}\u0000`]],
-      ['insert into location (id, code, name, kind, pickup_enabled, created_at) values (?, ?, ?, ?, ?, now()), (?, ?, ?, ?, ?, now())', [randomUUID(), secret, 'x', 'STORE', true, randomUUID(), secret, 'x', 'STORE', true]],
+      [
+        'insert into location (id, code, name, kind, pickup_enabled, created_at) values (?, ?, ?, ?, ?, now()), (?, ?, ?, ?, ?, now())',
+        [randomUUID(), secret, 'x', 'STORE', true, randomUUID(), secret, 'x', 'STORE', true],
+      ],
     ] as const) {
-      await em.getConnection().execute(sql, [...params]).then(
-        () => failures.push(new Error(`expected ${sql} to fail`)),
-        (err: unknown) => failures.push(err),
-      );
+      await em
+        .getConnection()
+        .execute(sql, [...params])
+        .then(
+          () => failures.push(new Error(`expected ${sql} to fail`)),
+          (err: unknown) => failures.push(err),
+        );
     }
     for (const err of failures) {
       const logged = JSON.stringify(describeError(err));

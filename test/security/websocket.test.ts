@@ -31,7 +31,12 @@ describe('in production', () => {
 
   it('gives no "did you mean" hints, for queries and subscriptions', async () => {
     const connection = wire(t);
-    for (const query of ['{ prodcts { edges { cursor } } }', '{ products(frist: 2) { edges { cursor } } }', 'subscription { orderUpdatd(orderId: "x") { id } }', 'subscription { orderUpdated(ordrId: "x") { id } }']) {
+    for (const query of [
+      '{ prodcts { edges { cursor } } }',
+      '{ products(frist: 2) { edges { cursor } } }',
+      'subscription { orderUpdatd(orderId: "x") { id } }',
+      'subscription { orderUpdated(ordrId: "x") { id } }',
+    ]) {
       const res = await connection.run(query);
       expect(res.errors?.length).toBeGreaterThan(0);
       for (const error of res.errors!) {
@@ -60,7 +65,9 @@ describe('in production', () => {
       [`${name}Live`, 'subscription'],
     ]) {
       const lines = log.find((e) => e.msg === 'request' && e.operation === operation);
-      expect(lines).toEqual([expect.objectContaining({ transport: 'websocket', type, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), ms: expect.any(Number) })]);
+      expect(lines).toEqual([
+        expect.objectContaining({ transport: 'websocket', type, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), ms: expect.any(Number) }),
+      ]);
     }
     const metrics = await (await fetch(t.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(metrics).toMatch(new RegExp(`commerce_graphql_requests_total\\{operation="${name}",type="query"\\} 1`));
@@ -117,7 +124,9 @@ describe('errors', () => {
         [ORDER_UPDATED, { id: randomUUID() }],
       ] as const) {
         const res = await connection.run(query, variables);
-        expect(res.errors).toEqual([expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } })]);
+        expect(res.errors).toEqual([
+          expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }),
+        ]);
         for (const leak of [/select/i, /sql/i, /knex/i, /pool/i, /\bfrom\b/i, /"location"/]) expect(JSON.stringify(res)).not.toMatch(leak);
         const requestId = res.errors![0].extensions!.requestId;
         expect(log.find((e) => e.msg === 'unexpected error' && e.requestId === requestId)).toHaveLength(1);

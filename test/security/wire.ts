@@ -18,7 +18,10 @@ export interface Wire {
   /** One query or mutation (or the first result of a subscription): its result or the errors it was refused with. */
   run(query: string, variables?: Record<string, unknown>): Promise<WireResult>;
   /** Starts a subscription; events and errors gather in the returned arrays. */
-  listen(query: string, variables?: Record<string, unknown>): { events: Record<string, unknown>[]; errors: GraphQLFormattedError[]; ended: () => boolean; stop(): void };
+  listen(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): { events: Record<string, unknown>[]; errors: GraphQLFormattedError[]; ended: () => boolean; stop(): void };
   /** How the server closed the connection (fails after `timeoutMs` if it is still open). */
   closed(timeoutMs?: number): Promise<Closed>;
   /** Whether the connection was closed so far. */

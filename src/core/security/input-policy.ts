@@ -31,8 +31,7 @@ export const STRING_LENGTH_EXCEPTIONS: Readonly<Record<string, number>> = {
 
 const TEXT_SCALARS = new Set(['String', 'ID']);
 
-const refusal = (message: string, path: string[]) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: path, http: { status: 400 } } });
+const refusal = (message: string, path: string[]) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: path, http: { status: 400 } } });
 
 /**
  * Why the operation's string inputs are refused, if they are: the first input that is too long

@@ -49,7 +49,10 @@ export interface LiveDeps {
   em(): EntityManager;
   createContext(credentials: RequestCredentials): Promise<RequestContext>;
   /** Runs a query or mutation through the HTTP pipeline (Apollo's plugins, limits and error formatting). */
-  execute(request: { query: string; variables?: Record<string, unknown>; operationName?: string; extensions?: Record<string, unknown> }, context: RequestContext): Promise<FormattedExecutionResult>;
+  execute(
+    request: { query: string; variables?: Record<string, unknown>; operationName?: string; extensions?: Record<string, unknown> },
+    context: RequestContext,
+  ): Promise<FormattedExecutionResult>;
 }
 
 /** One client's WebSocket: who it is (checked when it connects) and where it comes from. */
@@ -83,7 +86,14 @@ interface ApolloOperation {
 const stringParam = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const withCode = (error: GraphQLError, code: string) =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
+  new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 
 const areErrors = (value: ExecutionArgs | readonly GraphQLError[]): value is readonly GraphQLError[] => Array.isArray(value);
 
@@ -130,7 +140,8 @@ class AddressGate {
 }
 
 const sameActor = (a: Actor, b: Actor): boolean => {
-  if (a.kind === 'staff' && b.kind === 'staff') return a.sessionId === b.sessionId && a.role === b.role && a.locationId === b.locationId && a.staffId === b.staffId;
+  if (a.kind === 'staff' && b.kind === 'staff')
+    return a.sessionId === b.sessionId && a.role === b.role && a.locationId === b.locationId && a.staffId === b.staffId;
   if (a.kind === 'customer' && b.kind === 'customer') return a.sessionId === b.sessionId && a.customerId === b.customerId;
   return a.kind === b.kind;
 };
@@ -154,7 +165,15 @@ const sameActor = (a: Actor, b: Actor): boolean => {
  */
 export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): Promise<void> } {
   const { schema, config, log, security, observability, sessions } = deps;
-  const { bodyLimitKb, trustProxyHops, wsMaxConnectionsPerAddress, wsMaxSubscriptionsPerConnection, wsMaxConcurrentOperationsPerAddress, maxCost, maxStringLength } = config.security;
+  const {
+    bodyLimitKb,
+    trustProxyHops,
+    wsMaxConnectionsPerAddress,
+    wsMaxSubscriptionsPerConnection,
+    wsMaxConcurrentOperationsPerAddress,
+    maxCost,
+    maxStringLength,
+  } = config.security;
   const gate = new AddressGate(wsMaxConcurrentOperationsPerAddress);
   const production = config.nodeEnv === 'production';
   const rules = [...specifiedRules, ...security.apollo.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
@@ -168,7 +187,10 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
     documents.set(query, entry);
   };
   /** A subscription between onSubscribe and `subscribe`: its measures and its connection. */
-  const pending = new WeakMap<RequestContext, { observer: OperationObserver; started: bigint; scope: RequestScope; connection: Connection; release: () => void }>();
+  const pending = new WeakMap<
+    RequestContext,
+    { observer: OperationObserver; started: bigint; scope: RequestScope; connection: Connection; release: () => void }
+  >();
 
   const refused = (reason: string, address: string, fields: Record<string, unknown> = {}) => {
     observability.live.refused(reason);
@@ -251,7 +273,12 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
     clientAddress: connection.address,
   });
 
-  const logOperation = (scope: RequestScope, started: bigint, type: string, result: { errors?: readonly { readonly extensions?: { readonly code?: unknown } }[] }) => {
+  const logOperation = (
+    scope: RequestScope,
+    started: bigint,
+    type: string,
+    result: { errors?: readonly { readonly extensions?: { readonly code?: unknown } }[] },
+  ) => {
     const ms = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 10) / 10;
     const codes = (result.errors ?? []).map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     log.info('request', { transport: 'websocket', path: '/graphql', operation: scope.operationName, type, ms, ...(codes.length ? { errors: codes } : {}) });
@@ -293,7 +320,9 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
     const invalid = known.invalid;
     if (invalid.length) return refuse(invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
     if (!operation) return refuse([new GraphQLError('Unable to identify the operation.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
-    const tooMuch = costRefusal(maxCost, schema, document, payload.variables, payload.operationName) ?? stringInputRefusal(schema, document, payload.variables, maxStringLength);
+    const tooMuch =
+      costRefusal(maxCost, schema, document, payload.variables, payload.operationName) ??
+      stringInputRefusal(schema, document, payload.variables, maxStringLength);
     if (tooMuch) return refuse([tooMuch], 'subscription');
     let contextValue: RequestContext;
     try {
@@ -374,7 +403,12 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
       try {
         const context = await deps.createContext(credentials(connection, scope.requestId));
         result = await deps.execute(
-          { query: payload.query, variables: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, extensions: payload.extensions ?? undefined },
+          {
+            query: payload.query,
+            variables: payload.variables ?? undefined,
+            operationName: payload.operationName ?? undefined,
+            extensions: payload.extensions ?? undefined,
+          },
           context,
         );
       } catch (err) {
@@ -384,7 +418,12 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
       } finally {
         release();
       }
-      logOperation(scope, started, (args.document.definitions.find((d) => d.kind === 'OperationDefinition') as { operation?: string } | undefined)?.operation ?? 'unknown', result);
+      logOperation(
+        scope,
+        started,
+        (args.document.definitions.find((d) => d.kind === 'OperationDefinition') as { operation?: string } | undefined)?.operation ?? 'unknown',
+        result,
+      );
       return result as ExecutionResult;
     }) as never,
 
@@ -412,7 +451,6 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
     },
     onError: (_ctx, _id, _payload, errors) => formatted(errors),
   });
-
 
   const wss = new WebSocketServer({
     server: httpServer,
