@@ -92,6 +92,7 @@ export const CLIENT_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   // Request limits (src/core/security): the query was refused before it ran.
   'QUERY_TOO_COMPLEX',
+  'TOO_MANY_OPERATIONS',
   // A query refused by an abuse limit (e.g. orderLookup guessing).
   'TOO_MANY_ATTEMPTS',
 ]);
