@@ -16,6 +16,7 @@ import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } fro
 import { orderNotifier } from './order.notifier';
 import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from './payment.provider';
+import { amountOf, MAX_AMOUNT } from '../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: TxContext, order: Order) => void;
@@ -87,7 +88,11 @@ export class OrderService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = extra.lines.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
+      const extraAmount = amountOf(extra.lines.map((l) => ({ price: l.variant.priceAmount, quantity: l.quantity })));
+      // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
+      if (order.total + extraAmount > MAX_AMOUNT) {
+        return fail(ErrorCode.INVALID_QUANTITY, `An order comes to at most ${MAX_AMOUNT} minor units.`, ['addLines']);
+      }
       extra.lines.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
