@@ -22,7 +22,8 @@ import { consoleRoute } from './core/console';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
-import { createRequestContext } from './core/request';
+import { Channel } from './core/channel';
+import { claimsPos, createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
@@ -102,6 +103,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const wsCleanup = useServer(
     {
       ...security.websocket(schema),
+      // The POS channel needs a staff token on a socket as on HTTP; refused at the handshake
+      // (4403) so no operation runs under a channel the client may not claim.
+      onConnect: async (ws) => {
+        if (!claimsPos(stringParam(ws.connectionParams?.channel ?? ws.connectionParams?.['x-channel']))) return true;
+        const authorization = stringParam(ws.connectionParams?.authorization ?? ws.connectionParams?.Authorization);
+        return createRequestContext(deps, { requestId: randomUUID(), authorization, channel: Channel.POS }).then(
+          () => true,
+          () => false,
+        );
+      },
       context: (ws) =>
         createRequestContext(deps, {
           requestId: randomUUID(),
