@@ -27,7 +27,7 @@ export class CustomerResolver {
   ): Promise<CustomerAuthPayload> {
     const unusable = cartId ? await cartService.checkMergeable(ctx, cartId) : undefined;
     if (unusable) return { userErrors: unusable.errors };
-    const result = await customerService.signUp(ctx, input);
+    const result = await ctx.signInThrottle.signUp(ctx.clientAddress, () => customerService.signUp(ctx, input));
     if (!result.ok) return { userErrors: result.errors };
     if (cartId) await cartService.mergeGuestCart(ctx, result.value.customer.id, cartId);
     return { ...result.value, userErrors: [] };

@@ -10,6 +10,13 @@ import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
 export class CustomerService {
+  /**
+   * EMAIL_TAKEN does tell that an email is registered; it stays, because a person who already
+   * has an account must be told to sign in, and a success answers with a session token, so no
+   * answer could look the same either way. What bounds the probing is the limit on sign-ups per
+   * address (SignInThrottle.signUp), which counts every EMAIL_TAKEN; and the hash is computed
+   * before the insert, so a taken email answers no faster than a new one.
+   */
   async signUp(ctx: TxContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
     const invalid = validateCredentials(input.email, input.password);
     if (invalid) return invalid;
