@@ -2,7 +2,7 @@ import { Channel } from '../../core/channel';
 import type { TxContext } from '../../core/context';
 import { StaffRole } from '../../core/auth/actor';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
-import { hashPassword } from '../../core/auth/password';
+import { hashPassword, verifyPassword } from '../../core/auth/password';
 import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
@@ -45,6 +45,21 @@ export class StaffService {
       if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'A staff account with this email exists.', ['input', 'email']);
       throw err;
     }
+  }
+
+  /**
+   * The emails of staff whose password is one of `passwords`. Every hash is checked (salted
+   * hashes allow no shortcut), through the hashing pool: meant for start-up, not for requests.
+   */
+  async emailsWithPassword(ctx: TxContext, passwords: string[]): Promise<string[]> {
+    const staff = await ctx.em.find(Staff, {}, { fields: ['email', 'passwordHash'], orderBy: { email: 'asc' } });
+    const matches = await Promise.all(
+      staff.map(async (s) => {
+        for (const password of passwords) if (await verifyPassword(password, s.passwordHash)) return s.email;
+        return undefined;
+      }),
+    );
+    return matches.filter((email): email is string => email !== undefined);
   }
 
   /** Creates the first ADMIN when there is none (first start). Returns true when it did. */
