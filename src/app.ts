@@ -28,7 +28,7 @@ import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
-import { createJobs, entities } from './modules';
+import { createJobs, createLoaders, entities } from './modules';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -95,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
 

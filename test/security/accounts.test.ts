@@ -1,8 +1,8 @@
 import { hashPassword, verifyPassword } from '../../src/core/auth/password';
 import { addressBucket } from '../../src/core/security/client-address';
-import { aCustomer, anAdmin, PASSWORD } from '../fixtures';
-import { CustomerSignInDocument, CustomerSignUpDocument, StaffSignInDocument } from '../generated/graphql';
-import { TestApp, unique } from '../harness';
+import { aCustomer, anAdmin, PASSWORD } from '../support/fixtures';
+import { CustomerSignInDocument, CustomerSignUpDocument, StaffSignInDocument } from '../support/generated/graphql';
+import { TestApp, unique } from '../support/harness';
 
 /**
  * The public account mutations under abuse: nobody can lock another's account, per-address

@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import { StaffRole } from '../../src/core/auth/actor';
 import { MAX_AMOUNT, MAX_PRICE } from '../../src/core/money';
-import { aCustomer, anAdmin, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../fixtures';
+import { aCustomer, anAdmin, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../support/fixtures';
 import {
   CartDocument,
   CartCreateDocument,
@@ -11,8 +11,8 @@ import {
   CheckoutCompleteDocument,
   MeDocument,
   ProductCreateDocument,
-} from '../generated/graphql';
-import { TestApp, errorCodes, unique } from '../harness';
+} from '../support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../support/harness';
 
 /**
  * Smaller defects a hostile tester found: idempotency keys shared by every caller, totals that

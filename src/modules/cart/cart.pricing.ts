@@ -2,7 +2,7 @@ import type { Config } from '../../core/config';
 import { ErrorCode, fail, type Failure } from '../../core/errors';
 import { amountOf, MAX_AMOUNT } from '../../core/money';
 import type { ProductVariant } from '../catalog/catalog.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import type { CartLine } from './cart.entity';
 
 export interface CartPrices {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../core/auth/actor';
-import type { TxContext } from '../../core/context';
-import { ErrorCode, fail, type Failure } from '../../core/errors';
+import type { ServiceContext } from '../../core/context';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { idempotencyRecord, insertIdempotencyKey } from './order.sql';
 
 export const fingerprint = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
@@ -29,28 +30,21 @@ export function keyScope(actor: Actor, guestCartId?: string): string {
 }
 
 /**
- * Claims an idempotency key, within the caller's scope (see keyScope), inside the caller's transaction. A concurrent retry with the same
- * key waits on the unique index until the first commits, then sees its record: so racing
- * retries get one order. The claim rolls back with a failed transaction, freeing the key.
+ * Claims an idempotency key, within the caller's scope (see keyScope), inside the caller's
+ * transaction. A concurrent retry with the same key waits on the unique index until the first
+ * commits, then sees its record: so racing retries get one order; `replayOf` names the order of
+ * an earlier identical request. The claim rolls back with a failed transaction, freeing the key.
  */
 export async function claimKey(
-  tx: TxContext,
+  tx: ServiceContext,
   key: string,
   print: string,
   orderId: string,
   guestCartId?: string,
-): Promise<{ kind: 'claimed' } | { kind: 'replay'; orderId: string } | { kind: 'reused'; failure: Failure }> {
+): Promise<Result<{ replayOf?: string }>> {
   const scope = keyScope(tx.actor, guestCartId);
-  const inserted = await tx.em.execute<{ id: string }[]>(
-    `insert into idempotency_record (id, scope, key, fingerprint, order_id, created_at) values (gen_random_uuid(), ?, ?, ?, ?, now())
-     on conflict (scope, key) do nothing returning id`,
-    [scope, key, print, orderId],
-  );
-  if (inserted.length) return { kind: 'claimed' };
-  const [existing] = await tx.em.execute<{ fingerprint: string; order_id: string }[]>(
-    'select fingerprint, order_id from idempotency_record where scope = ? and key = ?',
-    [scope, key],
-  );
-  if (existing.fingerprint === print) return { kind: 'replay', orderId: existing.order_id };
-  return { kind: 'reused', failure: fail(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different request.', ['idempotencyKey']) };
+  if (await insertIdempotencyKey(tx.em, scope, key, print, orderId)) return ok({});
+  const existing = await idempotencyRecord(tx.em, scope, key);
+  if (existing.fingerprint === print) return ok({ replayOf: existing.orderId });
+  return fail(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different request.', ['idempotencyKey']);
 }
