@@ -55,17 +55,12 @@ export class StaffService {
   }
 
   /**
-   * The emails of staff whose password is one of `passwords`. Every hash is checked (salted
-   * hashes allow no shortcut), through the hashing pool: meant for start-up, not for requests.
+   * The emails of staff (of the given roles, or all) whose password is `password`. Every hash is
+   * checked (salted hashes allow no shortcut), through the hashing pool: for start-up, not requests.
    */
-  async emailsWithPassword(ctx: ServiceContext, passwords: string[]): Promise<string[]> {
-    const staff = await ctx.em.find(Staff, {}, { fields: ['email', 'passwordHash'], orderBy: { email: 'asc' } });
-    const matches = await Promise.all(
-      staff.map(async (s) => {
-        for (const password of passwords) if (await verifyPassword(password, s.passwordHash)) return s.email;
-        return undefined;
-      }),
-    );
+  async emailsWithPassword(ctx: ServiceContext, password: string, roles?: StaffRole[]): Promise<string[]> {
+    const staff = await ctx.em.find(Staff, roles ? { role: { $in: roles } } : {}, { fields: ['email', 'passwordHash'], orderBy: { email: 'asc' } });
+    const matches = await Promise.all(staff.map(async (s) => ((await verifyPassword(password, s.passwordHash)) ? s.email : undefined)));
     return matches.filter((email): email is string => email !== undefined);
   }
 
