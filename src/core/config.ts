@@ -183,13 +183,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && adminPassword === DEFAULT_ADMIN_PASSWORD) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be set to a non-default password when NODE_ENV=production');
   }
-  if (nodeEnv === 'production' && weakPassword(adminPassword)) {
+  if (nodeEnv === 'production' && !weakPassword(adminPassword).ok) {
     throw new ConfigError('ADMIN_PASSWORD', `must have at least ${MIN_PASSWORD_LENGTH} characters and not be a common password when NODE_ENV=production`);
   }
   // Demo data in production only when asked for, and never with the password the README publishes.
   const seedDemoData = bool(env, 'SEED_DEMO_DATA', nodeEnv !== 'production');
   const demoStaffPassword = read(env, 'DEMO_STAFF_PASSWORD');
-  if (demoStaffPassword !== undefined && weakPassword(demoStaffPassword)) {
+  if (demoStaffPassword !== undefined && !weakPassword(demoStaffPassword).ok) {
     throw new ConfigError('DEMO_STAFF_PASSWORD', `must have at least ${MIN_PASSWORD_LENGTH} characters and not be a common password`);
   }
   if (nodeEnv === 'production' && seedDemoData && demoStaffPassword === undefined) {

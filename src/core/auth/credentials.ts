@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { ErrorCode, fail, type Failure } from '../errors';
+import { ErrorCode, fail, ok, type Result } from '../errors';
 import { decoyHash, verifyPassword } from './password';
 
 const EMAIL_SHAPE = /^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/;
@@ -13,21 +13,21 @@ let common: Set<string> | undefined;
 const commonPasswords = (): Set<string> => (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 /**
- * Why a new password is too easy to guess, if it is: shorter than 10 characters, or one of the
+ * Refuses a new password that is too easy to guess: shorter than 10 characters, or one of the
  * common passwords (compared without case) that guessing tools try first.
  */
-export function weakPassword(password: string, field: string[] = ['input', 'password']): Failure | undefined {
+export function weakPassword(password: string, field: string[] = ['input', 'password']): Result<void> {
   if (password.length < MIN_PASSWORD_LENGTH) {
     return fail(ErrorCode.WEAK_PASSWORD, `A password has at least ${MIN_PASSWORD_LENGTH} characters.`, field);
   }
   if (commonPasswords().has(password.toLowerCase())) {
     return fail(ErrorCode.WEAK_PASSWORD, 'This password is one of the most common ones: choose another.', field);
   }
-  return undefined;
+  return ok();
 }
 
 /** The shape checks every new account shares, customer or staff. */
-export function validateCredentials(email: string, password: string, path: string[] = ['input']): Failure | undefined {
+export function validateCredentials(email: string, password: string, path: string[] = ['input']): Result<void> {
   if (!EMAIL_SHAPE.test(normalizeEmail(email)) || email.length > 254) {
     return fail(ErrorCode.INVALID_INPUT, 'Enter a valid email address.', [...path, 'email']);
   }

@@ -1,5 +1,5 @@
 import type { Config } from '../../core/config';
-import { ErrorCode, fail, type Failure } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { amountOf, MAX_AMOUNT } from '../../core/money';
 import type { ProductVariant } from '../catalog/catalog.entity';
 import { loyaltyService } from '../loyalty';
@@ -29,8 +29,8 @@ export function priceCart(
  * Refuses a change that would take the cart's subtotal past what the API can show (a GraphQL
  * Int): the cart would become unreadable and its order impossible to write.
  */
-export function tooLargeForCart(lines: CartLine[], path: (string | number)[]): Failure | undefined {
+export function tooLargeForCart(lines: CartLine[], path: (string | number)[]): Result<void> {
   const subtotal = amountOf(lines.map((l) => ({ price: l.variant.unwrap().priceAmount, quantity: l.quantity })));
-  if (subtotal <= MAX_AMOUNT) return undefined;
+  if (subtotal <= MAX_AMOUNT) return ok();
   return fail(ErrorCode.INVALID_QUANTITY, `A cart comes to at most ${MAX_AMOUNT} minor units: this would make it ${subtotal}.`, path);
 }
