@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * before were global: they keep a scope of their own, so a retry of an old request can no longer
  * replay it, but each of those requests already left its cart completed or its order changed.
  */
-export class Migration20261201154522 extends Migration {
+export class Migration20261201154522IdempotencyKeyScope extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "idempotency_record" drop constraint "idempotency_record_key_unique";`);
     this.addSql(`alter table "idempotency_record" add column "scope" varchar(100) null;`);
