@@ -19,6 +19,8 @@ export interface Side {
   ownerEmail: string;
   /** A PLACED pickup order of the owner at the store, left untouched by the matrix. */
   order: PickupOrder;
+  /** A PLACED pickup order of the same owner at the other side's store: what nested paths must not reveal. */
+  elsewhere: PickupOrder;
 }
 
 /**
@@ -48,20 +50,21 @@ export async function aWorld(t: TestApp): Promise<World> {
     managerA: await aStaff(t, StaffRole.MANAGER, storeA),
     admin: await anAdmin(t),
   };
-  const side = async (name: 'A' | 'B', store: Location, owner: SignedIn<Customer>): Promise<Side> => ({
+  const side = async (name: 'A' | 'B', store: Location, owner: SignedIn<Customer>, other: Location): Promise<Side> => ({
     name,
     store,
     ownerToken: owner.token,
     ownerId: owner.account.id,
     ownerEmail: owner.account.email,
     order: await aPickupOrder(t, store, owner.token, variant.sku),
+    elsewhere: await aPickupOrder(t, other, owner.token, variant.sku),
   });
   return {
     sku: variant.sku,
     productId: variant.product.id,
     tokens: { guest: undefined, ...Object.fromEntries([...Object.entries(customers), ...Object.entries(staff)].map(([k, v]) => [k, v.token])) } as World['tokens'],
     staffEmail: staff.associateA.account.email,
-    sides: { A: await side('A', storeA, customers.customerA), B: await side('B', storeB, customers.customerB) },
+    sides: { A: await side('A', storeA, customers.customerA, storeB), B: await side('B', storeB, customers.customerB, storeA) },
     async freshToken(caller) {
       const em = t.app.orm.em.fork();
       const token =

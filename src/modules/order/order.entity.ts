@@ -7,6 +7,7 @@ import { Cart, FulfillmentMethod } from '../cart/cart.entity';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
+import { OrderSummaryField } from './order.access';
 
 export enum OrderStatus {
   PLACED = 'PLACED',
@@ -52,6 +53,7 @@ export class Order {
   id: string = randomUUID();
 
   @Field({ description: 'Human-readable, unique, e.g. W-100042.' })
+  @OrderSummaryField
   @Property({ length: 20, unique: true })
   number: string;
 
@@ -62,10 +64,12 @@ export class Order {
   customer?: Ref<Customer>;
 
   @Field(() => Channel)
+  @OrderSummaryField
   @Enum({ items: () => Channel, nativeEnumName: 'channel' })
   channel: Channel;
 
   @Field(() => OrderStatus)
+  @OrderSummaryField
   @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
   status: OrderStatus;
 
@@ -112,10 +116,12 @@ export class Order {
   loyaltyPointsRedeemed: number = 0;
 
   @Field(() => Int, { description: 'Points this order earned (0 until it completes).' })
+  @OrderSummaryField
   @Property()
   loyaltyPointsEarned: number = 0;
 
   @Field(() => Date)
+  @OrderSummaryField
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

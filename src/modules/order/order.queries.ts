@@ -1,21 +1,8 @@
-import type { Actor } from '../../core/auth/actor';
-import { requireStaff, worksAt } from '../../core/auth/guards';
+import { requireStaff } from '../../core/auth/guards';
 import type { TxContext } from '../../core/context';
-import { forbidden, unauthenticated } from '../../core/errors';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, OrderStatus, type OrderView } from './order.entity';
-
-/** The owner customer, or staff of the order's store (ADMIN: any). Throws the auth error. */
-export function assertOrderAccess(actor: Actor, order: Order): void {
-  if (actor.kind === 'system') return;
-  if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
-  if (actor.kind === 'staff' && worksAt(actor, order.location.id)) return;
-  if (actor.kind === 'guest') throw unauthenticated('Sign in to see this order.');
-  throw forbidden('This order is not yours to see.');
-}
-
-export const isOrderOwner = (actor: Actor, order: OrderView): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
 
 const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 

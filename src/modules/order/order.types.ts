@@ -3,6 +3,7 @@ import { Address } from '../../core/address';
 import { UserError } from '../../core/errors';
 import { connectionType } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
+import { OrderAddressField } from './order.access';
 import { Order, type OrderView } from './order.entity';
 
 @ObjectType()
@@ -13,6 +14,7 @@ export class OrderFulfillment {
   method: FulfillmentMethod;
 
   @Field(() => Address, { nullable: true })
+  @OrderAddressField
   shippingAddress?: Address;
 
   @Field(() => Date, { nullable: true })
