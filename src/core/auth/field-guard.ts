@@ -16,3 +16,10 @@ export const guardedBy = <TParent>(rule: FieldRule<TParent>) =>
     rule((context as { actor: Actor }).actor, root as TParent);
     return next();
   });
+
+/**
+ * For a nullable field that some callers of the object may not read: null for them, as if unset,
+ * so a client's shared fragment still works for every caller (the pickup code works this way).
+ */
+export const shownOnlyIf = <TParent>(visible: (actor: Actor, parent: TParent) => boolean) =>
+  UseMiddleware(({ root, context }, next) => (visible((context as { actor: Actor }).actor, root as TParent) ? next() : Promise.resolve(null)));

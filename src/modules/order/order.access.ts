@@ -1,6 +1,6 @@
 import type { Actor } from '../../core/auth/actor';
 import { worksAt } from '../../core/auth/guards';
-import { guardedBy } from '../../core/auth/field-guard';
+import { guardedBy, shownOnlyIf } from '../../core/auth/field-guard';
 import { forbidden, unauthenticated } from '../../core/errors';
 
 /**
@@ -21,7 +21,8 @@ interface OrderRef {
  * - `counter`: staff of another store, who serve the customer at their counter (they find the
  *   customer by email and may take back a completed order anywhere): its number, status, lines,
  *   totals and customer, and — once COMPLETED — its payment and timeline, which a return needs;
- *   never its shipping address, nor the payment and timeline of an open order;
+ *   never its shipping address (null for them), nor the payment and timeline of an open order
+ *   (FORBIDDEN);
  * - anyone else: nothing but its id (UNAUTHENTICATED for a guest, FORBIDDEN for another customer).
  * The pickup code stays the owner's alone (see OrderFulfillmentResolver.pickupCode).
  */
@@ -54,7 +55,5 @@ export const OrderHistoryField = guardedBy<OrderRef>((actor, order) => {
   }
 });
 
-/** The shipping address: `full` access only. */
-export const OrderAddressField = guardedBy<{ order: OrderRef }>((actor, { order }) => {
-  if (orderAccess(actor, order) !== 'full') throw forbidden("An order's address is for its owner and the staff of its store.");
-});
+/** The shipping address: `full` access only; null for staff of other stores (the POS's order fragment asks for it). */
+export const OrderAddressField = shownOnlyIf<{ order: OrderRef }>((actor, { order }) => orderAccess(actor, order) === 'full');
