@@ -24,6 +24,7 @@ import { createEventBus, createInProcessBus, type EventBus } from './core/events
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
+import { AbuseLimits } from './core/security/limits';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
@@ -94,9 +95,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
+  const limits = AbuseLimits.create(config, log);
+  const deps = { orm, config, log, events, signInThrottle, limits, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
+  limits.onAlert((alert) => observability.countSecurityAlert(alert));
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -201,6 +204,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await observability.close();
       await events.close();
       await signInThrottle.close();
+      await limits.close();
       await sessions?.close();
       await orm.close();
       log.debug('database connections closed');

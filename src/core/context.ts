@@ -7,6 +7,7 @@ import { Channel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
+import type { AbuseLimits } from './security/limits';
 
 /**
  * Everything a resolver or service needs about the request in progress. Services take it first.
@@ -25,6 +26,8 @@ export interface RequestContext {
   /** The client's address (after TRUST_PROXY_HOPS), for per-address limits. */
   clientAddress?: string;
   signInThrottle: SignInThrottle;
+  /** Per-address limits on guests and shared failure counts (pickup-code lookups). */
+  limits: AbuseLimits;
   /** This instance's cache of token actors (absent when SESSION_CACHE_SECONDS is 0). */
   sessionCache?: SessionCache;
 }
@@ -35,7 +38,7 @@ export interface RequestContext {
  * own EntityManager, and querying through another connection while a transaction is open
  * deadlocks the embedded database (and reads outside the transaction on a server).
  */
-export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache'>;
+export type TxContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'limits' | 'sessionCache'>;
 
 export function inTransaction(ctx: TxContext, em: EntityManager): TxContext {
   const { requestId, actor, channel, config, log, events } = ctx;

@@ -11,6 +11,7 @@ import type { EventBus } from './events';
 import type { RequestContext } from './context';
 import { badRequest, unauthenticated } from './errors';
 import type { Logger } from './logger';
+import type { AbuseLimits } from './security/limits';
 
 export interface RequestCredentials {
   requestId: string;
@@ -26,14 +27,14 @@ export interface RequestCredentials {
  * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
+  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; limits: AbuseLimits; sessionCache?: SessionCache },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization, deps.sessionCache);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
-  const { config, log, events, signInThrottle, sessionCache } = deps;
-  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle, sessionCache };
+  const { config, log, events, signInThrottle, limits, sessionCache } = deps;
+  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle, limits, sessionCache };
 }
 
 async function resolveActor(em: EntityManager, authorization: string | undefined, cache: SessionCache | undefined): Promise<Actor> {

@@ -14,15 +14,8 @@ import { aWorld, CALLERS, type CallerName, type Side, type World } from './world
 let t: TestApp;
 let w: World;
 beforeAll(async () => {
-  // Deep documents on purpose (the request limits are tested elsewhere), and many open orders
-  // paid in store for the world's two customers.
-  t = await TestApp.start({
-    GRAPHQL_MAX_DEPTH: '20',
-    GRAPHQL_MAX_COST: '10000000',
-    GRAPHQL_MAX_TOKENS: '100000',
-    PAY_IN_STORE_MAX_OPEN_ORDERS_PER_CUSTOMER: '1000',
-    PAY_IN_STORE_MAX_OPEN_ORDERS_PER_ADDRESS: '100000',
-  });
+  // Deep documents on purpose: the request limits are tested elsewhere.
+  t = await TestApp.start({ GRAPHQL_MAX_DEPTH: '20', GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_TOKENS: '100000' });
   w = await aWorld(t);
   // The world's orders stay first in their owners' histories (newest first), however many the
   // matrix adds: every path through `orders(first: 50)` meets them.

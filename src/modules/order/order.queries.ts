@@ -1,8 +1,9 @@
 import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
+import type { RequestContext, TxContext } from '../../core/context';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, OrderStatus, type OrderView } from './order.entity';
+import { limitedPickupLookup } from './pickup-code';
 
 const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 
@@ -22,10 +23,12 @@ export class OrderQueries {
     return rows.map(({ customer, location, ...order }) => ({ ...order, customer: customer ? { id: customer } : undefined, location: { id: location } }));
   }
 
-  /** Staff of that store: the open pickup order whose code the customer shows. */
-  byPickupCode(ctx: TxContext, locationId: string, code: string): Promise<Order | null> {
-    requireStaff(ctx, { locationId });
-    return ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } });
+  /** Staff of that store: the open pickup order whose code the customer shows (failed lookups are limited). */
+  byPickupCode(ctx: RequestContext, locationId: string, code: string): Promise<Order | null> {
+    const staff = requireStaff(ctx, { locationId });
+    return limitedPickupLookup(ctx, staff, locationId, () =>
+      ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } }),
+    );
   }
 
   /** A customer's orders, newest first. */
