@@ -1,8 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireStaff } from '../../core/auth/guards';
-import { requestLoaders, type TxContext } from '../../core/context';
+import { requestLoaders, type RequestContext, type TxContext } from '../../core/context';
+import { addressKey } from '../../core/security/limits';
 import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
 import { priceCart } from '../cart/cart.pricing';
@@ -25,6 +26,12 @@ export interface CheckoutInput {
   paymentToken?: string | null;
 }
 
+/** Where the checkout came from: the request's client address, when a request (not a job or a fixture) asked. */
+const clientAddressOf = (ctx: TxContext): string | undefined => {
+  const address = (ctx as Partial<RequestContext>).clientAddress;
+  return address ? addressKey(address) : undefined;
+};
+
 const PICKUP_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const NUMBER_PREFIX = { WEB: 'W', APP: 'A', POS: 'P' } as const;
 
@@ -45,6 +52,7 @@ export class CheckoutService {
     let replayed = false;
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
+    const clientAddress = clientAddressOf(ctx);
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -61,7 +69,7 @@ export class CheckoutService {
           replayed = true;
           return ok(order);
         }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location) => {
+        return this.placeOrder(tx, orderId, input, clientAddress, (reference) => (authorization = reference), (lines, location) => {
           orderLines = lines;
           orderLocation = location;
         });
@@ -85,6 +93,7 @@ export class CheckoutService {
     tx: TxContext,
     orderId: string,
     input: CheckoutInput,
+    clientAddress: string | undefined,
     authorized: (reference: string) => void,
     written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
@@ -112,6 +121,10 @@ export class CheckoutService {
     }
     const atCounter = method === FulfillmentMethod.IN_STORE;
     if (atCounter) requireStaff(tx, { locationId: cart.fulfillmentLocation!.id });
+    if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && !atCounter && tx.actor.kind !== 'staff') {
+      const capped = await this.payInStoreCap(tx, lines, cart.customer?.id, clientAddress);
+      if (capped) return capped;
+    }
 
     const locationId = method === FulfillmentMethod.SHIP ? await this.warehouseFor(tx, lines) : cart.fulfillmentLocation!.id;
     if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse can ship every line of this cart.', ['cartId']);
@@ -152,6 +165,7 @@ export class CheckoutService {
       fulfillment_method: method,
       location_id: locationId,
       shipping_address: cart.shippingAddress ?? null,
+      client_address: clientAddress ?? null,
       pickup_code: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
       completed_at: atCounter ? now : null,
       subtotal,
@@ -218,6 +232,35 @@ export class CheckoutService {
     }
     written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
+  }
+
+  /**
+   * An order paid in store reserves stock with nothing paid, so a customer or guest may hold only
+   * so much that way (PAY_IN_STORE_* caps): units per order, and open unpaid orders per customer
+   * and per client address. Past a cap the answer is to pay by card. Two checkouts racing past
+   * the same cap may both pass it once; the guests' checkout rate limit bounds that.
+   */
+  private async payInStoreCap(tx: TxContext, lines: CartLine[], customerId: string | undefined, clientAddress: string | undefined): Promise<Failure | undefined> {
+    const caps = tx.config.payInStore;
+    const units = lines.reduce((sum, l) => sum + l.quantity, 0);
+    if (units > caps.maxUnitsPerOrder) {
+      return fail(ErrorCode.INVALID_INPUT, `At most ${caps.maxUnitsPerOrder} units can be reserved to pay in store; pay by card for more.`, ['paymentMethod']);
+    }
+    if (!customerId && !clientAddress) return undefined;
+    const [open] = await tx.em.execute<{ per_customer: string | number; per_address: string | number }[]>(
+      `select count(*) filter (where o.customer_id = ?) per_customer, count(*) filter (where o.client_address = ?) per_address
+         from orders o join payment p on p.order_id = o.id
+        where (o.customer_id = ? or o.client_address = ?)
+          and o.status in ('PLACED', 'READY_FOR_PICKUP') and p.method = 'PAY_IN_STORE' and p.status = 'PENDING'`,
+      [customerId ?? null, clientAddress ?? null, customerId ?? null, clientAddress ?? null],
+    );
+    if (customerId && Number(open.per_customer) >= caps.maxOpenOrdersPerCustomer) {
+      return fail(ErrorCode.INVALID_INPUT, `You have ${caps.maxOpenOrdersPerCustomer} orders waiting to be paid in store: collect one, or pay by card.`, ['paymentMethod']);
+    }
+    if (clientAddress && Number(open.per_address) >= caps.maxOpenOrdersPerAddress) {
+      return fail(ErrorCode.INVALID_INPUT, 'Too many orders are waiting to be paid in store from your network: pay by card.', ['paymentMethod']);
+    }
+    return undefined;
   }
 
   /** The first warehouse (by code) that can ship every line now; stores do not ship. */

@@ -54,7 +54,9 @@ export class OrderResolver {
     @Arg('paymentMethod', () => PaymentMethod) paymentMethod: PaymentMethod,
     @Arg('paymentToken', () => String, { nullable: true }) paymentToken?: string,
   ): Promise<OrderPayload> {
-    return payload(await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
+    // Per client address, before any SQL (see cartCreate).
+    const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCheckout', ctx.clientAddress) : undefined;
+    return payload(refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken })));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })

@@ -164,26 +164,39 @@ export class OrderService {
   }
 
   /**
-   * Uncollected pickups past their hold: released like a cancellation. Claims a batch with
+   * Pickups past their hold, released like a cancellation: uncollected READY orders after
+   * PICKUP_HOLD_HOURS, and orders never readied (PLACED) after PICKUP_PLACED_HOLD_HOURS, so that
+   * no one holds a store's stock for ever by ordering and never coming. Claims a batch with
    * FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
    */
   async expireOverdue(ctx: TxContext, now = new Date(), batch = 100): Promise<number> {
-    const expired: Order[] = [];
+    const expired: { order: Order; message: string }[] = [];
+    const placedBefore = new Date(now.getTime() - ctx.config.pickupPlacedHoldHours * 3600_000);
     await ctx.em.transactional(async (em) => {
       const tx = { ...ctx, em };
       const rows = await em.execute<{ id: string }[]>(
-        `select id from orders where status = 'READY_FOR_PICKUP' and expires_at < ? order by expires_at limit ? for update skip locked`,
-        [now, batch],
+        `select id from orders
+          where (status = 'READY_FOR_PICKUP' and expires_at < ?)
+             or (status = 'PLACED' and fulfillment_method = 'PICKUP' and created_at < ?)
+          order by coalesce(expires_at, created_at) limit ? for update skip locked`,
+        [now, placedBefore, batch],
       );
       for (const { id } of rows) {
         const order = await em.findOneOrFail(Order, { id });
+        const message =
+          order.status === OrderStatus.PLACED
+            ? `Not made ready for pickup within ${ctx.config.pickupPlacedHoldHours} hours.`
+            : `Not collected within ${ctx.config.pickupHoldHours} hours.`;
         await this.release(tx, order, OrderStatus.EXPIRED);
-        this.record(tx, order, 'EXPIRED', `Not collected within ${ctx.config.pickupHoldHours} hours.`);
-        expired.push(order);
+        this.record(tx, order, 'EXPIRED', message);
+        expired.push({ order, message });
       }
       await em.flush();
     });
-    for (const order of expired) orderNotifier.changed(ctx, order);
+    for (const { order, message } of expired) {
+      orderNotifier.changed(ctx, order);
+      orderNotifier.tellCustomer(ctx, order, 'ORDER_EXPIRED', message);
+    }
     return expired.length;
   }
 
