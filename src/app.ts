@@ -96,6 +96,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
   const limits = AbuseLimits.create(config, log);
+  await limits.connected();
   const deps = { orm, config, log, events, signInThrottle, limits, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);

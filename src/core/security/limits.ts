@@ -68,6 +68,23 @@ export class AbuseLimits {
     );
   }
 
+  /**
+   * Waits (a little) for Redis, so the first requests count in Redis rather than in the
+   * instance's insurance limiter; an unreachable Redis delays the start by `timeoutMs` at most.
+   */
+  async connected(timeoutMs = 2000): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!ready) this.log.warn('abuse limits: redis not ready, counting in this instance until it is');
+  }
+
   /** Takes one of the address's points for `limit`; TOO_MANY_ATTEMPTS once they are spent for the window. */
   async take(limit: AddressLimit, address: string | undefined): Promise<Failure | undefined> {
     try {
