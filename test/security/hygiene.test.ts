@@ -123,6 +123,12 @@ describe('security configuration', () => {
       signInWindowSeconds: 900,
       pickupCodeMaxAttempts: 5,
       pickupCodeLockMinutes: 15,
+      guestCartsPerAddress: 60,
+      guestCheckoutsPerAddress: 30,
+      guestLimitWindowSeconds: 600,
+      pickupLookupMaxFailuresPerStaff: 20,
+      pickupLookupMaxFailuresPerStore: 60,
+      pickupLookupWindowSeconds: 900,
     });
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security.corsOrigins).toEqual([]);
   });
@@ -135,6 +141,10 @@ describe('security configuration', () => {
     ['HTTP_BODY_LIMIT_KB', '0'],
     ['SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT', '0'],
     ['PICKUP_CODE_LOCK_MINUTES', '-5'],
+    ['PICKUP_LOOKUP_MAX_FAILURES_PER_STAFF', '0'],
+    ['GUEST_CARTS_PER_ADDRESS', 'many'],
+    ['PAY_IN_STORE_MAX_UNITS_PER_ORDER', '0'],
+    ['PICKUP_PLACED_HOLD_HOURS', '0'],
     ['TRUST_PROXY_HOPS', '99'],
   ])('refuses %s=%s, naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StaffRole } from '../../src/core/auth/actor';
+import { loadConfig } from '../../src/core/config';
 import { createLogger } from '../../src/core/logger';
 import { orderService } from '../../src/modules/order';
 import type { Location } from '../../src/modules/location';
@@ -60,6 +61,13 @@ async function pickupOrder(token?: string, quantity = 1, address = anAddress()) 
   expect(placed.userErrors).toEqual([]);
   return placed.order!;
 }
+
+describe('defaults', () => {
+  it('hold a never-readied pickup 48 hours and cap orders paid in store at 20 units, 3 open per customer, 10 per address', () => {
+    const config = loadConfig({});
+    expect([config.pickupPlacedHoldHours, config.payInStore]).toEqual([48, { maxUnitsPerOrder: 20, maxOpenOrdersPerCustomer: 3, maxOpenOrdersPerAddress: 10 }]);
+  });
+});
 
 describe('pickup orders never readied', () => {
   it('expire after PICKUP_PLACED_HOLD_HOURS: stock released, payment voided, points returned, on the timeline, the customer told', async () => {
