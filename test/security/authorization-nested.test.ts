@@ -1,7 +1,7 @@
 import { getNamedType, isObjectType, type GraphQLFormattedError, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { buildSchema } from '../../src/schema';
-import { TestApp } from '../harness';
-import { subscribe } from '../live';
+import { TestApp } from '../support/harness';
+import { subscribe } from '../support/live';
 import { NESTED, ownersCart, type NestedCase, type NestedEntry } from './authorization.nested';
 import { type Outcome } from './authorization.rules';
 import { aWorld, CALLERS, type CallerName, type Side, type World } from './world';

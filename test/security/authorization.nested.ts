@@ -1,7 +1,7 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
-import { CartCreateDocument, CartSetFulfillmentDocument, OrderCompletePickupDocument, OrderDocument } from '../generated/graphql';
-import { type TestApp, unique } from '../harness';
-import { aPickupOrder, PASSWORD } from '../fixtures';
+import { CartCreateDocument, CartSetFulfillmentDocument, OrderCompletePickupDocument, OrderDocument } from '../support/generated/graphql';
+import { type TestApp, unique } from '../support/harness';
+import { aPickupOrder, PASSWORD } from '../support/fixtures';
 import { ANY_STAFF, CART_OWNER_OR_STAFF, ORDER_OWNER_OR_STORE_STAFF, STORE_STAFF, type Outcome, type Rule } from './authorization.rules';
 import { type CallerName, type Side, type World } from './world';
 

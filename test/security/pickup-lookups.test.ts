@@ -1,9 +1,9 @@
 import { StaffRole } from '../../src/core/auth/actor';
 import { createLogger } from '../../src/core/logger';
 import type { Location } from '../../src/modules/location';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock, type PickupOrder } from '../fixtures';
-import { OrderCompletePickupDocument } from '../generated/graphql';
-import { TestApp, unique } from '../harness';
+import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock, type PickupOrder } from '../support/fixtures';
+import { OrderCompletePickupDocument } from '../support/generated/graphql';
+import { TestApp, unique } from '../support/harness';
 
 /**
  * Pickup codes cannot be guessed through orderByPickupCode: lookups that find nothing are counted

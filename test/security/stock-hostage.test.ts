@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { StaffRole } from '../../src/core/auth/actor';
 import { loadConfig } from '../../src/core/config';
 import { createLogger } from '../../src/core/logger';
-import { orderService } from '../../src/modules/order';
+import { fulfilmentService } from '../../src/modules/order';
 import type { Location } from '../../src/modules/location';
 import type { ProductVariant } from '../../src/modules/catalog';
-import { aCustomer, aProduct, aStaff, aStore, givePoints, pointsBalance, sqlNumber, stock, stockLevel, systemContext } from '../fixtures';
-import { CartApplyLoyaltyPointsDocument, CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCancelDocument, OrderDocument } from '../generated/graphql';
-import { TestApp, unique } from '../harness';
+import { aCustomer, aProduct, aStaff, aStore, givePoints, pointsBalance, sqlNumber, stock, stockLevel, systemContext } from '../support/fixtures';
+import { CartApplyLoyaltyPointsDocument, CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCancelDocument, OrderDocument } from '../support/generated/graphql';
+import { TestApp, unique } from '../support/harness';
 
 /**
  * Guests must not hold a store's stock hostage: pickup orders never readied expire, orders paid in
@@ -89,8 +89,8 @@ describe('pickup orders never readied', () => {
     const placedAt = new Date(Date.UTC(1980, 0, 1) + Math.floor(Math.random() * 86_400_000));
     await t.app.orm.em.fork().getConnection().execute(`update orders set created_at = ? where id = ?`, [placedAt, order.id]);
     lines.length = 0;
-    expect(await orderService.expireOverdue(ctx, new Date(placedAt.getTime() + 47 * 3600_000))).toBe(0);
-    expect(await orderService.expireOverdue(ctx, new Date(placedAt.getTime() + 48 * 3600_000 + 1000))).toBe(1);
+    expect(await fulfilmentService.expireOverdue(ctx, new Date(placedAt.getTime() + 47 * 3600_000))).toBe(0);
+    expect(await fulfilmentService.expireOverdue(ctx, new Date(placedAt.getTime() + 48 * 3600_000 + 1000))).toBe(1);
 
     const { order: expired } = await t.data(OrderDocument, { id: order.id }, { token: customer.token });
     expect(expired).toMatchObject({ status: 'EXPIRED', payment: { status: 'VOIDED' } });

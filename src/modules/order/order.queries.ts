@@ -1,9 +1,9 @@
 import { requireStaff } from '../../core/auth/guards';
-import type { RequestContext, TxContext } from '../../core/context';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, OrderStatus, type OrderView } from './order.entity';
-import { limitedPickupLookup } from './pickup-code';
+import { limitedPickupLookup } from './fulfilment/pickup-code';
 
 const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 
@@ -12,7 +12,7 @@ export class OrderQueries {
    * Staff of that store: its pickup orders, oldest first. Plain rows rather than managed entities:
    * a busy store's queue is hundreds of orders, only read.
    */
-  async pickupQueue(ctx: TxContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
+  async pickupQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
     requireStaff(ctx, { locationId });
     const rows = await ctx.em
       .createQueryBuilder(Order)
@@ -32,7 +32,7 @@ export class OrderQueries {
   }
 
   /** A customer's orders, newest first. */
-  async ofCustomer(ctx: TxContext, customerId: string, args: PageArgs): Promise<Connection<Order>> {
+  async ofCustomer(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Connection<Order>> {
     const limit = pageSize(args);
     const rows = await ctx.em.find(
       Order,

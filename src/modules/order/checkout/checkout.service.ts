@@ -1,23 +1,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { requireStaff } from '../../core/auth/guards';
-import { requestLoaders, type RequestContext, type TxContext } from '../../core/context';
-import { addressKey } from '../../core/security/limits';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
-import { priceCart } from '../cart/cart.pricing';
-import { lockCart } from '../cart/cart.lock';
-import { assertCartAccess } from '../cart/cart.service';
-import { inventoryService, MovementKind, type StockChange } from '../inventory';
-import { Location } from '../location/location.entity';
-import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
-import { insertPlacedOrder, Sql } from './order.insert';
-import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import { requireStaff } from '../../../core/auth/guards';
+import { requestLoaders, type RequestContext, type ServiceContext } from '../../../core/context';
+import { addressKey } from '../../../core/security/limits';
+import { onRollback, transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { Cart, CartLine, FulfillmentMethod } from '../../cart/cart.entity';
+import { assertCartAccess, lockCart, priceCart } from '../../cart';
+import { inventoryService, MovementKind, type StockChange } from '../../inventory';
+import { Location } from '../../location/location.entity';
+import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
+import { countOpenPayInStore, insertPlacedOrder, warehouseWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import { orderNotifier } from '../order.notifier';
+import { paymentProvider } from '../payment/payment.provider';
 
 export interface CheckoutInput {
   cartId: string;
@@ -27,7 +25,7 @@ export interface CheckoutInput {
 }
 
 /** Where the checkout came from: the request's client address, when a request (not a job or a fixture) asked. */
-const clientAddressOf = (ctx: TxContext): string | undefined => {
+const clientAddressOf = (ctx: ServiceContext): string | undefined => {
   const address = (ctx as Partial<RequestContext>).clientAddress;
   return address ? addressKey(address) : undefined;
 };
@@ -44,57 +42,45 @@ export class CheckoutService {
    * counter), snapshot prices, redeem points, take or promise payment, complete the cart. Any
    * failure leaves nothing behind; a card authorized before a failure is voided.
    */
-  async complete(ctx: TxContext, input: CheckoutInput): Promise<Result<Order>> {
-    const badKey = checkKey(input.idempotencyKey);
-    if (badKey) return badKey;
+  async complete(ctx: ServiceContext, input: CheckoutInput): Promise<Result<Order>> {
+    const validKey = checkKey(input.idempotencyKey);
+    if (!validKey.ok) return validKey;
     if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
-    let authorization: string | undefined;
     let replayed = false;
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
     const clientAddress = clientAddressOf(ctx);
-    const voidAuthorization = async () => {
-      if (authorization) await paymentProvider().void(authorization);
-      authorization = undefined;
-    };
-    try {
-      const result = await transactional(ctx, async (tx) => {
-        const orderId = randomUUID();
-        const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
-        if (claim.kind === 'reused') return claim.failure;
-        if (claim.kind === 'replay') {
-          // The same request again: the same order, to the same people who could place it.
-          const order = await tx.em.findOneOrFail(Order, { id: claim.orderId });
-          assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
-          replayed = true;
-          return ok(order);
-        }
-        return this.placeOrder(tx, orderId, input, clientAddress, (reference) => (authorization = reference), (lines, location) => {
-          orderLines = lines;
-          orderLocation = location;
-        });
-      });
-      if (!result.ok) await voidAuthorization();
-      else if (!replayed) {
-        orderNotifier.changed(ctx, result.value);
-        // The response shows the lines just written and the store read: no need to read them back.
-        const loaders = requestLoaders(ctx);
-        loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
-        if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
+    const result = await transactional(ctx, async (tx) => {
+      const orderId = randomUUID();
+      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
+      if (!claim.ok) return claim;
+      if (claim.value.replayOf) {
+        // The same request again: the same order, to the same people who could place it.
+        const order = await tx.em.findOneOrFail(Order, { id: claim.value.replayOf });
+        assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
+        replayed = true;
+        return ok(order);
       }
-      return result;
-    } catch (err) {
-      await voidAuthorization();
-      throw err;
+      return this.placeOrder(tx, orderId, input, clientAddress, (lines, location) => {
+        orderLines = lines;
+        orderLocation = location;
+      });
+    });
+    if (result.ok && !replayed) {
+      orderNotifier.changed(ctx, result.value);
+      // The response shows the lines just written and the store read: no need to read them back.
+      const loaders = requestLoaders(ctx);
+      loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+      if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
     }
+    return result;
   }
 
   private async placeOrder(
-    tx: TxContext,
+    tx: ServiceContext,
     orderId: string,
     input: CheckoutInput,
     clientAddress: string | undefined,
-    authorized: (reference: string) => void,
     written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
@@ -140,7 +126,8 @@ export class CheckoutService {
     }));
     const stock = await inventoryService.apply(tx, changes);
     if (!stock.ok) {
-      return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item can be had there now.`, ['lines', stock.index]);
+      const { index, available } = stock.details!;
+      return fail(ErrorCode.OUT_OF_STOCK, `Only ${available} of this item can be had there now.`, ['lines', index]);
     }
 
     const variants = lines.map((l) => l.variant.unwrap());
@@ -154,77 +141,79 @@ export class CheckoutService {
     }
     const total = subtotal - loyaltyDiscount;
 
-    const orderRow = {
+    const orderRow: PlacedOrder = {
       id: orderId,
-      // Drawn from the sequence inside the insert itself.
-      number: new Sql(`? || nextval('order_number_seq')`, [`${NUMBER_PREFIX[tx.channel]}-`]),
-      cart_id: cart.id,
-      customer_id: customerId ?? null,
+      cartId: cart.id,
+      customerId: customerId ?? null,
       channel: tx.channel,
       status: atCounter ? OrderStatus.COMPLETED : OrderStatus.PLACED,
-      fulfillment_method: method,
-      location_id: locationId,
-      shipping_address: cart.shippingAddress ?? null,
-      client_address: clientAddress ?? null,
-      pickup_code: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
-      completed_at: atCounter ? now : null,
+      fulfillmentMethod: method,
+      locationId,
+      shippingAddress: cart.shippingAddress ?? null,
+      clientAddress: clientAddress ?? null,
+      pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
+      completedAt: atCounter ? now : null,
       subtotal,
-      loyalty_discount: loyaltyDiscount,
+      loyaltyDiscount,
       total,
-      loyalty_points_redeemed: redeemed,
-      loyalty_points_earned: 0,
-      pickup_code_failures: 0,
-      created_at: now,
-      updated_at: now,
+      loyaltyPointsRedeemed: redeemed,
+      loyaltyPointsEarned: 0,
+      pickupCodeFailures: 0,
+      createdAt: now,
+      updatedAt: now,
     };
     const priceOf = new Map(variants.map((v) => [v.id, v]));
-    const lineRows = lines.map((line, i) => {
+    const lineRows = lines.map((line, i): PlacedLine => {
       const variant = priceOf.get(line.variant.id)!;
       return {
         id: randomUUID(),
-        order_id: orderId,
-        customer_id: customerId ?? null,
-        variant_id: variant.id,
+        orderId,
+        customerId: customerId ?? null,
+        variantId: variant.id,
         sku: variant.sku,
         title: variant.title,
         quantity: line.quantity,
-        returned_quantity: 0,
-        unit_price: variant.priceAmount,
+        returnedQuantity: 0,
+        unitPrice: variant.priceAmount,
         channel: line.channel,
-        created_at: new Date(now.getTime() + i),
+        createdAt: new Date(now.getTime() + i),
       };
     });
-    const event = { id: randomUUID(), order_id: orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, location_id: locationId, at: now };
+    const event: PlacedEvent = { id: randomUUID(), orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, locationId, at: now };
 
-    // Authorize last, so a refusal above never leaves an authorization to undo.
+    // Authorize last, so a refusal above never leaves an authorization to undo; if the
+    // transaction fails after all, the authorization is voided (see core/db/transaction.ts).
     let status = PaymentStatus.PENDING;
     let reference: string | undefined;
     if (input.paymentMethod === PaymentMethod.CARD) {
       const authorization = await paymentProvider().authorize({ amount: total, currencyCode: tx.config.currencyCode, token: input.paymentToken, orderId });
       if (!authorization.ok) return fail(ErrorCode.PAYMENT_DECLINED, authorization.reason, ['paymentToken']);
-      authorized(authorization.reference);
-      reference = authorization.reference;
+      const authorized = authorization.reference;
+      onRollback(tx, () => paymentProvider().void(authorized));
+      reference = authorized;
       status = PaymentStatus.AUTHORIZED;
     }
     if (atCounter) {
+      // A counter sale is paid before the goods leave: the capture is part of the charge made
+      // last inside the transaction, and the void registered above undoes both.
       if (reference) await paymentProvider().capture(reference, total);
       status = PaymentStatus.CAPTURED;
     }
     const captured = atCounter ? total : 0;
-    const payment = {
+    const payment: PlacedPayment = {
       id: randomUUID(),
-      order_id: orderId,
+      orderId,
       method: input.paymentMethod,
       status,
       amount: total,
-      captured_amount: captured,
-      refunded_amount: 0,
-      provider_captured_amount: reference ? captured : 0,
-      provider_refunded_amount: 0,
-      provider_reference: reference ?? null,
-      created_at: now,
+      capturedAmount: captured,
+      refundedAmount: 0,
+      providerCapturedAmount: reference ? captured : 0,
+      providerRefundedAmount: 0,
+      providerReference: reference ?? null,
+      createdAt: now,
     };
-    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event });
+    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event });
 
     if (atCounter && customerId) {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
@@ -240,44 +229,26 @@ export class CheckoutService {
    * and per client address. Past a cap the answer is to pay by card. Two checkouts racing past
    * the same cap may both pass it once; the guests' checkout rate limit bounds that.
    */
-  private async payInStoreCap(tx: TxContext, lines: CartLine[], customerId: string | undefined, clientAddress: string | undefined): Promise<Failure | undefined> {
+  private async payInStoreCap(tx: ServiceContext, lines: CartLine[], customerId: string | undefined, clientAddress: string | undefined): Promise<Failure | undefined> {
     const caps = tx.config.payInStore;
     const units = lines.reduce((sum, l) => sum + l.quantity, 0);
     if (units > caps.maxUnitsPerOrder) {
       return fail(ErrorCode.INVALID_INPUT, `At most ${caps.maxUnitsPerOrder} units can be reserved to pay in store; pay by card for more.`, ['paymentMethod']);
     }
     if (!customerId && !clientAddress) return undefined;
-    const [open] = await tx.em.execute<{ per_customer: string | number; per_address: string | number }[]>(
-      `select count(*) filter (where o.customer_id = ?) per_customer, count(*) filter (where o.client_address = ?) per_address
-         from orders o join payment p on p.order_id = o.id
-        where (o.customer_id = ? or o.client_address = ?)
-          and o.status in ('PLACED', 'READY_FOR_PICKUP') and p.method = 'PAY_IN_STORE' and p.status = 'PENDING'`,
-      [customerId ?? null, clientAddress ?? null, customerId ?? null, clientAddress ?? null],
-    );
-    if (customerId && Number(open.per_customer) >= caps.maxOpenOrdersPerCustomer) {
+    const open = await countOpenPayInStore(tx.em, customerId, clientAddress);
+    if (customerId && open.perCustomer >= caps.maxOpenOrdersPerCustomer) {
       return fail(ErrorCode.INVALID_INPUT, `You have ${caps.maxOpenOrdersPerCustomer} orders waiting to be paid in store: collect one, or pay by card.`, ['paymentMethod']);
     }
-    if (clientAddress && Number(open.per_address) >= caps.maxOpenOrdersPerAddress) {
+    if (clientAddress && open.perAddress >= caps.maxOpenOrdersPerAddress) {
       return fail(ErrorCode.INVALID_INPUT, 'Too many orders are waiting to be paid in store from your network: pay by card.', ['paymentMethod']);
     }
     return undefined;
   }
 
   /** The first warehouse (by code) that can ship every line now; stores do not ship. */
-  private async warehouseFor(tx: TxContext, lines: CartLine[]): Promise<string | undefined> {
-    const candidates = await tx.em.execute<{ location_id: string }[]>(
-      `select s.location_id
-         from stock_level s
-         join location l on l.id = s.location_id and l.kind = 'WAREHOUSE'
-         join (values ${lines.map(() => '(?::uuid, ?::int)').join(', ')}) as want(variant_id, quantity) on want.variant_id = s.variant_id
-        where s.on_hand - s.reserved >= want.quantity
-        group by s.location_id, l.code
-       having count(*) = ?
-        order by l.code
-        limit 1`,
-      [...lines.flatMap((l) => [l.variant.id, l.quantity]), lines.length],
-    );
-    return candidates[0]?.location_id;
+  private warehouseFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
+    return warehouseWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
   }
 
 }

@@ -1,8 +1,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { createApp, type App } from '../src/app';
-import { loadConfig, type Config } from '../src/core/config';
-import type { Logger } from '../src/core/logger';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/core/config';
+import type { Logger } from '../../src/core/logger';
 
 export type ChannelName = 'WEB' | 'APP' | 'POS';
 
