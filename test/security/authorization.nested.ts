@@ -266,6 +266,14 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
         variables: ({ side }) => ({ e: side.ownerEmail, p: PASSWORD }),
         reaches: everyOrder,
       },
+      {
+        // Even an order's number is refused to a caller who is neither its owner nor staff.
+        path: 'CustomerAuthPayload.customer.orders (summary)',
+        rule: CART_OWNER_OR_STAFF,
+        document: `mutation($e: String!, $p: String!) { customerSignIn(email: $e, password: $p) { token customer { ${customerWith(SUMMARY)} } userErrors { code } } }`,
+        variables: ({ side }) => ({ e: side.ownerEmail, p: PASSWORD }),
+        reaches: everyOrder,
+      },
     ],
     customerSignUp: { sameAs: 'customerSignIn', why: 'the same CustomerAuthPayload; a new customer has no orders yet' },
   },
