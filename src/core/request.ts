@@ -10,6 +10,7 @@ import type { EventBus } from './events';
 import type { LoadersFactory, RequestContext } from './context';
 import { badRequest, unauthenticated } from './errors';
 import type { Logger } from './logger';
+import type { AbuseLimits } from './security/limits';
 
 export interface RequestCredentials {
   requestId: string;
@@ -25,13 +26,16 @@ export interface RequestCredentials {
  * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
+  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; limits: AbuseLimits; sessionCache?: SessionCache },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization, deps.sessionCache);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
-  const { config, log, events, signInThrottle, sessionCache } = deps;
+  // POS order numbers, metrics and counter-only rules belong to the till: a guest or customer
+  // claiming the POS channel is a malformed request, not a quiet downgrade to WEB.
+  if (channel === Channel.POS && actor.kind !== 'staff') throw badRequest('x-channel POS needs a staff token.');
+  const { config, log, events, signInThrottle, limits, sessionCache } = deps;
   const { createLoaders } = deps;
   const ctx: RequestContext = {
     requestId: credentials.requestId,
@@ -44,6 +48,7 @@ export async function createRequestContext(
     loaders: createLoaders(em),
     clientAddress: credentials.clientAddress,
     signInThrottle,
+    limits,
     sessionCache,
     refresh() {
       ctx.em = ctx.em.fork();
@@ -60,6 +65,9 @@ async function resolveActor(em: EntityManager, authorization: string | undefined
   if (!match) throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
   return actorFromToken(em, match[1], cache);
 }
+
+/** Whether a client-sent channel names POS, which only a staff token may use. */
+export const claimsPos = (raw: string | undefined): boolean => raw?.trim().toUpperCase() === Channel.POS;
 
 function parseChannel(raw: string | undefined): Channel {
   if (!raw) return Channel.WEB;

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { MIN_PASSWORD_LENGTH, passwordMatches } from '../../core/auth/credentials';
+import { MAX_PASSWORD_LENGTH, passwordMatches, weakPassword } from '../../core/auth/credentials';
 import { hashPassword } from '../../core/auth/password';
 import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken, revokeSubjectSessions } from '../../core/auth/sessions';
 import { parseEmail } from '../../core/contact';
 import type { RequestContext, ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../core/errors';
 import { cartService } from '../cart';
 import { eraseOrderAddresses } from '../order';
 import { ConsentRecord, Customer, CustomerPreference, PasswordResetToken, SavedAddress } from './customer.entity';
@@ -20,11 +20,10 @@ const RESET_RESEND_SECONDS = 60;
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** A new password follows sign-up's rules. */
-function weakPassword(password: string): Failure | undefined {
-  if (password.length < MIN_PASSWORD_LENGTH) return fail(ErrorCode.WEAK_PASSWORD, `A password has at least ${MIN_PASSWORD_LENGTH} characters.`, ['password']);
-  if (password.length > 200) return fail(ErrorCode.INVALID_INPUT, 'A password has at most 200 characters.', ['password']);
-  return undefined;
+/** A new password follows sign-up's rules (length, not a common one). */
+function checkNewPassword(password: string): Result<void> {
+  if (password.length > MAX_PASSWORD_LENGTH) return fail(ErrorCode.INVALID_INPUT, `A password has at most ${MAX_PASSWORD_LENGTH} characters.`, ['password']);
+  return weakPassword(password, ['password']);
 }
 
 const invalidToken = () => fail(ErrorCode.INVALID_TOKEN, 'This link has expired or was already used: ask for a new one.', ['token']);
@@ -56,8 +55,8 @@ export class CustomerAccountService {
    * wins), every other link and every session of the customer end, and a new session opens.
    */
   async resetPassword(ctx: ServiceContext, token: string, password: string): Promise<Result<CustomerSession>> {
-    const weak = weakPassword(password);
-    if (weak) return weak;
+    const allowed = checkNewPassword(password);
+    if (!allowed.ok) return allowed;
     if (token.length < 20 || token.length > 100) return invalidToken();
     const passwordHash = await hashPassword(password);
     return transactional(ctx, async (tx) => {

@@ -1,31 +1,13 @@
 import type { Actor } from '../../core/auth/actor';
-import { requireStaff, worksAt } from '../../core/auth/guards';
+import { requireStaff } from '../../core/auth/guards';
 import { parseEmail } from '../../core/contact';
+import { isOrderOwner } from './order.access';
 import type { RequestContext, ServiceContext } from '../../core/context';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, OrderStatus, type OrderView } from './order.entity';
-
-/** The owner customer, or staff of the order's store (ADMIN: any). Throws the auth error. */
-export function assertOrderAccess(actor: Actor, order: Order): void {
-  if (actor.kind === 'system') return;
-  if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
-  if (actor.kind === 'staff' && worksAt(actor, order.location.id)) return;
-  if (actor.kind === 'guest') throw unauthenticated('Sign in to see this order.');
-  throw forbidden('This order is not yours to see.');
-}
-
-export const isOrderOwner = (actor: Actor, order: OrderView): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
-
-/**
- * Staff of another store serve the customer at their counter (they find them with
- * customerLookup and see their orders from every channel), but where an order was sent is for
- * the staff of the order's store: its shipping address reads null for them, and the payment of
- * an order not yet completed is refused (a completed one they need for a return at their till).
- * Customers and guests reach only orders that are theirs.
- */
-export const seesOrderDetails = (actor: Actor, order: OrderView): boolean => actor.kind !== 'staff' || worksAt(actor, order.location.id);
+import { limitedPickupLookup } from './fulfilment/pickup-code';
 
 /**
  * Orders whose pickup code this request may show besides the owner's: the one it has just placed
@@ -60,10 +42,12 @@ export class OrderQueries {
     return rows.map(({ customer, location, ...order }) => ({ ...order, customer: customer ? { id: customer } : undefined, location: { id: location } }));
   }
 
-  /** Staff of that store: the open pickup order whose code the customer shows. */
-  byPickupCode(ctx: ServiceContext, locationId: string, code: string): Promise<Order | null> {
-    requireStaff(ctx, { locationId });
-    return ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } });
+  /** Staff of that store: the open pickup order whose code the customer shows (failed lookups are limited). */
+  byPickupCode(ctx: RequestContext, locationId: string, code: string): Promise<Order | null> {
+    const staff = requireStaff(ctx, { locationId });
+    return limitedPickupLookup(ctx, staff, locationId, () =>
+      ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } }),
+    );
   }
 
   /**

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, forbidden, type Result } from '../../core/errors';
+import { ErrorCode, type Result } from '../../core/errors';
 import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
@@ -14,7 +14,8 @@ import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
-import { assertOrderAccess, orderQueries, pickupCodeVisible, seesOrderDetails, showPickupCodeIn } from './order.queries';
+import { assertOrderAccess, OrderHistoryField, OrderSummaryField } from './order.access';
+import { orderQueries, pickupCodeVisible, showPickupCodeIn } from './order.queries';
 import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
 import { returnsService } from './returns/returns.service';
@@ -62,7 +63,9 @@ export class OrderResolver {
     @Arg('paymentMethod', () => PaymentMethod) paymentMethod: PaymentMethod,
     @Arg('paymentToken', () => String, { nullable: true }) paymentToken?: string,
   ): Promise<OrderPayload> {
-    const result = await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken });
+    // Per client address, before any SQL (see cartCreate).
+    const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCheckout', ctx.clientAddress) : undefined;
+    const result = refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
     // Whoever completed the checkout (a guest too) sees the pickup code in this answer.
     if (result.ok) showPickupCodeIn(ctx, result.value.id);
     return payload(result);
@@ -140,43 +143,49 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true })
+  @OrderSummaryField
   async customer(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
     return order.customer ? ctx.loaders.customerById.load(order.customer.id) : undefined;
   }
 
   @FieldResolver(() => [OrderLine])
+  @OrderSummaryField
   lines(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderLineView[]> {
     return ctx.loaders.linesByOrder.load(order.id);
   }
 
   @FieldResolver(() => [OrderEvent], { description: "The order's timeline across channels, oldest first." })
+  @OrderHistoryField
   events(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
     return ctx.loaders.eventsByOrder.load(order.id);
   }
 
   @FieldResolver(() => OrderFulfillment)
-  fulfillment(@Root() order: OrderView, @Ctx() ctx: RequestContext): OrderFulfillment {
-    const shippingAddress = seesOrderDetails(ctx.actor, order) ? order.shippingAddress : undefined;
-    return { order, method: order.fulfillmentMethod, shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
+  @OrderSummaryField
+  fulfillment(@Root() order: OrderView): OrderFulfillment {
+    return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
   }
 
   @FieldResolver(() => Payment)
+  @OrderHistoryField
   async payment(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Payment> {
-    if (!seesOrderDetails(ctx.actor, order) && order.status !== OrderStatus.COMPLETED) throw forbidden("An open order's payment is for the staff of its store.");
     return (await ctx.loaders.paymentByOrder.load(order.id))!;
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   subtotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.subtotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   loyaltyDiscount(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   total(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.total, ctx.config.currencyCode);
   }

@@ -19,6 +19,7 @@ export interface PlacedOrder {
   fulfillmentMethod: FulfillmentMethod;
   locationId: string;
   shippingAddress: Address | null;
+  clientAddress: string | null;
   pickupCode: string | null;
   contactEmail: string | null;
   completedAt: Date | null;
@@ -126,18 +127,18 @@ function placeholder(value: unknown, params: unknown[]): string {
 }
 
 /** Records the key unless it exists; true when this call recorded it (the unique index decides between racing calls). */
-export async function insertIdempotencyKey(em: EntityManager, key: string, fingerprint: string, orderId: string): Promise<boolean> {
+export async function insertIdempotencyKey(em: EntityManager, scope: string, key: string, fingerprint: string, orderId: string): Promise<boolean> {
   const inserted = await query<{ id: string }>(
     em,
-    `insert into idempotency_record (id, key, fingerprint, order_id, created_at) values (gen_random_uuid(), ?, ?, ?, now())
-     on conflict (key) do nothing returning id`,
-    [key, fingerprint, orderId],
+    `insert into idempotency_record (id, scope, key, fingerprint, order_id, created_at) values (gen_random_uuid(), ?, ?, ?, ?, now())
+     on conflict (scope, key) do nothing returning id`,
+    [scope, key, fingerprint, orderId],
   );
   return inserted.length > 0;
 }
 
-export async function idempotencyRecord(em: EntityManager, key: string): Promise<{ fingerprint: string; orderId: string }> {
-  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where key = ?', [key]);
+export async function idempotencyRecord(em: EntityManager, scope: string, key: string): Promise<{ fingerprint: string; orderId: string }> {
+  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where scope = ? and key = ?', [scope, key]);
   return { fingerprint: row.fingerprint, orderId: row.order_id };
 }
 
@@ -158,12 +159,28 @@ export async function countWrongPickupCode(em: EntityManager, orderId: string, m
   return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ? new Date(row.locked_until) : undefined };
 }
 
-/** Pickup orders READY past their hold, at most `batch`, locked; orders locked by a change in progress are skipped. */
-export async function lockOverduePickups(em: EntityManager, now: Date, batch: number): Promise<string[]> {
+/** Open (PLACED or READY) orders still to be paid in store, of a customer and from a client address. */
+export async function countOpenPayInStore(em: EntityManager, customerId: string | undefined, clientAddress: string | undefined): Promise<{ perCustomer: number; perAddress: number }> {
+  const [row] = await query<{ per_customer: string | number; per_address: string | number }>(
+    em,
+    `select count(*) filter (where o.customer_id = ?) per_customer, count(*) filter (where o.client_address = ?) per_address
+       from orders o join payment p on p.order_id = o.id
+      where (o.customer_id = ? or o.client_address = ?)
+        and o.status in ('PLACED', 'READY_FOR_PICKUP') and p.method = 'PAY_IN_STORE' and p.status = 'PENDING'`,
+    [customerId ?? null, clientAddress ?? null, customerId ?? null, clientAddress ?? null],
+  );
+  return { perCustomer: Number(row?.per_customer ?? 0), perAddress: Number(row?.per_address ?? 0) };
+}
+
+/** Pickup orders past their hold (READY past expires_at, PLACED since before `placedBefore`), at most `batch`, locked; orders locked by a change in progress are skipped. */
+export async function lockOverduePickups(em: EntityManager, now: Date, placedBefore: Date, batch: number): Promise<string[]> {
   const rows = await query<{ id: string }>(
     em,
-    `select id from orders where status = 'READY_FOR_PICKUP' and expires_at < ? order by expires_at limit ? for update skip locked`,
-    [now, batch],
+    `select id from orders
+      where (status = 'READY_FOR_PICKUP' and expires_at < ?)
+         or (status = 'PLACED' and fulfillment_method = 'PICKUP' and created_at < ?)
+      order by coalesce(expires_at, created_at) limit ? for update skip locked`,
+    [now, placedBefore, batch],
   );
   return rows.map((r) => r.id);
 }

@@ -16,6 +16,7 @@ import { orderNotifier } from '../order.notifier';
 import { lockOverduePickups } from '../order.sql';
 import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from '../payment/payment.provider';
+import { amountOf, MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
@@ -89,7 +90,11 @@ export class FulfilmentService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = extra.value.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
+      const extraAmount = amountOf(extra.value.map((l) => ({ price: l.variant.priceAmount, quantity: l.quantity })));
+      // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
+      if (order.total + extraAmount > MAX_AMOUNT) {
+        return fail(ErrorCode.INVALID_QUANTITY, `An order comes to at most ${MAX_AMOUNT} minor units.`, ['addLines']);
+      }
       extra.value.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
@@ -171,22 +176,32 @@ export class FulfilmentService {
   }
 
   /**
-   * Uncollected pickups past their hold: released like a cancellation. Claims a batch with
+   * Pickups past their hold, released like a cancellation: uncollected READY orders after
+   * PICKUP_HOLD_HOURS, and orders never readied (PLACED) after PICKUP_PLACED_HOLD_HOURS, so that
+   * no one holds a store's stock for ever by ordering and never coming. Claims a batch with
    * FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
    */
   async expireOverdue(ctx: ServiceContext, now = new Date(), batch = 100): Promise<number> {
-    const expired: Order[] = [];
+    const expired: { order: Order; message: string }[] = [];
+    const placedBefore = new Date(now.getTime() - ctx.config.pickupPlacedHoldHours * 3600_000);
     await transactional(ctx, async (tx) => {
-      for (const id of await lockOverduePickups(tx.em, now, batch)) {
+      for (const id of await lockOverduePickups(tx.em, now, placedBefore, batch)) {
         const order = await tx.em.findOneOrFail(Order, { id });
+        const message =
+          order.status === OrderStatus.PLACED
+            ? `Not made ready for pickup within ${ctx.config.pickupPlacedHoldHours} hours.`
+            : `Not collected within ${ctx.config.pickupHoldHours} hours.`;
         await this.release(tx, order, OrderStatus.EXPIRED);
-        this.record(tx, order, 'EXPIRED', `Not collected within ${ctx.config.pickupHoldHours} hours.`);
-        expired.push(order);
+        this.record(tx, order, 'EXPIRED', message);
+        expired.push({ order, message });
       }
       await tx.em.flush();
       return ok();
     });
-    for (const order of expired) orderNotifier.changed(ctx, order);
+    for (const { order, message } of expired) {
+      orderNotifier.changed(ctx, order);
+      orderNotifier.tellCustomer(ctx, order, 'ORDER_EXPIRED', message);
+    }
     return expired.length;
   }
 
