@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201160533AbuseLimits extends Migration {
+export class Migration20261201160533 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table "failure_count" ("key" varchar(200) not null, "count" int not null, "window_ends_at" timestamptz not null, constraint "failure_count_pkey" primary key ("key"));`);
     this.addSql(`alter table "orders" add column "client_address" varchar(64) null;`);
