@@ -27,7 +27,9 @@ import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
-import { createJobs, entities } from './modules';
+import { createDispatcher, createJobs, entities } from './modules';
+import { closeTransports } from './modules/notification';
+import { listenOnPooledConnection } from './modules/outbox';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -62,6 +64,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const stats = new SqlStats();
   const sessions = createSessionCaching(config.sessionCacheSeconds, databaseUrl, log);
+  let dispatcher: ReturnType<typeof createDispatcher> | undefined;
   const orm = await initOrm({
     url: databaseUrl,
     entities,
@@ -69,7 +72,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-    onConnection: sessions?.onConnection,
+    onConnection: async (connection) => {
+      await sessions?.onConnection(connection);
+      // The embedded database is one session: a commit's NOTIFY reaches only the connection that committed.
+      if (embedded && config.outbox.dispatcherEnabled) await listenOnPooledConnection(connection, () => dispatcher?.wake());
+    },
   });
   try {
     await assertDurableServer(orm, config, log);
@@ -97,6 +104,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
+  if (config.outbox.dispatcherEnabled) {
+    dispatcher = createDispatcher(orm, config, log, embedded ? undefined : databaseUrl, observability.registry);
+    await dispatcher.start();
+  }
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -198,6 +209,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.stop();
       log.debug('http server drained');
       await jobs?.stop();
+      await dispatcher?.stop();
+      await closeTransports();
       await observability.close();
       await events.close();
       await signInThrottle.close();

@@ -19,6 +19,7 @@ export enum ErrorCode {
   EMAIL_TAKEN = 'EMAIL_TAKEN',
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
+  FORBIDDEN_TARGET = 'FORBIDDEN_TARGET',
 }
 registerEnumType(ErrorCode, { name: 'ErrorCode' });
 

@@ -30,6 +30,11 @@ import {
 } from './order';
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
 import { Staff, StaffResolver } from './staff';
+import { Notification, notificationQueue, notificationSink, OrderNotificationsResolver } from './notification';
+import { createOutboxMetrics, Dispatcher, OutboxEvent, type OutboxMetrics } from './outbox';
+import { PaymentCall, paymentCallQueue } from './order';
+import { Webhook, WebhookDelivery, WebhookResolver, webhookQueue, webhookSink } from './webhook';
+import type { Registry } from 'prom-client';
 
 /** Every table the service owns. */
 export const entities = [
@@ -50,6 +55,11 @@ export const entities = [
   OrderEvent,
   Payment,
   IdempotencyRecord,
+  PaymentCall,
+  OutboxEvent,
+  Webhook,
+  WebhookDelivery,
+  Notification,
 ];
 
 /** Every resolver of the public API. */
@@ -75,6 +85,8 @@ export const resolvers: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,
+  WebhookResolver,
+  OrderNotificationsResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
@@ -83,5 +95,25 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
     { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.expireOverdue(system('expire-uncollected-pickups')) },
+    { name: 'remind-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.remindUncollected(system('remind-uncollected-pickups')) },
   ];
+}
+
+/**
+ * The outbox dispatcher of this instance, with every destination: webhooks, customer messages
+ * and payment calls. `registry` receives its metrics.
+ */
+export function createDispatcher(orm: Orm, config: Config, log: Logger, listenUrl: string | undefined, registry?: Registry): Dispatcher {
+  const queues = [webhookQueue(orm, config), notificationQueue(orm, config), paymentCallQueue(orm, config)];
+  const metrics: OutboxMetrics | undefined = registry ? createOutboxMetrics(registry, orm, queues) : undefined;
+  return new Dispatcher({
+    orm,
+    log,
+    sinks: [webhookSink, notificationSink(config, metrics)],
+    queues,
+    concurrency: config.outbox.concurrency,
+    pollMs: config.outbox.pollMs,
+    metrics,
+    listenUrl,
+  });
 }

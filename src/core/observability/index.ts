@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Registry } from 'prom-client';
 import type { Express } from 'express';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
@@ -12,6 +13,8 @@ export interface Observability {
   plugins: ApolloServerPlugin<RequestContext>[];
   /** Adds `GET /metrics` when metrics are enabled. */
   mount(app: Express): void;
+  /** Where other parts of the service register their metrics (absent when metrics are off). */
+  registry?: Registry;
   /** Flushes buffered spans; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -23,6 +26,7 @@ export function createObservability(config: Config, orm: Orm, log: Logger): Obse
   if (tracing) log.info('tracing enabled', { endpoint: config.tracing!.endpoint, serviceName: config.tracing!.serviceName });
   return {
     plugins: [metrics?.plugin, tracing?.plugin].filter((p) => p !== undefined),
+    registry: metrics?.registry,
     mount(app) {
       if (metrics) app.get('/metrics', metrics.handler);
     },

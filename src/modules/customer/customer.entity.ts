@@ -6,7 +6,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @ObjectType()
 @Entity()
 export class Customer {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'language';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -23,6 +23,10 @@ export class Customer {
   @Field(() => String, { nullable: true })
   @Property({ length: 200, nullable: true })
   name?: string;
+
+  /** Language of the messages sent to the customer (en, it, ca, pl); DEFAULT_LANGUAGE at sign-up. */
+  @Property({ length: 5, default: 'en' })
+  language: string = 'en';
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -6,6 +6,7 @@ import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { loyaltyService } from '../loyalty/loyalty.service';
+import { record, WebhookTopic } from '../outbox';
 import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
@@ -19,8 +20,9 @@ export class CustomerService {
     try {
       return ok(
         await ctx.em.transactional(async (em) => {
-          const customer = em.create(Customer, { email: normalizeEmail(input.email), passwordHash, name });
+          const customer = em.create(Customer, { email: normalizeEmail(input.email), passwordHash, name, language: ctx.config.outbox.defaultLanguage });
           loyaltyService.openAccount({ ...ctx, em }, customer.id);
+          record({ em }, { type: WebhookTopic.CUSTOMER_CREATED, subjectId: customer.id, data: { customer: { id: customer.id, email: customer.email, name: customer.name ?? null, createdAt: customer.createdAt } } });
           await em.flush();
           const token = await issueToken(em, SessionSubject.CUSTOMER, customer.id, ctx.channel, ctx.config.tokenTtlHours);
           return { token, customer };

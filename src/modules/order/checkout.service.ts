@@ -17,6 +17,8 @@ import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './o
 import { insertPlacedOrder, Sql } from './order.insert';
 import { orderNotifier } from './order.notifier';
 import { paymentProvider } from './payment.provider';
+import { eventRow, WebhookTopic } from '../outbox';
+import { orderEvent } from './order.outbox';
 
 export interface CheckoutInput {
   cartId: string;
@@ -210,7 +212,22 @@ export class CheckoutService {
       provider_reference: reference ?? null,
       created_at: now,
     };
-    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event });
+    // Written with the order: ORDER_PLACED (and ORDER_COMPLETED for a sale at the counter).
+    const facts = {
+      id: orderId,
+      number: '',
+      status: orderRow.status,
+      channel: tx.channel,
+      fulfillmentMethod: method,
+      total,
+      pickupCode: orderRow.pickup_code ?? undefined,
+      expiresAt: undefined,
+      createdAt: now,
+      location: { id: locationId },
+      customer: customerId ? { id: customerId } : null,
+    };
+    const outbox = [WebhookTopic.ORDER_PLACED, ...(atCounter ? [WebhookTopic.ORDER_COMPLETED] : [])].map((topic) => eventRow(orderEvent(topic, facts, tx.config)));
+    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event, outbox });
 
     if (atCounter && customerId) {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);

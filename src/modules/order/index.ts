@@ -12,3 +12,4 @@ export {
   OrderResolver,
   PaymentResolver,
 } from './order.resolver';
+export { PaymentCall, PaymentCallKind, paymentCallQueue } from './payment.calls';

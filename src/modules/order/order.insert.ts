@@ -16,6 +16,8 @@ export interface PlacedOrderRows {
   lines: Row[];
   payment: Row;
   event: Row;
+  /** Outbox events about the new order; their `data.order.number` is filled in from the inserted order. */
+  outbox: Row[];
 }
 
 /**
@@ -35,11 +37,24 @@ export async function insertPlacedOrder(tx: TxContext, rows: PlacedOrderRows): P
     `with placed as (${insert('orders', [rows.order], ' returning *')}),
           payment as (${insert('payment', [rows.payment])}),
           event as (${insert('order_event', [rows.event])}),
-          lines as (${insert('order_line', rows.lines)})
+          lines as (${insert('order_line', rows.lines)})${outboxInsert(rows.outbox, params)}
      select * from placed`,
     params,
   );
   return { order: tx.em.map(Order, order), lines: rows.lines.map((line) => tx.em.map(OrderLine, line)) };
+}
+
+/** The outbox rows, with the order number the insert drew from the sequence. */
+function outboxInsert(events: Row[], params: unknown[]): string {
+  if (!events.length) return '';
+  const tuples = events.map((e) => {
+    params.push(e.id, e.type, e.subject_id, JSON.stringify(e.data), e.created_at);
+    return '(?::uuid, ?, ?::uuid, ?::jsonb, ?::timestamptz)';
+  });
+  return `,
+          outbox as (insert into outbox_event (id, type, subject_id, data, created_at)
+            select e.id, e.type, e.subject_id, jsonb_set(e.data, '{order,number}', to_jsonb(placed.number)), e.created_at
+              from placed, (values ${tuples.join(', ')}) as e(id, type, subject_id, data, created_at))`;
 }
 
 function placeholder(value: unknown, params: unknown[]): string {

@@ -16,6 +16,9 @@ import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } fro
 import { orderNotifier } from './order.notifier';
 import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from './payment.provider';
+import * as outbox from '../outbox';
+import { InternalEventType, orderEvent, TOPIC_OF_TIMELINE_EVENT } from './order.outbox';
+import { PaymentCallKind, recordPaymentCall } from './payment.calls';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: TxContext, order: Order) => void;
@@ -58,7 +61,6 @@ export class OrderService {
   async completePickup(ctx: TxContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
     const badKey = checkKey(idempotencyKey);
     if (badKey) return badKey;
-    let captured: { reference: string; amount: number } | undefined;
     let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
       // Before the key is claimed: a locked attempt writes nothing. Only READY orders count wrong
@@ -104,8 +106,9 @@ export class OrderService {
       order.subtotal += extraAmount;
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
+      // Captured after commit by the outbox, retried until the provider has it.
       if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
+        recordPaymentCall(tx, { order, payment, kind: PaymentCallKind.CAPTURE, reference: payment.providerReference, amount: payment.amount });
         payment.providerCapturedAmount = payment.amount;
       }
       payment.amount += extraAmount;
@@ -114,30 +117,25 @@ export class OrderService {
       await this.complete(tx, order);
     });
     if (wrongCode) return recordWrongPickupCode(ctx, orderId);
-    // Capture after commit: the authorization stays valid if the transaction failed.
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
     return result;
   }
 
   /** Staff of the shipping warehouse: reserved units leave, the card is captured (after commit). */
-  async markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
-    let captured: { reference: string; amount: number } | undefined;
-    const result = await this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
+  markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+    return this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.FULFILL));
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
       if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
+        recordPaymentCall(tx, { order, payment, kind: PaymentCallKind.CAPTURE, reference: payment.providerReference, amount: payment.amount });
         payment.providerCapturedAmount = payment.amount;
       }
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;
     });
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
-    return result;
   }
 
   markDelivered(ctx: TxContext, orderId: string): Promise<Result<Order>> {
@@ -237,6 +235,34 @@ export class OrderService {
     order.updatedAt = new Date();
     const staff = tx.actor.kind === 'staff' ? (tx.actor as StaffActor) : undefined;
     tx.em.create(OrderEvent, { order, kind, channel: tx.channel, locationId: staff?.locationId ?? order.location.id, message, at: order.updatedAt });
+    const topic = TOPIC_OF_TIMELINE_EVENT[kind];
+    if (topic) outbox.record(tx, orderEvent(topic, order, tx.config));
+  }
+
+  /**
+   * Ready pickups that expire within PICKUP_REMINDER_HOURS and were not reminded yet: one
+   * reminder each, recorded as an event in the same transaction that marks the order reminded.
+   * Claims with FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
+   */
+  async remindUncollected(ctx: TxContext, now = new Date(), batch = 100): Promise<number> {
+    const hours = ctx.config.outbox.pickupReminderHours;
+    if (hours <= 0) return 0;
+    return ctx.em.transactional(async (em) => {
+      const rows = await em.execute<{ id: string }[]>(
+        `select id from orders
+          where status = 'READY_FOR_PICKUP' and pickup_reminded_at is null and expires_at > ? and expires_at <= ?
+          order by expires_at limit ? for update skip locked`,
+        [now, new Date(now.getTime() + hours * 3600_000), batch],
+      );
+      if (!rows.length) return 0;
+      const orders = await em.find(Order, { id: { $in: rows.map((r) => r.id) } });
+      for (const order of orders) {
+        order.pickupRemindedAt = now;
+        outbox.record({ em }, orderEvent(InternalEventType.PICKUP_REMINDER, order, ctx.config));
+      }
+      await em.flush();
+      return orders.length;
+    });
   }
 }
 

@@ -9,7 +9,9 @@ import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
 import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import * as outbox from '../outbox';
+import { orderEvent, TOPIC_OF_TIMELINE_EVENT } from './order.outbox';
+import { PaymentCallKind, recordPaymentCall } from './payment.calls';
 
 export interface ReturnLineInput {
   lineId: string;
@@ -33,7 +35,6 @@ export class ReturnsService {
     if (badKey) return badKey;
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     if (lines.length === 0) return fail(ErrorCode.INVALID_INPUT, 'Name at least one line to return.', ['lines']);
-    let refund: { reference: string; amount: number } | undefined;
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
       const claim = await claimKey(tx, idempotencyKey, fingerprint('return', orderId, lines, restock), orderId);
@@ -77,7 +78,8 @@ export class ReturnsService {
       // Back to the card at most what the card paid; the rest (lines paid at the counter) in store.
       const toCard = Math.min(refundAmount, payment.providerCapturedAmount - payment.providerRefundedAmount);
       payment.providerRefundedAmount += toCard;
-      if (payment.providerReference && toCard > 0) refund = { reference: payment.providerReference, amount: toCard };
+      // Refunded after commit by the outbox: money leaves only for a return that is recorded.
+      if (payment.providerReference && toCard > 0) recordPaymentCall(tx, { order, payment, kind: PaymentCallKind.REFUND, reference: payment.providerReference, amount: toCard });
       const inStore = refundAmount - toCard;
 
       let shortfall = 0;
@@ -94,11 +96,10 @@ export class ReturnsService {
       const message = `${units} unit(s) returned, ${refunded} refunded${restock ? ', restocked' : ''}${shortfall ? `; ${shortfall} points already spent were not taken back` : ''}.`;
       order.updatedAt = new Date();
       tx.em.create(OrderEvent, { order, kind: 'RETURNED', channel: tx.channel, locationId: restockAt, message, at: order.updatedAt });
+      outbox.record(tx, orderEvent(TOPIC_OF_TIMELINE_EVENT.RETURNED!, order, tx.config, { refunded: { amount: refundAmount, currencyCode: tx.config.currencyCode }, units }));
       await tx.em.flush();
       return ok(order);
     });
-    // Refund after commit: money leaves only for a return that is recorded.
-    if (refund) await paymentProvider().refund(refund.reference, refund.amount);
     if (result.ok && !replay) orderNotifier.changed(ctx, result.value);
     return result;
   }

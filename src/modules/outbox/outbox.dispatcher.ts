@@ -1,0 +1,211 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Client, type ClientBase, type Notification } from 'pg';
+import type { Orm } from '../../core/db/orm';
+import { describeError, type Logger } from '../../core/logger';
+import type { OutboxMetrics } from './outbox.metrics';
+import { retryDelayMs, type Attempt, type EventSink, type QueueRow, type Settlement, type WorkQueue } from './outbox.queue';
+import { claimDue, claimEvents, markDispatched, settle } from './outbox.sql';
+
+/** The channel of the outbox tables' insert triggers (see the migration that creates them). */
+export const WAKE_CHANNEL = 'outbox_wake';
+const FAN_OUT_BATCH = 200;
+/** Calls in flight at once to one receiver, per instance. */
+const PER_RECEIVER = 4;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * The pool's hook for each new connection of the embedded database: PGlite is one PostgreSQL
+ * session and hands a NOTIFY only to the connection whose COMMIT sent it.
+ */
+export async function listenOnPooledConnection(connection: ClientBase, wake: () => void): Promise<void> {
+  connection.on('notification', (n: Notification) => n.channel === WAKE_CHANNEL && wake());
+  await connection.query(`listen ${WAKE_CHANNEL}`);
+}
+
+export interface DispatcherOptions {
+  orm: Orm;
+  log: Logger;
+  sinks: EventSink[];
+  queues: WorkQueue[];
+  concurrency: number;
+  pollMs: number;
+  metrics?: OutboxMetrics;
+  /** A dedicated connection LISTENs for wake-ups (a PostgreSQL server); absent for the embedded database, which hears them on its pooled connections. */
+  listenUrl?: string;
+}
+
+/**
+ * Delivers what committed transactions left in the outbox, on any number of instances at once.
+ * Each cycle fans new events out into one row per destination, then claims due rows of every
+ * queue (FOR UPDATE SKIP LOCKED, with a lease) and calls the receivers concurrently, outside any
+ * transaction. A commit wakes it through LISTEN/NOTIFY; a timer polls in case a notification was
+ * missed, and wakes it when a retry falls due.
+ */
+export class Dispatcher {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly busyGroups = new Map<string, number>();
+  private listener?: Client;
+  private pollTimer?: NodeJS.Timeout;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private listenRetryMs = FIRST_RETRY_MS;
+  private cycleDone?: Promise<void>;
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    if (this.options.listenUrl) await this.listen();
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs);
+    this.pollTimer.unref();
+    this.wake();
+  }
+
+  /** Runs a cycle now, or right after the one running. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.cycleDone = this.cycle()
+      .catch((err) => this.options.log.error('outbox cycle failed', describeError(err)))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Stops claiming and waits for the calls in flight (their rows are settled, not abandoned). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    this.retryTimers.forEach((t) => clearTimeout(t));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.cycleDone;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** One pass; resolves when every claimed call has started (not finished). */
+  private async cycle(): Promise<void> {
+    const em = this.options.orm.em.fork();
+    while (!this.stopped && (await this.fanOut(em)) === FAN_OUT_BATCH);
+    for (const queue of this.options.queues) {
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0 || this.stopped) return;
+      const prefix = `${queue.name}:`;
+      const busy = [...this.busyGroups].filter(([key, n]) => n >= PER_RECEIVER && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
+      const rows = await claimDue(em, queue, free, busy);
+      for (const row of rows) this.track(queue, row);
+    }
+  }
+
+  private async fanOut(em: EntityManager): Promise<number> {
+    return em.transactional(async (tx) => {
+      const events = await claimEvents(tx, FAN_OUT_BATCH);
+      if (!events.length) return 0;
+      for (const sink of this.options.sinks) await sink.fanOut(tx, events);
+      await markDispatched(tx, events.map((e) => e.id));
+      this.options.metrics?.eventsDispatched.inc(events.length);
+      return events.length;
+    });
+  }
+
+  private track(queue: WorkQueue, row: QueueRow): void {
+    const group = queue.groupColumn ? `${queue.name}:${String(row[queue.groupColumn])}` : undefined;
+    if (group) this.busyGroups.set(group, (this.busyGroups.get(group) ?? 0) + 1);
+    const call = this.call(queue, row).finally(() => {
+      this.inFlight.delete(call);
+      if (group) {
+        const left = (this.busyGroups.get(group) ?? 1) - 1;
+        if (left > 0) this.busyGroups.set(group, left);
+        else this.busyGroups.delete(group);
+      }
+      // A slot is free: there may be more due work.
+      this.wake();
+    });
+    this.inFlight.add(call);
+  }
+
+  private async call(queue: WorkQueue, row: QueueRow): Promise<void> {
+    let attempt: Attempt;
+    try {
+      attempt = await queue.perform(row);
+    } catch (err) {
+      attempt = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+    const last = row.attempts >= queue.maxAttempts || attempt.retry === false;
+    const settlement: Settlement = attempt.ok ? 'done' : last ? 'failed' : 'retry';
+    const retryInMs = settlement === 'retry' ? retryDelayMs(row.attempts, queue.retryBaseMs) : undefined;
+    try {
+      const em = this.options.orm.em.fork();
+      const stored = await settle(em, queue, row, {
+        status: attempt.ok ? queue.doneStatus : last ? 'FAILED' : 'PENDING',
+        responseStatus: attempt.responseStatus,
+        error: attempt.ok ? undefined : attempt.error,
+        retryInMs,
+      });
+      this.options.metrics?.attempts.inc({ queue: queue.name, outcome: settlement });
+      if (!stored) return;
+      if (settlement !== 'retry') this.options.metrics?.outcomes.inc({ queue: queue.name, outcome: settlement === 'done' ? queue.doneStatus.toLowerCase() : 'failed' });
+      if (settlement === 'failed') this.options.log.warn('outbox call failed for good', { queue: queue.name, id: row.id, attempts: row.attempts, error: attempt.error });
+      await queue.settled?.(em, row, attempt, settlement);
+      if (retryInMs !== undefined) this.wakeIn(retryInMs);
+    } catch (err) {
+      // The lease runs out and the call is made again: at least once, never lost.
+      this.options.log.error('outbox could not store an outcome', { queue: queue.name, id: row.id, ...describeError(err) });
+    }
+  }
+
+  private wakeIn(ms: number): void {
+    if (this.stopped || ms > this.options.pollMs) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.wake();
+    }, ms + 5);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  private readonly heard = (notification: Notification): void => {
+    if (notification.channel === WAKE_CHANNEL) this.wake();
+  };
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.options.listenUrl, keepAlive: true });
+    this.listener = client;
+    const lost = (err: unknown) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.options.log.warn('outbox not listening for wake-ups; polling meanwhile', { retryInMs: this.listenRetryMs, ...describeError(err) });
+      const timer = setTimeout(() => void this.listen(), this.listenRetryMs);
+      timer.unref();
+      this.listenRetryMs = Math.min(this.listenRetryMs * 2, MAX_RETRY_MS);
+    };
+    client.on('notification', this.heard);
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('connection ended')));
+    try {
+      await client.connect();
+      await client.query(`listen ${WAKE_CHANNEL}`);
+      this.listenRetryMs = FIRST_RETRY_MS;
+      // Anything committed while nobody listened.
+      this.wake();
+    } catch (err) {
+      lost(err);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventRow, QueueRow, WorkQueue } from './outbox.queue';
+
+/** A list passed as one JSON parameter: the driver would otherwise spread an array over several placeholders. */
+export const jsonList = (values: string[]) => JSON.stringify(values);
+
+/** Events not yet fanned out, locked for this transaction; other instances skip them. */
+export const claimEvents = (em: EntityManager, batch: number) =>
+  em.execute<EventRow[]>(
+    `select id, type, subject_id, data, created_at from outbox_event
+      where dispatched_at is null order by created_at limit ? for update skip locked`,
+    [batch],
+  );
+
+export const markDispatched = (em: EntityManager, ids: string[]) =>
+  em.execute(`update outbox_event set dispatched_at = now() where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [jsonList(ids)]);
+
+/**
+ * Claims due rows in one statement: counts the attempt and holds the row for the lease, so an
+ * instance that dies mid-call leaves the row to be retried when the lease ends, and no other
+ * instance calls while it is held. `busy` receivers (already at their limit here) are skipped.
+ */
+export function claimDue(em: EntityManager, queue: WorkQueue, limit: number, busy: string[]): Promise<QueueRow[]> {
+  const skipBusy = queue.groupColumn && busy.length ? `and ${queue.groupColumn} not in (select jsonb_array_elements_text(?::jsonb)::uuid)` : '';
+  return em.execute<QueueRow[]>(
+    `with due as (
+       select id from ${queue.table}
+        where status = 'PENDING' and next_attempt_at <= now() ${skipBusy}
+        order by next_attempt_at limit ? for update skip locked)
+     update ${queue.table} t
+        set attempts = t.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + ? * interval '1 millisecond'
+       from due where t.id = due.id
+     returning t.*`,
+    [...(skipBusy ? [jsonList(busy)] : []), limit, queue.leaseMs],
+  );
+}
+
+/** Stores an attempt's outcome, unless the lease ran out and a later attempt took the row over. */
+export async function settle(
+  em: EntityManager,
+  queue: WorkQueue,
+  row: QueueRow,
+  outcome: { status: string; responseStatus?: number; error?: string; retryInMs?: number },
+): Promise<boolean> {
+  const done = outcome.status === queue.doneStatus;
+  const result = await em.execute<{ id: string }[]>(
+    `update ${queue.table}
+        set status = ?, last_response_status = ?, last_error = ?,
+            next_attempt_at = case when ?::int is null then null else now() + ?::int * interval '1 millisecond' end,
+            completed_at = case when ? then now() else completed_at end
+      where id = ? and attempts = ? and status = 'PENDING'
+     returning id`,
+    [outcome.status, outcome.responseStatus ?? null, outcome.error?.slice(0, 500) ?? null, outcome.retryInMs ?? null, outcome.retryInMs ?? null, done, row.id, row.attempts],
+  );
+  return result.length > 0;
+}
+
+/** Rows waiting in every queue and the age of the oldest, for the metrics. */
+export async function backlog(em: EntityManager, queues: WorkQueue[]): Promise<{ name: string; pending: number; oldestSeconds: number }[]> {
+  const parts = [
+    `select 'event' as name, count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float as oldest from outbox_event where dispatched_at is null`,
+    ...queues.map((q) => `select '${q.name}', count(*)::int, coalesce(extract(epoch from now() - min(created_at)), 0)::float from ${q.table} where status = 'PENDING'`),
+  ];
+  const rows = await em.execute<{ name: string; pending: number; oldest: number }[]>(parts.join(' union all '));
+  return rows.map((r) => ({ name: r.name, pending: Number(r.pending), oldestSeconds: Number(r.oldest) }));
+}
