@@ -11,10 +11,10 @@ import { MESSAGE_KINDS, render } from './notification.templates';
  * message is recorded as SKIPPED: visible, not lost, not an error.
  */
 export function notificationSink(config: Config, metrics?: OutboxMetrics): EventSink {
-  const { smtpUrl, sms, defaultLanguage } = config.outbox;
   return {
     name: 'notification',
     async fanOut(em, events) {
+      const { smtpUrl, sms, defaultLanguage } = config.outbox;
       const wanted = events
         .filter((e) => (MESSAGE_KINDS as readonly string[]).includes(e.type) && typeof e.data.order === 'object')
         .map((e) => {
