@@ -20,12 +20,14 @@ import { invariantViolations } from '../../../test/invariants';
 import type { Customer } from '../customer';
 import type { Location } from '../location';
 import { LoyaltyTransactionKind, loyaltyService } from '../loyalty';
+import { eventually } from '../../../test/receivers';
 import { orderService } from './order.service';
 import { TestCardProvider, usePaymentProvider } from './payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await TestApp.start();
+  // Captures and refunds are made after commit by the outbox dispatcher.
+  t = await TestApp.start({ OUTBOX_DISPATCHER_ENABLED: 'true', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250' });
 });
 afterEach(async () => {
   usePaymentProvider(new TestCardProvider());
@@ -338,7 +340,7 @@ describe('returns at any store', () => {
     );
     const order = orderCompletePickup.order!;
     expect(order.total.amount).toBe(113_00);
-    expect(card.captured).toBe(89_00);
+    await eventually(() => card.captured === 89_00, 10_000, 'the capture');
 
     const { orderReturnLines } = await t.data(
       OrderReturnLinesDocument,
@@ -347,7 +349,7 @@ describe('returns at any store', () => {
     );
 
     expect(orderReturnLines.userErrors).toEqual([]);
-    expect(card.refunded).toBe(card.captured);
+    await eventually(() => card.refunded === card.captured, 10_000, 'the refund');
     expect(orderReturnLines.order!.events.at(-1)!.message).toBe('3 unit(s) returned, 8900 to the card and 2400 in store refunded, restocked.');
   });
 });
