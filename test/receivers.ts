@@ -11,6 +11,8 @@ export interface Received {
   headers: IncomingHttpHeaders;
   body: string;
   json: { type: string; timestamp: string; data: Record<string, any> };
+  /** What the receiver answered. */
+  answered?: Answer;
 }
 
 /** How to answer a request: a status, or 'hang' (never answer). */
@@ -38,6 +40,7 @@ export class HttpReceiver {
         this.received.push(received);
         const attempt = this.received.filter((r) => r.headers['webhook-id'] === req.headers['webhook-id']).length;
         const answer = this.answer(received, attempt);
+        received.answered = answer;
         if (answer === 'hang') {
           this.hanging.add(res);
           return;

@@ -1,0 +1,73 @@
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStore, stock } from '../../../test/fixtures';
+import { WebhookCreateDocument, WebhookDeleteDocument } from '../../../test/generated/graphql';
+import { TestApp } from '../../../test/harness';
+import { eventually, HttpReceiver, sleep } from '../../../test/receivers';
+import { retryDelayMs } from './outbox.queue';
+
+const DISPATCHING = { OUTBOX_DISPATCHER_ENABLED: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250' };
+
+describe('the dispatcher on several instances', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const receivers: HttpReceiver[] = [];
+  const webhooks: string[] = [];
+  let admin: string;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([TestApp.start(DISPATCHING), TestApp.start(DISPATCHING)]);
+    admin = (await anAdmin(a)).token;
+  });
+  afterAll(async () => {
+    for (const id of webhooks) await a.data(WebhookDeleteDocument, { id }, { token: admin });
+    await Promise.all([a.close(), b.close()]);
+    for (const r of receivers) await r.close();
+  });
+
+  it('delivers every event exactly once per webhook when two instances dispatch from one database', async () => {
+    // One receiver answers slowly and sometimes fails, so claims, retries and leases overlap.
+    receivers.push(await HttpReceiver.start(), await HttpReceiver.start((_r, attempt) => (attempt === 1 && Math.random() < 0.3 ? 503 : 200)));
+    for (const receiver of receivers) {
+      const { webhookCreate } = await a.data(WebhookCreateDocument, { input: { url: receiver.url, topics: ['ORDER_PLACED', 'ORDER_READY_FOR_PICKUP'] } }, { token: admin });
+      webhooks.push(webhookCreate.webhook!.id);
+    }
+    const [variant] = await aProduct(a);
+    const store = await aStore(a);
+    await stock(a, store, variant, 100);
+    const customers = await Promise.all(Array.from({ length: 16 }, () => aCustomer(a)));
+    // Orders placed through both instances, concurrently.
+    const orders = await Promise.all(customers.map((customer, i) => aPickupOrder(i % 2 ? b : a, store, customer.token, variant.sku)));
+    const ids = new Set(orders.map((o) => o.id));
+
+    const about = (r: HttpReceiver) => r.received.filter((x) => ids.has(x.json.data?.order?.id));
+    const accepted = (r: HttpReceiver) => about(r).filter((x) => x.answered === 200);
+    for (const receiver of receivers) await eventually(() => accepted(receiver).length >= 16, 15_000, 'every order at a receiver');
+    await sleep(800);
+    for (const receiver of receivers) {
+      // Each event accepted exactly once per webhook, whatever the retries of the failing one.
+      expect(accepted(receiver)).toHaveLength(16);
+      expect(new Set(accepted(receiver).map((x) => x.headers['webhook-id'])).size).toBe(16);
+      expect(new Set(accepted(receiver).map((x) => x.json.data.order.id))).toEqual(ids);
+    }
+    const [steady] = receivers;
+    expect(about(steady)).toHaveLength(16);
+    const rows = await a.app.orm.em.fork().getConnection().execute<{ status: string; n: number }[]>(
+      `select d.status, count(*)::int as n from webhook_delivery d join outbox_event e on e.id = d.event_id
+        where e.subject_id in (select jsonb_array_elements_text(?::jsonb)::uuid) and d.webhook_id in (?, ?) group by d.status`,
+      [JSON.stringify([...ids]), ...webhooks],
+    );
+    expect(rows).toEqual([{ status: 'DELIVERED', n: 32 }]);
+  });
+});
+
+describe('retry delays', () => {
+  it('double from the base with ±25 % jitter and stop growing at 12 hours', () => {
+    expect(retryDelayMs(1, 30_000, () => 0.5)).toBe(30_000);
+    expect(retryDelayMs(2, 30_000, () => 0.5)).toBe(60_000);
+    expect(retryDelayMs(3, 30_000, () => 0)).toBe(90_000);
+    expect(retryDelayMs(3, 30_000, () => 1)).toBe(150_000);
+    expect(retryDelayMs(30, 30_000, () => 0.5)).toBe(12 * 3600_000);
+    // The default schedule: 12 attempts span about 17 hours.
+    const total = Array.from({ length: 11 }, (_, i) => retryDelayMs(i + 1, 30_000, () => 0.5)).reduce((s, d) => s + d, 0);
+    expect(total / 3600_000).toBeGreaterThan(15);
+    expect(total / 3600_000).toBeLessThan(24);
+  });
+});
