@@ -71,7 +71,7 @@ export function notificationQueue(orm: Orm, config: Config): WorkQueue {
     name: 'message',
     table: 'notification',
     doneStatus: 'SENT',
-    leaseMs: timeoutMs * 3 + 30_000,
+    leaseMs: 3 * timeoutMs + 5_000,
     maxAttempts: config.outbox.webhookMaxAttempts,
     retryBaseMs: config.outbox.retryBaseMs,
     async perform(row: QueueRow): Promise<Attempt> {

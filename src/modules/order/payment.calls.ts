@@ -83,7 +83,7 @@ export function paymentCallQueue(orm: Orm, config: Config): WorkQueue {
     name: 'payment',
     table: 'payment_call',
     doneStatus: 'DONE',
-    leaseMs: config.outbox.webhookTimeoutMs * 3 + 30_000,
+    leaseMs: 3 * config.outbox.webhookTimeoutMs + 5_000,
     maxAttempts: config.outbox.webhookMaxAttempts,
     retryBaseMs: config.outbox.retryBaseMs,
     async perform(row: QueueRow): Promise<Attempt> {

@@ -111,7 +111,7 @@ export function webhookQueue(orm: Orm, config: Config): WorkQueue {
     table: 'webhook_delivery',
     doneStatus: 'DELIVERED',
     groupColumn: 'webhook_id',
-    leaseMs: webhookTimeoutMs + 30_000,
+    leaseMs: 2 * webhookTimeoutMs + 5_000,
     maxAttempts: webhookMaxAttempts,
     retryBaseMs: webhookRetryBaseMs,
     async perform(row: QueueRow): Promise<Attempt> {
