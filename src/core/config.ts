@@ -72,7 +72,7 @@ export interface OutboxConfig {
   dispatcherEnabled: boolean;
   /** Polling period when no notification wakes the dispatcher. */
   pollMs: number;
-  /** Calls in flight at once per instance, over every receiver. */
+  /** Calls in flight at once per instance, over every receiver (a quarter of them at most to one receiver). */
   concurrency: number;
   webhookTimeoutMs: number;
   /** First retry delay; doubles per attempt (with jitter) up to about a day. */
@@ -272,7 +272,7 @@ function outboxConfig(env: Env): OutboxConfig {
   return {
     dispatcherEnabled: bool(env, 'OUTBOX_DISPATCHER_ENABLED', bool(env, 'JOBS_ENABLED', true)),
     pollMs: int(env, 'OUTBOX_POLL_MS', 5_000, 50, 3_600_000),
-    concurrency: int(env, 'OUTBOX_CONCURRENCY', 16, 1, 1000),
+    concurrency: int(env, 'OUTBOX_CONCURRENCY', 32, 1, 1000),
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
     webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
     webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { StaffRole } from '../../core/auth/actor';
 import { loadConfig } from '../../core/config';
 import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock, systemContext } from '../../../test/fixtures';
-import { OrderCancelDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../test/generated/graphql';
+import { OrderCancelDocument, OrderNotificationsDocument } from '../../../test/generated/graphql';
 import { TestApp } from '../../../test/harness';
 import { eventually, sleep, SmtpReceiver } from '../../../test/receivers';
 import { orderService } from '../order';

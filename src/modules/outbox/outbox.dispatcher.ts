@@ -9,8 +9,6 @@ import { claimDue, claimEvents, markDispatched, settle } from './outbox.sql';
 /** The channel of the outbox tables' insert triggers (see the migration that creates them). */
 export const WAKE_CHANNEL = 'outbox_wake';
 const FAN_OUT_BATCH = 200;
-/** Calls in flight at once to one receiver, per instance. */
-const PER_RECEIVER = 4;
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
 
@@ -54,7 +52,12 @@ export class Dispatcher {
   private listenRetryMs = FIRST_RETRY_MS;
   private cycleDone?: Promise<void>;
 
-  constructor(private readonly options: DispatcherOptions) {}
+  /** Calls in flight at once to one receiver, per instance: a quarter of the slots, so a slow receiver holds only its own. */
+  private readonly perReceiver: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.perReceiver = Math.max(1, Math.floor(options.concurrency / 4));
+  }
 
 
   async start(): Promise<void> {
@@ -104,8 +107,16 @@ export class Dispatcher {
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0 || this.stopped) return;
       const prefix = `${queue.name}:`;
-      const busy = [...this.busyGroups].filter(([key, n]) => n >= PER_RECEIVER && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
+      const busy = [...this.busyGroups].filter(([key, n]) => n >= this.perReceiver && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
       const rows = await claimDue(em, queue, free, busy);
+      if (!rows.length) continue;
+      try {
+        await queue.load?.(rows);
+      } catch (err) {
+        // The claims lapse and the rows are tried again.
+        this.options.log.error('outbox could not read what to send', { queue: queue.name, ...describeError(err) });
+        continue;
+      }
       for (const row of rows) this.track(queue, row);
     }
   }

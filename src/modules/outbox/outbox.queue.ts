@@ -36,6 +36,8 @@ export interface WorkQueue {
   leaseMs: number;
   maxAttempts: number;
   retryBaseMs: number;
+  /** Reads what the calls need for a whole claimed batch at once (attached to the rows). */
+  load?(rows: QueueRow[]): Promise<void>;
   perform(row: QueueRow): Promise<Attempt>;
   /** After the outcome is stored, e.g. a line on the order's timeline. */
   settled?(em: EntityManager, row: QueueRow, attempt: Attempt, settlement: Settlement): Promise<void>;

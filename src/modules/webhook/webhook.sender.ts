@@ -84,6 +84,7 @@ export function post(request: SignedRequest, timeoutMs: number, allowPrivate: bo
 }
 
 interface DeliveryTarget {
+  delivery_id: string;
   url: string;
   secret: string;
   active: boolean;
@@ -93,15 +94,13 @@ interface DeliveryTarget {
   created_at: Date;
 }
 
-const targetOf = async (em: EntityManager, deliveryId: string) =>
-  (
-    await em.execute<DeliveryTarget[]>(
-      `select w.url, w.secret, w.active, e.id as event_id, e.type, e.data, e.created_at
-         from webhook_delivery d join webhook w on w.id = d.webhook_id join outbox_event e on e.id = d.event_id
-        where d.id = ?`,
-      [deliveryId],
-    )
-  )[0];
+const targetsOf = (em: EntityManager, deliveryIds: string[]) =>
+  em.execute<DeliveryTarget[]>(
+    `select d.id as delivery_id, w.url, w.secret, w.active, e.id as event_id, e.type, e.data, e.created_at
+       from webhook_delivery d join webhook w on w.id = d.webhook_id join outbox_event e on e.id = d.event_id
+      where d.id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+    [JSON.stringify(deliveryIds)],
+  );
 
 /** The webhook deliveries as a queue of the outbox dispatcher. */
 export function webhookQueue(orm: Orm, config: Config): WorkQueue {
@@ -114,8 +113,12 @@ export function webhookQueue(orm: Orm, config: Config): WorkQueue {
     leaseMs: 2 * webhookTimeoutMs + 5_000,
     maxAttempts: webhookMaxAttempts,
     retryBaseMs: webhookRetryBaseMs,
+    async load(rows) {
+      const targets = new Map((await targetsOf(orm.em.fork(), rows.map((r) => r.id))).map((t) => [t.delivery_id, t]));
+      for (const row of rows) row.target = targets.get(row.id);
+    },
     async perform(row: QueueRow): Promise<Attempt> {
-      const target = await targetOf(orm.em.fork(), row.id);
+      const target = row.target as DeliveryTarget | undefined;
       if (!target?.active) return { ok: false, retry: false, error: 'The webhook was deleted.' };
       const request = signedRequest(target.url, target.secret, { id: target.event_id, type: target.type, data: target.data, created_at: target.created_at });
       return post(request, webhookTimeoutMs, webhookAllowPrivateNetworks);

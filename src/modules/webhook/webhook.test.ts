@@ -1,7 +1,7 @@
 import { Webhook as Verifier } from 'standardwebhooks';
 import { StaffRole } from '../../core/auth/actor';
 import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/fixtures';
-import { WebhookCreateDocument, WebhookDeleteDocument, WebhookDeliveriesDocument, WebhooksDocument } from '../../../test/generated/graphql';
+import { OrderMarkReadyDocument, WebhookCreateDocument, WebhookDeleteDocument, WebhookDeliveriesDocument, WebhooksDocument } from '../../../test/generated/graphql';
 import { TestApp } from '../../../test/harness';
 import { eventually, HttpReceiver, sleep } from '../../../test/receivers';
 import { post, signedRequest } from './webhook.sender';
@@ -86,7 +86,7 @@ describe('webhooks', () => {
     await aWebhook(fast.url);
     const { order, associate } = await aPlacedOrder();
     // Marked ready before the first delivery may have gone: the ORDER_PLACED event still says PLACED.
-    await t.data((await import('../../../test/generated/graphql')).OrderMarkReadyDocument, { orderId: order.id }, { token: associate.token });
+    await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: associate.token });
 
     const started = Date.now();
     await eventually(() => fast.about(order.id).length >= 2, 10_000, 'both events at the healthy receiver');
