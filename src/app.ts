@@ -74,8 +74,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
     onConnection: async (connection) => {
       await sessions?.onConnection(connection);
-      // The embedded database is one session: a commit's NOTIFY reaches only the connection that committed.
-      if (embedded && config.outbox.dispatcherEnabled) await listenOnPooledConnection(connection, () => dispatcher?.wake());
+      // The embedded database is one session: a commit's NOTIFY reaches only the connection that
+      // committed (also when reached through its socket), so pooled connections listen too.
+      if (config.outbox.dispatcherEnabled) await listenOnPooledConnection(connection, () => dispatcher?.wake());
     },
   });
   try {

@@ -13,8 +13,9 @@ const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
 
 /**
- * The pool's hook for each new connection of the embedded database: PGlite is one PostgreSQL
- * session and hands a NOTIFY only to the connection whose COMMIT sent it.
+ * The pool's hook for each new connection: PGlite (the embedded database, also when reached
+ * through its socket) is one PostgreSQL session and hands a NOTIFY only to the connection whose
+ * COMMIT sent it. On a server the dedicated listener hears every instance's commits as well.
  */
 export async function listenOnPooledConnection(connection: ClientBase, wake: () => void): Promise<void> {
   connection.on('notification', (n: Notification) => n.channel === WAKE_CHANNEL && wake());
@@ -29,7 +30,7 @@ export interface DispatcherOptions {
   concurrency: number;
   pollMs: number;
   metrics?: OutboxMetrics;
-  /** A dedicated connection LISTENs for wake-ups (a PostgreSQL server); absent for the embedded database, which hears them on its pooled connections. */
+  /** A dedicated connection LISTENs for wake-ups from every instance (a PostgreSQL server); absent for the embedded database. */
   listenUrl?: string;
 }
 

@@ -58,6 +58,31 @@ describe('the dispatcher on several instances', () => {
   });
 });
 
+describe('waking up', () => {
+  it('delivers at once after a commit, with polling as good as off (LISTEN/NOTIFY)', async () => {
+    const app = await TestApp.start({ ...DISPATCHING, OUTBOX_POLL_MS: '600000' });
+    const receiver = await HttpReceiver.start();
+    try {
+      const admin = (await anAdmin(app)).token;
+      const { webhookCreate } = await app.data(WebhookCreateDocument, { input: { url: receiver.url, topics: ['ORDER_PLACED'] } }, { token: admin });
+      const [variant] = await aProduct(app);
+      const store = await aStore(app);
+      await stock(app, store, variant, 5);
+      const customer = await aCustomer(app);
+      // Let the start-up cycle pass: from now on only a notification can wake the dispatcher.
+      await sleep(300);
+      const order = await aPickupOrder(app, store, customer.token, variant.sku);
+      const placed = Date.now();
+      await eventually(() => receiver.about(order.id).length, 3_000, 'a delivery woken by the commit');
+      expect(Date.now() - placed).toBeLessThan(3_000);
+      await app.data(WebhookDeleteDocument, { id: webhookCreate.webhook!.id }, { token: admin });
+    } finally {
+      await app.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('retry delays', () => {
   it('double from the base with ±25 % jitter and stop growing at 12 hours', () => {
     expect(retryDelayMs(1, 30_000, () => 0.5)).toBe(30_000);

@@ -191,6 +191,21 @@ describe('no server-side request forgery', () => {
     expect(inside.received).toHaveLength(0);
   });
 
+  it('fails an attempt whose connection is reset, to be retried', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer((socket) => socket.on('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const request = signedRequest(`http://127.0.0.1:${port}/hook`, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
+      const attempt = await post(request, 2000, true);
+      expect(attempt).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNRESET|socket hang up/) });
+      expect(attempt.retry).not.toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
   it('gives up on a receiver that does not answer in time', async () => {
     const hanging = await aReceiver(() => 'hang');
     const request = signedRequest(hanging.url, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
