@@ -6,9 +6,9 @@ import {
   ProductCreateDocument,
   StaffCreateDocument,
   StaffSignInDocument,
-} from '../test/generated/graphql';
+} from '../test/support/generated/graphql';
 import type { HttpClient } from './http-client';
-import { checkoutJourney } from './journeys';
+import { checkoutJourney } from '../test/support/journeys';
 
 export interface BenchData {
   /** The store every checkout journey picks up at. */

@@ -27,7 +27,7 @@ import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
-import { createDispatcher, createJobs, entities } from './modules';
+import { createDispatcher, createJobs, createLoaders, entities } from './modules';
 import { closeTransports } from './modules/notification';
 import { listenOnPooledConnection } from './modules/outbox';
 import { buildSchema } from './schema';
@@ -102,11 +102,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
   if (config.outbox.dispatcherEnabled) {
-    dispatcher = createDispatcher(orm, config, log, embedded ? undefined : databaseUrl, observability.registry);
+    dispatcher = createDispatcher(orm, config, log, events, embedded ? undefined : databaseUrl, observability.registry);
     await dispatcher.start();
   }
 

@@ -4,7 +4,7 @@ import { Session } from '../core/auth/session.entity';
 import { SessionResolver } from '../core/auth/session.resolver';
 import { Channel } from '../core/channel';
 import type { Config } from '../core/config';
-import type { TxContext } from '../core/context';
+import type { ServiceContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
 import type { EventBus } from '../core/events';
 import type { Job } from '../core/jobs';
@@ -24,7 +24,7 @@ import {
   OrderLine,
   OrderLineResolver,
   OrderResolver,
-  orderService,
+  fulfilmentService,
   Payment,
   PaymentResolver,
 } from './order';
@@ -91,11 +91,11 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
 export function createJobs(orm: Orm, config: Config, log: Logger, events: EventBus): Job[] {
-  const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
+  const system = (name: string): ServiceContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
-    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.expireOverdue(system('expire-uncollected-pickups')) },
-    { name: 'remind-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.remindUncollected(system('remind-uncollected-pickups')) },
+    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
+    { name: 'remind-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.remindUncollected(system('remind-uncollected-pickups')) },
   ];
 }
 
@@ -103,11 +103,12 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
  * The outbox dispatcher of this instance, with every destination: webhooks, customer messages
  * and payment calls. `registry` receives its metrics.
  */
-export function createDispatcher(orm: Orm, config: Config, log: Logger, listenUrl: string | undefined, registry?: Registry): Dispatcher {
+export function createDispatcher(orm: Orm, config: Config, log: Logger, events: EventBus, listenUrl: string | undefined, registry?: Registry): Dispatcher {
   const queues = [webhookQueue(orm, config), notificationQueue(orm, config), paymentCallQueue(orm, config)];
   const metrics: OutboxMetrics | undefined = registry ? createOutboxMetrics(registry, orm, queues) : undefined;
   return new Dispatcher({
     orm,
+    system: () => ({ requestId: 'outbox', em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events }),
     log,
     sinks: [webhookSink, notificationSink(config, metrics)],
     queues,
@@ -117,3 +118,4 @@ export function createDispatcher(orm: Orm, config: Config, log: Logger, listenUr
     listenUrl,
   });
 }
+export { createLoaders } from './loaders';

@@ -3,7 +3,7 @@
 // the webhook and the e-mail — each accepted exactly once. On the embedded database and, when
 // one is reachable, on a PostgreSQL server.
 import { Client } from 'pg';
-import { HttpReceiver, SmtpReceiver, eventually, sleep } from '../receivers';
+import { HttpReceiver, SmtpReceiver, eventually, sleep } from '../support/receivers';
 import { ADMIN, adminCreatesStoreAndStock, cleanUp, expectNoUserErrors, gql, ServiceProcess, staffSignIn, tmpDir } from './service-process';
 
 const PG_SERVER_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import type { ProductVariant } from '../catalog/catalog.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 
 export interface CartPrices {
   subtotal: number;

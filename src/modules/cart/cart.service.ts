@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
-import { requestLoaders, type TxContext } from '../../core/context';
+import { requestLoaders, type ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
@@ -10,15 +9,15 @@ import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
-import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
-import { lockCart, type LockedCart, type LockOptions } from './cart.lock';
+import { readLines, resolveLineInputs } from './cart.lines';
+import { abandonCartsIdleSince, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
 import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
-type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
+type CartChange = (tx: ServiceContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -29,7 +28,7 @@ export function assertCartAccess(actor: Actor, cart: Cart): void {
 }
 
 /** The store of a staff member, the default location of a counter sale. */
-const staffLocationOf = (ctx: TxContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
+const staffLocationOf = (ctx: ServiceContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
 
 const notFound = () => fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
 
@@ -38,9 +37,10 @@ export class CartService {
    * Creates a cart, or — for a customer who already has one — adds to the customer's one ACTIVE
    * cart, so every channel keeps building the same cart. Staff may create a cart for a customer.
    */
-  async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
-    const customerId = await this.cartOwnerFor(ctx, input.customerId);
-    if (typeof customerId === 'object') return customerId;
+  async create(ctx: ServiceContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
+    const owner = await this.cartOwnerFor(ctx, input.customerId);
+    if (!owner.ok) return owner;
+    const customerId = owner.value;
     const inputs = input.lines ?? [];
     if (inputs.length === 0) {
       // A single statement: no transaction around it.
@@ -64,20 +64,20 @@ export class CartService {
   }
 
   /** The customer a new cart belongs to (undefined for a guest cart), or why it can't be made. */
-  private async cartOwnerFor(ctx: TxContext, requested: string | undefined | null): Promise<string | undefined | Failure> {
+  private async cartOwnerFor(ctx: ServiceContext, requested: string | undefined | null): Promise<Result<string | undefined>> {
     const { actor } = ctx;
     if (actor.kind === 'customer') {
       if (requested && requested !== actor.customerId) throw forbidden('A customer can create a cart only for themselves.');
-      return actor.customerId;
+      return ok(actor.customerId);
     }
-    if (!requested) return undefined;
+    if (!requested) return ok(undefined);
     if (actor.kind === 'guest') throw unauthenticated('Sign in to create a cart for a customer.');
     requireStaff(ctx);
     const exists = isUuid(requested) && (await ctx.em.count(Customer, { id: requested })) > 0;
-    return exists ? requested : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
+    return exists ? ok(requested) : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
   }
 
-  addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  addLines(ctx: ServiceContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
     return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, read) => this.addToLines(tx, cart, lines, inputs, ['lines'], read.requested), {
       prime: true,
@@ -86,7 +86,7 @@ export class CartService {
   }
 
   /** Quantity 0 removes the line. */
-  updateLines(ctx: TxContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  updateLines(ctx: ServiceContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       const max = tx.config.maxLineQuantity;
       for (const [i, update] of updates.entries()) {
@@ -101,7 +101,7 @@ export class CartService {
     });
   }
 
-  removeLines(ctx: TxContext, cartId: string, lineIds: string[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  removeLines(ctx: ServiceContext, cartId: string, lineIds: string[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       for (const [i, lineId] of lineIds.entries()) {
         const line = lines.find((l) => l.id === lineId);
@@ -111,7 +111,7 @@ export class CartService {
     });
   }
 
-  async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+  async setFulfillment(ctx: ServiceContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
     // What the cart holds if every check below passes is known from the input alone: the statement
     // that locks the cart sets it (and reads the store), so a change that passes writes nothing
@@ -153,7 +153,7 @@ export class CartService {
   }
 
   /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */
-  applyLoyaltyPoints(ctx: TxContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
+  applyLoyaltyPoints(ctx: ServiceContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
       if (!Number.isInteger(points) || points < 0) return fail(ErrorCode.INVALID_INPUT, 'Points are a whole number from 0.', ['points']);
       if (points > 0) {
@@ -173,7 +173,7 @@ export class CartService {
    * Brings a guest cart to a customer who signs in: it becomes their ACTIVE cart when they have
    * none; otherwise its lines add up into theirs (capped at the line maximum) and it is MERGED.
    */
-  async mergeGuestCart(ctx: TxContext, customerId: string, cartId: string): Promise<Result<Cart>> {
+  async mergeGuestCart(ctx: ServiceContext, customerId: string, cartId: string): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
     const attempt = () =>
       transactional(ctx, async (tx) => {
@@ -212,26 +212,20 @@ export class CartService {
   }
 
   /** Whether `mergeGuestCart` would accept this cart, checked before signing someone up. */
-  async checkMergeable(ctx: TxContext, cartId: string): Promise<Failure | undefined> {
+  async checkMergeable(ctx: ServiceContext, cartId: string): Promise<Result<void>> {
     const cart = isUuid(cartId) ? await ctx.em.findOne(Cart, { id: cartId }) : null;
     if (!cart || cart.customer) return notFound();
     if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
-    return undefined;
+    return ok();
   }
 
   /**
    * Marks carts idle for longer than the configured time ABANDONED. One statement; carts being
    * changed right now are locked and skipped, so any number of instances can run it at once.
    */
-  async abandonIdleCarts(ctx: TxContext, now = new Date(), batch = 500): Promise<number> {
+  async abandonIdleCarts(ctx: ServiceContext, now = new Date(), batch = 500): Promise<number> {
     const cutoff = new Date(now.getTime() - ctx.config.cartAbandonAfterHours * 3600_000);
-    const rows = await ctx.em.execute<{ id: string }[]>(
-      `update cart set status = 'ABANDONED', version = version + 1, updated_at = ?
-        where id in (select id from cart where status = 'ACTIVE' and updated_at < ? order by updated_at limit ? for update skip locked)
-        returning id`,
-      [now, cutoff, batch],
-    );
-    return rows.length;
+    return (await abandonCartsIdleSince(ctx.em, cutoff, now, batch)).length;
   }
 
   /**
@@ -241,7 +235,7 @@ export class CartService {
    * refused change rolls the bump back.
    */
   private async mutate(
-    ctx: TxContext,
+    ctx: ServiceContext,
     cartId: string,
     expectedVersion: number | null | undefined,
     change: CartChange,
@@ -278,7 +272,7 @@ export class CartService {
   }
 
   private async addToLines(
-    tx: TxContext,
+    tx: ServiceContext,
     cart: Cart,
     lines: CartLine[],
     inputs: CartLineInput[],
@@ -287,10 +281,10 @@ export class CartService {
   ): Promise<Failure | void> {
     if (inputs.length === 0) return;
     const resolved = await resolveLineInputs(tx, inputs, path, found);
-    if (!resolved.ok) return { ok: false, errors: resolved.errors };
+    if (!resolved.ok) return resolved;
     // Lines keep the order they were added in: each new line gets its own creation instant.
     const now = Date.now();
-    for (const { variant, quantity, index } of resolved.lines) {
+    for (const { variant, quantity, index } of resolved.value) {
       const line = lines.find((l) => l.variant.id === variant.id);
       const total = (line?.quantity ?? 0) + quantity;
       if (total > tx.config.maxLineQuantity) {
@@ -301,12 +295,12 @@ export class CartService {
     }
   }
 
-  private lockActiveCart(tx: TxContext, customerId: string): Promise<Cart | null> {
+  private lockActiveCart(tx: ServiceContext, customerId: string): Promise<Cart | null> {
     return tx.em.findOne(Cart, { customer: customerId, status: CartStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
   /** The cart's lines with their variants (one statement): the response prices them from these. */
-  private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
+  private linesOf(tx: ServiceContext, cart: Cart): Promise<CartLine[]> {
     return readLines(tx, cart.id);
   }
 
@@ -321,7 +315,7 @@ export class CartService {
  * the lines (read with their variants) the change has just read and written, instead of reading
  * them again.
  */
-function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): void {
+function primeCart(ctx: ServiceContext, cart: Cart, lines: CartLine[] | undefined): void {
   const loaders = requestLoaders(ctx);
   if (!loaders) return;
   loaders.cartById.clear(cart.id).prime(cart.id, cart);
@@ -329,23 +323,6 @@ function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): v
   else loaders.linesByCart.clear(cart.id);
 }
 
-/**
- * A new ACTIVE cart or, when the customer already has one, that cart with its version raised (and
- * its row locked until the transaction ends), in one statement: the partial unique index decides,
- * so two requests racing to create a customer's cart both end up on the same one.
- */
-async function openCart(ctx: TxContext, customerId: string | undefined): Promise<Cart> {
-  const now = new Date();
-  const [row] = await ctx.em.execute<Record<string, unknown>[]>(
-    `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
-     values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
-     on conflict (customer_id) where status = 'ACTIVE'
-     do update set version = cart.version + 1, updated_at = excluded.updated_at
-     returning *`,
-    [randomUUID(), customerId ?? null, ctx.channel, now, now],
-  );
-  return ctx.em.map(Cart, row);
-}
 
 /** Whether openCart has just created the cart (an existing one comes back at version 2 or more). */
 const isNew = (cart: Cart): boolean => cart.version === 1;

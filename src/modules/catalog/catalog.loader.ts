@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { byIdLoader, groupLoader } from '../../core/loader';
 import { Product, ProductVariant, type VariantView } from './catalog.entity';
+import { variantsOfProducts } from './catalog.sql';
 
 export const createCatalogLoaders = (em: EntityManager) => ({
   productById: byIdLoader(em, Product),
@@ -17,14 +18,12 @@ export const createCatalogLoaders = (em: EntityManager) => ({
    * property accessors, the garbage they leave) cost more than the rest of the request.
    */
   variantsByProduct: groupLoader(
-    async (productIds): Promise<VariantView[]> => {
-      const rows = await em.execute<{ id: string; product_id: string; sku: string; title: string; price_amount: number }[]>(
-        `select id, product_id, sku, title, price_amount from product_variant
-          where product_id in (${productIds.map(() => '?').join(', ')}) order by created_at asc, sku asc`,
-        productIds,
-      );
-      return rows.map((r) => ({ id: r.id, product: { id: r.product_id }, sku: r.sku, title: r.title, priceAmount: r.price_amount }));
-    },
+    (productIds): Promise<VariantView[]> => variantsOfProducts(em, productIds),
     (variant) => variant.product.id,
   ),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createCatalogLoaders> {}
+}

@@ -1,8 +1,10 @@
+import { requireAdmin } from '../../core/auth/guards';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
 import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, type PageArgs } from '../../core/pagination';
+import { transactional } from '../../core/db/transaction';
 import { Product, ProductVariant, type ProductView } from './catalog.entity';
 import type { ProductCreateInput } from './catalog.types';
 
@@ -12,15 +14,17 @@ const MAX_PRICE = 100_000_000_00;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class CatalogService {
-  async createProduct(ctx: TxContext, input: ProductCreateInput): Promise<Result<Product>> {
+  /** ADMIN: a product with its variants. */
+  async createProduct(ctx: ServiceContext, input: ProductCreateInput): Promise<Result<Product>> {
+    requireAdmin(ctx);
     const invalid = validateProduct(input);
     if (invalid) return invalid;
     try {
-      const product = await ctx.em.transactional(async (em) => {
-        const created = em.create(Product, { title: input.title.trim() });
+      return await transactional(ctx, async (tx) => {
+        const created = tx.em.create(Product, { title: input.title.trim() });
         input.variants.forEach((v, i) => {
           // Distinct createdAt per variant keeps the input's order when listed.
-          em.create(ProductVariant, {
+          tx.em.create(ProductVariant, {
             product: created,
             sku: v.sku.trim(),
             title: v.title.trim(),
@@ -28,9 +32,8 @@ export class CatalogService {
             createdAt: new Date(created.createdAt.getTime() + i),
           });
         });
-        return created;
+        return ok(created);
       });
-      return ok(product);
     } catch (err) {
       if (isUniqueViolation(err)) {
         const skus = input.variants.map((v) => v.sku.trim());
@@ -43,7 +46,7 @@ export class CatalogService {
   }
 
   /** A page of products as plain rows: listing builds no managed entities (see `variantsByProduct`). */
-  async products(ctx: TxContext, args: PageArgs & { query?: string | null }): Promise<Connection<ProductView>> {
+  async products(ctx: ServiceContext, args: PageArgs & { query?: string | null }): Promise<Connection<ProductView>> {
     const limit = pageSize(args);
     const where: FilterQuery<Product>[] = [keysetAfter(args.after, 'asc') as FilterQuery<Product>];
     const query = args.query?.trim();
@@ -63,7 +66,7 @@ export class CatalogService {
   }
 
   /** Variants by sku for the given SKUs, in one statement (used by carts and stock). */
-  async variantsBySku(ctx: TxContext, skus: string[]): Promise<Map<string, ProductVariant>> {
+  async variantsBySku(ctx: ServiceContext, skus: string[]): Promise<Map<string, ProductVariant>> {
     const rows = await ctx.em.find(ProductVariant, { sku: { $in: skus } });
     return new Map(rows.map((v) => [v.sku, v]));
   }

@@ -1,7 +1,7 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { Field, InputType, Int } from 'type-graphql';
 import { connectionType } from '../../core/pagination';
 import { Product } from './catalog.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class ProductVariantInput {
@@ -24,13 +24,7 @@ export class ProductCreateInput {
   variants: ProductVariantInput[];
 }
 
-@ObjectType()
-export class ProductPayload {
-  @Field(() => Product, { nullable: true })
-  product?: Product;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const ProductPayload = payloadType('ProductPayload', { product: Product });
+export type ProductPayload = InstanceType<typeof ProductPayload>;
 
 export const ProductConnection = connectionType(Product, 'Product');

@@ -1,20 +1,24 @@
+import { requireAdmin } from '../../core/auth/guards';
 import type { FilterQuery } from '@mikro-orm/core';
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { transactional } from '../../core/db/transaction';
 import { Location, LocationKind } from './location.entity';
 import type { LocationCreateInput } from './location.types';
 
 const CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 
 export class LocationService {
-  async list(ctx: TxContext, filter: { pickupEnabled?: boolean | null }): Promise<Location[]> {
+  async list(ctx: ServiceContext, filter: { pickupEnabled?: boolean | null }): Promise<Location[]> {
     const where: FilterQuery<Location> = {};
     if (filter.pickupEnabled !== undefined && filter.pickupEnabled !== null) where.pickupEnabled = filter.pickupEnabled;
     return ctx.em.find(Location, where, { orderBy: { code: 'asc' } });
   }
 
-  async create(ctx: TxContext, input: LocationCreateInput): Promise<Result<Location>> {
+  /** ADMIN: a store or warehouse. */
+  async create(ctx: ServiceContext, input: LocationCreateInput): Promise<Result<Location>> {
+    requireAdmin(ctx);
     const code = input.code.trim().toUpperCase();
     const name = input.name.trim();
     if (!CODE_SHAPE.test(code)) {
@@ -26,7 +30,7 @@ export class LocationService {
     }
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return ok(await ctx.em.transactional(async (em) => em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled })));
+      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled })));
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
       throw err;

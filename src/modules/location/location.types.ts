@@ -1,6 +1,6 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { Field, InputType } from 'type-graphql';
 import { Location, LocationKind } from './location.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class LocationCreateInput {
@@ -17,11 +17,5 @@ export class LocationCreateInput {
   pickupEnabled: boolean;
 }
 
-@ObjectType()
-export class LocationPayload {
-  @Field(() => Location, { nullable: true })
-  location?: Location;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const LocationPayload = payloadType('LocationPayload', { location: Location });
+export type LocationPayload = InstanceType<typeof LocationPayload>;

@@ -14,6 +14,6 @@ export class OrderNotificationsResolver {
     const { actor } = ctx;
     const owner = actor.kind === 'customer' && order.customer?.id === actor.customerId;
     if (!owner && actor.kind !== 'staff') return [];
-    return ctx.em.find(Notification, { orderId: order.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return ctx.loaders.notificationsByOrder.load(order.id);
   }
 }

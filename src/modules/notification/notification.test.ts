@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
+import { dispatchingApp } from '../../../test/support/dispatching';
 import type { AddressInfo } from 'node:net';
 import { StaffRole } from '../../core/auth/actor';
 import { loadConfig } from '../../core/config';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock, systemContext } from '../../../test/fixtures';
-import { OrderCancelDocument, OrderNotificationsDocument } from '../../../test/generated/graphql';
-import { TestApp } from '../../../test/harness';
-import { eventually, sleep, SmtpReceiver } from '../../../test/receivers';
-import { orderService } from '../order';
+import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock, systemContext } from '../../../test/support/fixtures';
+import { OrderCancelDocument, OrderNotificationsDocument } from '../../../test/support/generated/graphql';
+import { TestApp } from '../../../test/support/harness';
+import { eventually, sleep, SmtpReceiver } from '../../../test/support/receivers';
+import { fulfilmentService } from '../order';
 import { sendSms } from './notification.channels';
 import { render } from './notification.templates';
 
@@ -16,7 +17,7 @@ let smtp: SmtpReceiver;
 let t: TestApp;
 beforeAll(async () => {
   smtp = await SmtpReceiver.start();
-  t = await TestApp.start({ ...FAST, SMTP_URL: smtp.url });
+  t = await dispatchingApp({ ...FAST, SMTP_URL: smtp.url });
 });
 afterAll(async () => {
   await t.close();
@@ -78,7 +79,7 @@ describe('messages to the customer', () => {
     // Due to expire within PICKUP_REMINDER_HOURS (24 by default).
     await t.app.orm.em.fork().getConnection().execute(`update orders set expires_at = now() + interval '3 hours' where id = ?`, [order.id]);
     let reminded = 0;
-    for (let i = 0; i < 3; i++) reminded += await orderService.remindUncollected(systemContext(t));
+    for (let i = 0; i < 3; i++) reminded += await fulfilmentService.remindUncollected(systemContext(t));
     expect(reminded).toBeGreaterThanOrEqual(1);
     const reminder = await eventually(() => smtp.to(customer.account.email).find((m) => m.subject?.includes('czeka na Ciebie')), 10_000, 'the reminder');
     expect(reminder.text).toContain(order.code);

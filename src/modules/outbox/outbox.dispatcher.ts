@@ -1,6 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client, type ClientBase, type Notification } from 'pg';
+import type { ServiceContext } from '../../core/context';
 import type { Orm } from '../../core/db/orm';
+import { transactional } from '../../core/db/transaction';
+import { ok } from '../../core/errors';
 import { describeError, type Logger } from '../../core/logger';
 import type { OutboxMetrics } from './outbox.metrics';
 import { retryDelayMs, type Attempt, type EventSink, type QueueRow, type Settlement, type WorkQueue } from './outbox.queue';
@@ -24,6 +26,8 @@ export async function listenOnPooledConnection(connection: ClientBase, wake: () 
 
 export interface DispatcherOptions {
   orm: Orm;
+  /** A system context over a fresh EntityManager, for the fan-out's transactions. */
+  system: () => ServiceContext;
   log: Logger;
   sinks: EventSink[];
   queues: WorkQueue[];
@@ -102,8 +106,8 @@ export class Dispatcher {
 
   /** One pass; resolves when every claimed call has started (not finished). */
   private async cycle(): Promise<void> {
+    while (!this.stopped && (await this.fanOut()) === FAN_OUT_BATCH);
     const em = this.options.orm.em.fork();
-    while (!this.stopped && (await this.fanOut(em)) === FAN_OUT_BATCH);
     for (const queue of this.options.queues) {
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0 || this.stopped) return;
@@ -122,15 +126,17 @@ export class Dispatcher {
     }
   }
 
-  private async fanOut(em: EntityManager): Promise<number> {
-    return em.transactional(async (tx) => {
-      const events = await claimEvents(tx, FAN_OUT_BATCH);
-      if (!events.length) return 0;
-      for (const sink of this.options.sinks) await sink.fanOut(tx, events);
-      await markDispatched(tx, events.map((e) => e.id));
-      this.options.metrics?.eventsDispatched.inc(events.length);
-      return events.length;
+  private async fanOut(): Promise<number> {
+    const result = await transactional(this.options.system(), async (tx) => {
+      const events = await claimEvents(tx.em, FAN_OUT_BATCH);
+      if (!events.length) return ok(0);
+      for (const sink of this.options.sinks) await sink.fanOut(tx.em, events);
+      await markDispatched(tx.em, events.map((e) => e.id));
+      return ok(events.length);
     });
+    const count = result.ok ? result.value : 0;
+    this.options.metrics?.eventsDispatched.inc(count);
+    return count;
   }
 
   private track(queue: WorkQueue, row: QueueRow): void {

@@ -18,13 +18,5 @@ export function record(tx: { em: EntityManager }, event: NewEvent): OutboxEvent 
   return tx.em.create(OutboxEvent, { id: randomUUID(), type: event.type, subjectId: event.subjectId, data: event.data, createdAt: new Date() });
 }
 
-/** The same event as a row, for a writer that inserts its rows in one hand-written statement. */
-export const eventRow = (event: NewEvent) => ({
-  id: randomUUID(),
-  type: event.type,
-  subject_id: event.subjectId ?? null,
-  data: event.data,
-  created_at: new Date(),
-});
-
-export const OUTBOX_EVENT_TABLE = 'outbox_event';
+/** What other modules call: `outbox.record(tx, event)` inside their transaction. */
+export const outbox = { record };

@@ -1,19 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { query } from '../../core/db/sql';
 import type { EventRow, QueueRow, WorkQueue } from './outbox.queue';
+import type { NewEvent } from './outbox.service';
 
 /** A list passed as one JSON parameter: the driver would otherwise spread an array over several placeholders. */
 export const jsonList = (values: string[]) => JSON.stringify(values);
 
 /** Events not yet fanned out, locked for this transaction; other instances skip them. */
 export const claimEvents = (em: EntityManager, batch: number) =>
-  em.execute<EventRow[]>(
+  query<EventRow>(em, 
     `select id, type, subject_id, data, created_at from outbox_event
       where dispatched_at is null order by created_at limit ? for update skip locked`,
     [batch],
   );
 
 export const markDispatched = (em: EntityManager, ids: string[]) =>
-  em.execute(`update outbox_event set dispatched_at = now() where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [jsonList(ids)]);
+  query(em, `update outbox_event set dispatched_at = now() where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [jsonList(ids)]);
 
 /**
  * Claims due rows in one statement: counts the attempt and holds the row for the lease, so an
@@ -22,7 +25,8 @@ export const markDispatched = (em: EntityManager, ids: string[]) =>
  */
 export function claimDue(em: EntityManager, queue: WorkQueue, limit: number, busy: string[]): Promise<QueueRow[]> {
   const skipBusy = queue.groupColumn && busy.length ? `and ${queue.groupColumn} not in (select jsonb_array_elements_text(?::jsonb)::uuid)` : '';
-  return em.execute<QueueRow[]>(
+  return query<QueueRow>(
+    em,
     `with due as (
        select id from ${queue.table}
         where status = 'PENDING' and next_attempt_at <= now() ${skipBusy}
@@ -43,7 +47,8 @@ export async function settle(
   outcome: { status: string; responseStatus?: number; error?: string; retryInMs?: number },
 ): Promise<boolean> {
   const done = outcome.status === queue.doneStatus;
-  const result = await em.execute<{ id: string }[]>(
+  const result = await query<{ id: string }>(
+    em,
     `update ${queue.table}
         set status = ?, last_response_status = ?, last_error = ?,
             next_attempt_at = case when ?::int is null then null else now() + ?::int * interval '1 millisecond' end,
@@ -61,6 +66,25 @@ export async function backlog(em: EntityManager, queues: WorkQueue[]): Promise<{
     `select 'event' as name, count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float as oldest from outbox_event where dispatched_at is null`,
     ...queues.map((q) => `select '${q.name}', count(*)::int, coalesce(extract(epoch from now() - min(created_at)), 0)::float from ${q.table} where status = 'PENDING'`),
   ];
-  const rows = await em.execute<{ name: string; pending: number; oldest: number }[]>(parts.join(' union all '));
+  const rows = await query<{ name: string; pending: number; oldest: number }>(em, parts.join(' union all '));
   return rows.map((r) => ({ name: r.name, pending: Number(r.pending), oldestSeconds: Number(r.oldest) }));
+}
+
+/**
+ * Events as a data-modifying CTE (`, outbox as (insert …)`), for a writer that puts its rows in
+ * one statement: `orderFrom` names a CTE of that statement whose one row's `number` goes into
+ * each event's `data.order.number` (drawn from a sequence by that same statement). Parameters are
+ * appended to `params` in the order of the text.
+ */
+export function eventsInsertCte(events: NewEvent[], params: unknown[], orderFrom: string): string {
+  if (!events.length) return '';
+  const now = new Date();
+  const tuples = events.map((e) => {
+    params.push(randomUUID(), e.type, e.subjectId ?? null, JSON.stringify(e.data), now);
+    return '(?::uuid, ?, ?::uuid, ?::jsonb, ?::timestamptz)';
+  });
+  return `,
+          outbox as (insert into outbox_event (id, type, subject_id, data, created_at)
+            select e.id, e.type, e.subject_id, jsonb_set(e.data, '{order,number}', to_jsonb(${orderFrom}.number)), e.created_at
+              from ${orderFrom}, (values ${tuples.join(', ')}) as e(id, type, subject_id, data, created_at))`;
 }

@@ -1,7 +1,8 @@
-import { aCustomer, anAdmin, aPickupOrder, aProduct, aStore, stock } from '../../../test/fixtures';
-import { WebhookCreateDocument, WebhookDeleteDocument } from '../../../test/generated/graphql';
-import { TestApp } from '../../../test/harness';
-import { eventually, HttpReceiver, sleep } from '../../../test/receivers';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStore, stock } from '../../../test/support/fixtures';
+import { dispatchingApp } from '../../../test/support/dispatching';
+import { WebhookCreateDocument, WebhookDeleteDocument } from '../../../test/support/generated/graphql';
+import { TestApp } from '../../../test/support/harness';
+import { eventually, HttpReceiver, sleep } from '../../../test/support/receivers';
 import { retryDelayMs } from './outbox.queue';
 
 const DISPATCHING = { OUTBOX_DISPATCHER_ENABLED: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250' };
@@ -13,7 +14,7 @@ describe('the dispatcher on several instances', () => {
   const webhooks: string[] = [];
   let admin: string;
   beforeAll(async () => {
-    [a, b] = await Promise.all([TestApp.start(DISPATCHING), TestApp.start(DISPATCHING)]);
+    [a, b] = await Promise.all([dispatchingApp(DISPATCHING), dispatchingApp(DISPATCHING)]);
     admin = (await anAdmin(a)).token;
   });
   afterAll(async () => {
@@ -60,7 +61,7 @@ describe('the dispatcher on several instances', () => {
 
 describe('waking up', () => {
   it('delivers at once after a commit, with polling as good as off (LISTEN/NOTIFY)', async () => {
-    const app = await TestApp.start({ ...DISPATCHING, OUTBOX_POLL_MS: '600000' });
+    const app = await dispatchingApp({ ...DISPATCHING, OUTBOX_POLL_MS: '600000' });
     const receiver = await HttpReceiver.start();
     try {
       const admin = (await anAdmin(app)).token;

@@ -1,11 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Webhook as Signer } from 'standardwebhooks';
 import type { Config } from '../../core/config';
 import type { Orm } from '../../core/db/orm';
 import type { Attempt, QueueRow, WorkQueue } from '../outbox';
+import { deliveryTargets, type DeliveryTarget } from './webhook.sql';
 import { guardedLookup, hostOf, isForbiddenAddress } from './webhook.target';
 
 /** Bytes of a receiver's answer read before it is dropped: only the status matters. */
@@ -83,25 +83,6 @@ export function post(request: SignedRequest, timeoutMs: number, allowPrivate: bo
   });
 }
 
-interface DeliveryTarget {
-  delivery_id: string;
-  url: string;
-  secret: string;
-  active: boolean;
-  event_id: string;
-  type: string;
-  data: Record<string, unknown>;
-  created_at: Date;
-}
-
-const targetsOf = (em: EntityManager, deliveryIds: string[]) =>
-  em.execute<DeliveryTarget[]>(
-    `select d.id as delivery_id, w.url, w.secret, w.active, e.id as event_id, e.type, e.data, e.created_at
-       from webhook_delivery d join webhook w on w.id = d.webhook_id join outbox_event e on e.id = d.event_id
-      where d.id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-    [JSON.stringify(deliveryIds)],
-  );
-
 /** The webhook deliveries as a queue of the outbox dispatcher. */
 export function webhookQueue(orm: Orm, config: Config): WorkQueue {
   const { webhookTimeoutMs, webhookRetryBaseMs, webhookMaxAttempts, webhookAllowPrivateNetworks } = config.outbox;
@@ -114,7 +95,7 @@ export function webhookQueue(orm: Orm, config: Config): WorkQueue {
     maxAttempts: webhookMaxAttempts,
     retryBaseMs: webhookRetryBaseMs,
     async load(rows) {
-      const targets = new Map((await targetsOf(orm.em.fork(), rows.map((r) => r.id))).map((t) => [t.delivery_id, t]));
+      const targets = new Map((await deliveryTargets(orm.em.fork(), rows.map((r) => r.id))).map((t) => [t.delivery_id, t]));
       for (const row of rows) row.target = targets.get(row.id);
     },
     async perform(row: QueueRow): Promise<Attempt> {

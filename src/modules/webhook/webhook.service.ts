@@ -1,22 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import type { TxContext } from '../../core/context';
+import { requireAdmin } from '../../core/auth/guards';
+import type { ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { WebhookTopic } from '../outbox';
 import { Webhook, WebhookDelivery } from './webhook.entity';
+import { failPendingDeliveries } from './webhook.sql';
 import { hostOf, isForbiddenAddress, resolveAll } from './webhook.target';
 
 const MAX_URL_LENGTH = 2000;
 
+/** ADMIN only: webhooks reach the retailer's other systems with every order's data. */
 export class WebhookService {
   /**
    * Saves a webhook and returns its signing secret, the only time it is shown. The URL must be
    * https in production, and — unless private networks are allowed — resolve only to public
    * addresses now (and again at every delivery, see webhook.target.ts).
    */
-  async create(ctx: TxContext, input: { url: string; topics: WebhookTopic[] }): Promise<Result<{ webhook: Webhook; secret: string }>> {
+  async create(ctx: ServiceContext, input: { url: string; topics: WebhookTopic[] }): Promise<Result<{ webhook: Webhook; secret: string }>> {
+    requireAdmin(ctx);
     const topics = [...new Set(input.topics)];
     if (topics.length === 0) return fail(ErrorCode.INVALID_INPUT, 'Subscribe to at least one topic.', ['input', 'topics']);
     if (topics.some((t) => !Object.values(WebhookTopic).includes(t))) return fail(ErrorCode.INVALID_INPUT, 'Unknown topic.', ['input', 'topics']);
@@ -31,7 +35,8 @@ export class WebhookService {
   }
 
   /** Stops deliveries at once: the webhook turns inactive and what was still pending fails. */
-  async delete(ctx: TxContext, id: string): Promise<Result<{ webhook: Webhook }>> {
+  async delete(ctx: ServiceContext, id: string): Promise<Result<{ webhook: Webhook }>> {
+    requireAdmin(ctx);
     if (!isUuid(id)) return fail(ErrorCode.NOT_FOUND, 'No webhook has this id.', ['id']);
     return transactional(ctx, async (tx) => {
       const webhook = await tx.em.findOne(Webhook, { id, deletedAt: null });
@@ -39,24 +44,24 @@ export class WebhookService {
       webhook.active = false;
       webhook.deletedAt = new Date();
       await tx.em.flush();
-      await tx.em.execute(
-        `update webhook_delivery set status = 'FAILED', last_error = 'The webhook was deleted.', next_attempt_at = null where webhook_id = ? and status = 'PENDING'`,
-        [id],
-      );
+      await failPendingDeliveries(tx.em, id);
       return ok({ webhook });
     });
   }
 
-  list(ctx: TxContext): Promise<Webhook[]> {
+  list(ctx: ServiceContext): Promise<Webhook[]> {
+    requireAdmin(ctx);
     return ctx.em.find(Webhook, { deletedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
-  async get(ctx: TxContext, id: string): Promise<Webhook | null> {
+  async get(ctx: ServiceContext, id: string): Promise<Webhook | null> {
+    requireAdmin(ctx);
     return isUuid(id) ? ctx.em.findOne(Webhook, { id, deletedAt: null }) : null;
   }
 
   /** The delivery log, newest first. */
-  async deliveries(ctx: TxContext, webhookId: string, page: PageArgs): Promise<Connection<WebhookDelivery>> {
+  async deliveries(ctx: ServiceContext, webhookId: string, page: PageArgs): Promise<Connection<WebhookDelivery>> {
+    requireAdmin(ctx);
     const limit = pageSize(page);
     const rows = await ctx.em.find(
       WebhookDelivery,
@@ -66,7 +71,7 @@ export class WebhookService {
     return toConnection(rows, limit, (d) => encodeCursor(d.createdAt, d.id));
   }
 
-  private async checkUrl(ctx: TxContext, raw: string) {
+  private async checkUrl(ctx: ServiceContext, raw: string) {
     const field = ['input', 'url'];
     let url: URL;
     try {

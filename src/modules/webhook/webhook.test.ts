@@ -1,9 +1,10 @@
 import { Webhook as Verifier } from 'standardwebhooks';
+import { dispatchingApp } from '../../../test/support/dispatching';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/fixtures';
-import { OrderMarkReadyDocument, WebhookCreateDocument, WebhookDeleteDocument, WebhookDeliveriesDocument, WebhooksDocument } from '../../../test/generated/graphql';
-import { TestApp } from '../../../test/harness';
-import { eventually, HttpReceiver, sleep } from '../../../test/receivers';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
+import { OrderMarkReadyDocument, WebhookCreateDocument, WebhookDeleteDocument, WebhookDeliveriesDocument, WebhooksDocument } from '../../../test/support/generated/graphql';
+import { TestApp } from '../../../test/support/harness';
+import { eventually, HttpReceiver, sleep } from '../../../test/support/receivers';
 import { post, signedRequest } from './webhook.sender';
 
 // A dispatcher that retries fast and may reach the receivers on 127.0.0.1.
@@ -14,7 +15,7 @@ let admin: string;
 const receivers: HttpReceiver[] = [];
 const webhooks: string[] = [];
 beforeAll(async () => {
-  t = await TestApp.start(FAST);
+  t = await dispatchingApp(FAST);
   admin = (await anAdmin(t)).token;
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { Field, InputType } from 'type-graphql';
+import { payloadType } from '../../core/payload';
 import { connectionType } from '../../core/pagination';
 import { WebhookTopic } from '../outbox';
 import { Webhook, WebhookDelivery } from './webhook.entity';
@@ -13,16 +13,8 @@ export class WebhookCreateInput {
   topics: WebhookTopic[];
 }
 
-@ObjectType()
-export class WebhookPayload {
-  @Field(() => Webhook, { nullable: true })
-  webhook?: Webhook;
-
-  @Field(() => String, { nullable: true, description: 'The signing secret (whsec_...): shown once, in the answer to webhookCreate.' })
-  secret?: string;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+/** `secret`: the signing secret (whsec_…), shown once, in the answer to webhookCreate. */
+export const WebhookPayload = payloadType('WebhookPayload', { webhook: Webhook, secret: String });
+export type WebhookPayload = InstanceType<typeof WebhookPayload>;
 
 export const WebhookDeliveryConnection = connectionType(WebhookDelivery, 'WebhookDelivery');

@@ -1,13 +1,14 @@
-import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/fixtures';
-import { CheckoutCompleteDocument, OrderCompletePickupDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { eventually, sleep } from '../../../test/receivers';
+import { StaffRole } from '../../../core/auth/actor';
+import { dispatchingApp } from '../../../../test/support/dispatching';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../../test/support/fixtures';
+import { CheckoutCompleteDocument, OrderCompletePickupDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../../test/support/harness';
+import { eventually, sleep } from '../../../../test/support/receivers';
 import { TestCardProvider, usePaymentProvider, type PaymentProvider } from './payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await TestApp.start({ OUTBOX_DISPATCHER_ENABLED: 'true', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250', WEBHOOK_MAX_ATTEMPTS: '4' });
+  t = await dispatchingApp({ OUTBOX_DISPATCHER_ENABLED: 'true', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250', WEBHOOK_MAX_ATTEMPTS: '4' });
 });
 afterEach(() => usePaymentProvider(new TestCardProvider()));
 afterAll(() => t.close());
@@ -15,9 +16,16 @@ afterAll(() => t.close());
 /** A card provider that fails the first `failures` captures of each idempotency key, and counts what it did. */
 function flakyProvider(failures: number) {
   const calls: { reference: string; amount: number; key?: string; ok: boolean }[] = [];
+  // Captures of other test files' orders may reach this provider too: only its own are counted.
+  const mine = new Set<string>();
   const provider: PaymentProvider = {
-    authorize: async () => ({ ok: true, reference: unique('auth') }),
+    async authorize() {
+      const reference = unique('auth');
+      mine.add(reference);
+      return { ok: true, reference };
+    },
     async capture(reference, amount, key) {
+      if (!mine.has(reference)) return;
       const ok = calls.filter((c) => c.key === key).length >= failures;
       calls.push({ reference, amount, key, ok });
       if (!ok) throw new Error('provider unavailable');

@@ -1,17 +1,17 @@
 import { LockMode } from '@mikro-orm/core';
-import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { inventoryService, MovementKind } from '../inventory';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
-import { orderNotifier } from './order.notifier';
-import * as outbox from '../outbox';
-import { orderEvent, TOPIC_OF_TIMELINE_EVENT } from './order.outbox';
-import { PaymentCallKind, recordPaymentCall } from './payment.calls';
+import { requireStaff } from '../../../core/auth/guards';
+import type { ServiceContext } from '../../../core/context';
+import { transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { inventoryService, MovementKind } from '../../inventory';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
+import { orderNotifier } from '../order.notifier';
+import { outbox } from '../../outbox';
+import { orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order.outbox';
+import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
 
 export interface ReturnLineInput {
   lineId: string;
@@ -29,7 +29,7 @@ export class ReturnsService {
    * whole would. If the customer already spent the points the return takes back, the balance
    * stops at zero and the event notes the shortfall.
    */
-  async returnLines(ctx: TxContext, orderId: string, lines: ReturnLineInput[], restock: boolean, idempotencyKey: string): Promise<Result<Order>> {
+  async returnLines(ctx: ServiceContext, orderId: string, lines: ReturnLineInput[], restock: boolean, idempotencyKey: string): Promise<Result<Order>> {
     const staff = requireStaff(ctx);
     const badKey = checkKey(idempotencyKey);
     if (badKey) return badKey;
@@ -38,10 +38,10 @@ export class ReturnsService {
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
       const claim = await claimKey(tx, idempotencyKey, fingerprint('return', orderId, lines, restock), orderId);
-      if (claim.kind === 'reused') return claim.failure;
+      if (!claim.ok) return claim;
       const order = await tx.em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!order) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
-      if (claim.kind === 'replay') {
+      if (claim.value.replayOf) {
         replay = true;
         return ok(order);
       }
@@ -78,8 +78,9 @@ export class ReturnsService {
       // Back to the card at most what the card paid; the rest (lines paid at the counter) in store.
       const toCard = Math.min(refundAmount, payment.providerCapturedAmount - payment.providerRefundedAmount);
       payment.providerRefundedAmount += toCard;
-      // Refunded after commit by the outbox: money leaves only for a return that is recorded.
-      if (payment.providerReference && toCard > 0) recordPaymentCall(tx, { order, payment, kind: PaymentCallKind.REFUND, reference: payment.providerReference, amount: toCard });
+      const reference = payment.providerReference;
+      // Money leaves only for a return that is recorded: refunded after commit by the outbox, retried until the provider has it.
+      if (reference && toCard > 0) recordPaymentCall(tx, { orderId: order.id, paymentId: payment.id, kind: PaymentCallKind.REFUND, reference, amount: toCard });
       const inStore = refundAmount - toCard;
 
       let shortfall = 0;

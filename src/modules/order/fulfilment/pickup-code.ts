@@ -1,7 +1,8 @@
-import { tooManyAttempts } from '../../core/auth/throttle';
-import type { TxContext } from '../../core/context';
-import { ErrorCode, fail, type Failure } from '../../core/errors';
-import type { Order } from './order.entity';
+import { tooManyAttempts } from '../../../core/auth/throttle';
+import type { ServiceContext } from '../../../core/context';
+import { ErrorCode, fail, type Failure } from '../../../core/errors';
+import type { Order } from '../order.entity';
+import { countWrongPickupCode } from '../order.sql';
 
 /** Refuses any code while the order's code is locked after too many wrong ones. */
 export function pickupCodeLocked(order: Order, now = new Date()): Failure | undefined {
@@ -15,20 +16,12 @@ export function pickupCodeLocked(order: Order, now = new Date()): Failure | unde
  * count commits; the PICKUP_CODE_MAX_ATTEMPTS-th wrong code locks the order's code for
  * PICKUP_CODE_LOCK_MINUTES (and starts the count again). A short code cannot be guessed this way.
  */
-export async function recordWrongPickupCode(ctx: TxContext, orderId: string): Promise<Failure> {
+export async function recordWrongPickupCode(ctx: ServiceContext, orderId: string): Promise<Failure> {
   const { pickupCodeMaxAttempts: max, pickupCodeLockMinutes: minutes } = ctx.config.security;
-  const rows = await ctx.em.getConnection().execute<{ failures: number; locked_until: Date | null }[]>(
-    `update orders
-        set pickup_code_failures = case when pickup_code_failures + 1 >= ? then 0 else pickup_code_failures + 1 end,
-            pickup_code_locked_until = case when pickup_code_failures + 1 >= ? then now() + make_interval(mins => ?) else pickup_code_locked_until end
-      where id = ?
-      returning pickup_code_failures failures, pickup_code_locked_until locked_until`,
-    [max, max, minutes, orderId],
-  );
-  const lockedUntil = rows[0]?.locked_until ? new Date(rows[0].locked_until) : undefined;
+  const { failures, lockedUntil } = await countWrongPickupCode(ctx.em, orderId, max, minutes);
   if (lockedUntil && lockedUntil > new Date()) {
     return tooManyAttempts('Too many wrong pickup codes: this order\'s code is locked.', lockedUntil.getTime() - Date.now(), ['pickupCode']);
   }
-  const left = max - (rows[0]?.failures ?? 0);
+  const left = max - failures;
   return fail(ErrorCode.INVALID_PICKUP_CODE, `The pickup code does not match this order (${left} more ${left === 1 ? 'try' : 'tries'} before it is locked).`, ['pickupCode']);
 }

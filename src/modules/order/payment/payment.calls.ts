@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Config } from '../../core/config';
-import type { Orm } from '../../core/db/orm';
-import type { Attempt, QueueRow, Settlement, WorkQueue } from '../outbox';
-import { Order, OrderEvent, Payment } from './order.entity';
+import type { Config } from '../../../core/config';
+import type { Orm } from '../../../core/db/orm';
+import type { Attempt, QueueRow, Settlement, WorkQueue } from '../../outbox';
+import { Order, OrderEvent, Payment } from '../order.entity';
 import { paymentProvider } from './payment.provider';
 
 export enum PaymentCallKind {
@@ -68,8 +68,8 @@ export class PaymentCall {
 }
 
 /** Records a money call in the caller's transaction; the outbox makes it after commit. */
-export function recordPaymentCall(tx: { em: EntityManager }, call: { order: Order; payment: Payment; kind: PaymentCallKind; reference: string; amount: number }): void {
-  tx.em.create(PaymentCall, { order: call.order, payment: call.payment, kind: call.kind, providerReference: call.reference, amount: call.amount });
+export function recordPaymentCall(tx: { em: EntityManager }, call: { orderId: string; paymentId: string; kind: PaymentCallKind; reference: string; amount: number }): void {
+  tx.em.create(PaymentCall, { order: call.orderId, payment: call.paymentId, kind: call.kind, providerReference: call.reference, amount: call.amount });
 }
 
 const VERB = { CAPTURE: 'capture', REFUND: 'refund' } as const;
