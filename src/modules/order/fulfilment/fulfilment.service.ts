@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { StaffActor } from '../../../core/auth/actor';
 import { requireStaff } from '../../../core/auth/guards';
 import type { ServiceContext } from '../../../core/context';
-import { afterCommit, transactional } from '../../../core/db/transaction';
+import { transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { FulfillmentMethod } from '../../cart/cart.entity';
@@ -17,7 +17,6 @@ import { outbox } from '../../outbox';
 import { InternalEventType, orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order.outbox';
 import { lockOverduePickups, lockPickupsToRemind } from '../order.sql';
 import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
-import { paymentProvider } from '../payment/payment.provider';
 import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
@@ -200,7 +199,8 @@ export class FulfilmentService {
     if (!stock.ok) throw new Error(`order ${order.id} has no reservation to release`);
     const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
     const reference = payment.providerReference;
-    if (reference) afterCommit(tx, () => paymentProvider().void(reference));
+    // Voided after commit by the outbox, retried until the provider has it.
+    if (reference) recordPaymentCall(tx, { orderId: order.id, paymentId: payment.id, kind: PaymentCallKind.VOID, reference, amount: 0 });
     payment.status = PaymentStatus.VOIDED;
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });

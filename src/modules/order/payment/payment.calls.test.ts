@@ -1,7 +1,7 @@
 import { StaffRole } from '../../../core/auth/actor';
 import { dispatchingApp } from '../../../../test/support/dispatching';
 import { aCustomer, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../../test/support/fixtures';
-import { CheckoutCompleteDocument, OrderCompletePickupDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../../test/support/generated/graphql';
+import { CheckoutCompleteDocument, OrderCancelDocument, OrderCompletePickupDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../../test/support/generated/graphql';
 import { TestApp, unique } from '../../../../test/support/harness';
 import { eventually, sleep } from '../../../../test/support/receivers';
 import { TestCardProvider, usePaymentProvider, type PaymentProvider } from './payment.provider';
@@ -16,6 +16,7 @@ afterAll(() => t.close());
 /** A card provider that fails the first `failures` captures of each idempotency key, and counts what it did. */
 function flakyProvider(failures: number) {
   const calls: { reference: string; amount: number; key?: string; ok: boolean }[] = [];
+  const voids: { reference: string; key?: string }[] = [];
   // Captures of other test files' orders may reach this provider too: only its own are counted.
   const mine = new Set<string>();
   const provider: PaymentProvider = {
@@ -30,10 +31,12 @@ function flakyProvider(failures: number) {
       calls.push({ reference, amount, key, ok });
       if (!ok) throw new Error('provider unavailable');
     },
-    void: async () => {},
+    async void(reference, key) {
+      if (mine.has(reference)) voids.push({ reference, key });
+    },
     refund: async () => {},
   };
-  return { provider, calls };
+  return { provider, calls, voids };
 }
 
 async function aCardPickupReadyToHandOver() {
@@ -95,5 +98,17 @@ describe('payment calls after commit', () => {
       expect(metrics).toMatch(new RegExp(`commerce_outbox_backlog\\{queue="${queue}"\\} \\d+`));
       expect(metrics).toMatch(new RegExp(`commerce_outbox_oldest_pending_seconds\\{queue="${queue}"\\} [\\d.e+-]+`));
     }
+  });
+
+  it('voids a cancelled order’s authorization after commit, once', async () => {
+    const { provider, voids } = flakyProvider(0);
+    usePaymentProvider(provider);
+    const { order, associate } = await aCardPickupReadyToHandOver();
+    const { orderCancel } = await t.data(OrderCancelDocument, { orderId: order.id, reason: 'changed mind' }, { token: associate.token });
+    expect(orderCancel.order).toMatchObject({ status: 'CANCELLED', payment: { status: 'VOIDED' } });
+    await eventually(() => voids.length === 1, 10_000, 'the void');
+    await sleep(300);
+    expect(voids).toHaveLength(1);
+    expect(voids[0].key).toEqual(expect.any(String));
   });
 });

@@ -10,11 +10,13 @@ import { paymentProvider } from './payment.provider';
 export enum PaymentCallKind {
   CAPTURE = 'CAPTURE',
   REFUND = 'REFUND',
+  /** Gives back an authorization of an order cancelled or expired (amount 0). */
+  VOID = 'VOID',
 }
 
 /**
  * A call to the card provider that must happen after commit: a capture at pickup or shipment, a
- * refund on return. Written in the transaction that decided it, so it is made if and only if the
+ * refund on return, the void of a cancelled or expired order's authorization. Written in the transaction that decided it, so it is made if and only if the
  * change was committed; retried with its own id as the provider's idempotency key, so the money
  * moves once however often it is tried.
  */
@@ -72,7 +74,7 @@ export function recordPaymentCall(tx: { em: EntityManager }, call: { orderId: st
   tx.em.create(PaymentCall, { order: call.orderId, payment: call.paymentId, kind: call.kind, providerReference: call.reference, amount: call.amount });
 }
 
-const VERB = { CAPTURE: 'capture', REFUND: 'refund' } as const;
+const VERB = { CAPTURE: 'capture', REFUND: 'refund', VOID: 'void' } as const;
 
 /**
  * Money calls as a queue of the outbox dispatcher. The order's timeline says when a call failed
@@ -91,7 +93,8 @@ export function paymentCallQueue(orm: Orm, config: Config): WorkQueue {
       const reference = String(row.provider_reference);
       const amount = Number(row.amount);
       if (row.kind === PaymentCallKind.CAPTURE) await provider.capture(reference, amount, row.id);
-      else await provider.refund(reference, amount, row.id);
+      else if (row.kind === PaymentCallKind.REFUND) await provider.refund(reference, amount, row.id);
+      else await provider.void(reference, row.id);
       return { ok: true };
     },
     async settled(em: EntityManager, row: QueueRow, attempt: Attempt, settlement: Settlement) {

@@ -10,7 +10,7 @@ export interface PaymentProvider {
   authorize(request: { amount: number; currencyCode: string; token?: string | null; orderId: string }): Promise<Authorization>;
   /** `idempotencyKey`: the same on every retry of one capture; the provider moves the money once. */
   capture(reference: string, amount: number, idempotencyKey?: string): Promise<void>;
-  void(reference: string): Promise<void>;
+  void(reference: string, idempotencyKey?: string): Promise<void>;
   refund(reference: string, amount: number, idempotencyKey?: string): Promise<void>;
 }
 

@@ -1,10 +1,16 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201155018 extends Migration {
+/**
+ * The outbox: events written with the changes that caused them, webhooks and their deliveries,
+ * messages to customers, payment calls made after commit; the customer's language and the
+ * pickup reminder's mark; and the trigger that wakes the dispatchers on commit.
+ */
+
+export class Migration20261201163824 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create type "notification_channel" as enum ('EMAIL', 'SMS');`);
     this.addSql(`create type "notification_status" as enum ('PENDING', 'SENT', 'FAILED', 'SKIPPED');`);
-    this.addSql(`create type "payment_call_kind" as enum ('CAPTURE', 'REFUND');`);
+    this.addSql(`create type "payment_call_kind" as enum ('CAPTURE', 'REFUND', 'VOID');`);
     this.addSql(`create type "webhook_topic" as enum ('ORDER_PLACED', 'ORDER_READY_FOR_PICKUP', 'ORDER_CHECKED_IN', 'ORDER_COMPLETED', 'ORDER_SHIPPED', 'ORDER_CANCELLED', 'ORDER_EXPIRED', 'ORDER_RETURNED', 'INVENTORY_LOW', 'CUSTOMER_CREATED');`);
     this.addSql(`create type "webhook_delivery_status" as enum ('PENDING', 'DELIVERED', 'FAILED');`);
     this.addSql(`create table "outbox_event" ("id" uuid not null, "type" varchar(40) not null, "subject_id" uuid null, "data" jsonb not null, "created_at" timestamptz not null, "dispatched_at" timestamptz null, constraint "outbox_event_pkey" primary key ("id"));`);
