@@ -73,10 +73,13 @@ async function commitEvents(app: App, count: number, perTransaction = 100): Prom
 }
 
 async function addWebhook(app: App, url: string): Promise<void> {
-  await app.orm.em.fork().getConnection().execute(`insert into webhook (id, url, topics, secret, active, created_at) values (gen_random_uuid(), ?, '{ORDER_PLACED}', ?, true, now())`, [
-    url,
-    `whsec_${Buffer.from('b'.repeat(24)).toString('base64')}`,
-  ]);
+  await app.orm.em
+    .fork()
+    .getConnection()
+    .execute(`insert into webhook (id, url, topics, secret, active, created_at) values (gen_random_uuid(), ?, '{ORDER_PLACED}', ?, true, now())`, [
+      url,
+      `whsec_${Buffer.from('b'.repeat(24)).toString('base64')}`,
+    ]);
 }
 
 async function measure(label: string, database: Record<string, string>): Promise<string[]> {
@@ -91,7 +94,10 @@ async function measure(label: string, database: Record<string, string>): Promise
   const app = await createApp(settings(embedded ? database : { DATABASE_URL: databaseUrl }, true));
   const started = performance.now();
   for (;;) {
-    const [{ n }] = await app.orm.em.fork().getConnection().execute<{ n: number }[]>(`select count(*)::int as n from webhook_delivery where status = 'DELIVERED'`);
+    const [{ n }] = await app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from webhook_delivery where status = 'DELIVERED'`);
     if (n >= EVENTS) break;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -102,7 +108,11 @@ async function measure(label: string, database: Record<string, string>): Promise
   const committed = new Map<string, number>();
   for (let i = 0; i < LATENCY_EVENTS; i++) {
     const tick = performance.now();
-    const id = await app.orm.em.fork().transactional(async (em) => record({ em }, { type: WebhookTopic.ORDER_PLACED, data: { order: { id: `lat-${i}`, number: `L-${i}`, status: 'PLACED' } } }).id);
+    const id = await app.orm.em
+      .fork()
+      .transactional(
+        async (em) => record({ em }, { type: WebhookTopic.ORDER_PLACED, data: { order: { id: `lat-${i}`, number: `L-${i}`, status: 'PLACED' } } }).id,
+      );
     committed.set(id, performance.now());
     const wait = 1000 / RATE - (performance.now() - tick);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -114,7 +124,9 @@ async function measure(label: string, database: Record<string, string>): Promise
   await app.close();
   sink.server.close();
   const ms = (q: number) => latencies.percentile(q).toFixed(1);
-  console.log(`${label}: ${throughput.toFixed(0)} events/s (${EVENTS} in ${seconds.toFixed(2)} s); latency p50 ${ms(50)} ms, p99 ${ms(99)} ms, max ${ms(100)} ms (${latencies.count}/${LATENCY_EVENTS} at ${RATE}/s)`);
+  console.log(
+    `${label}: ${throughput.toFixed(0)} events/s (${EVENTS} in ${seconds.toFixed(2)} s); latency p50 ${ms(50)} ms, p99 ${ms(99)} ms, max ${ms(100)} ms (${latencies.count}/${LATENCY_EVENTS} at ${RATE}/s)`,
+  );
   return [label, throughput.toFixed(0), `${EVENTS} in ${seconds.toFixed(2)} s`, ms(50), ms(99), ms(100), `${latencies.count}/${LATENCY_EVENTS}`];
 }
 

@@ -19,6 +19,7 @@ import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { consoleRoute } from './core/console';
+import { createExplorer, EXPLORER_PATH } from './core/explorer';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
@@ -109,6 +110,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dispatcher = createDispatcher(orm, config, log, events, embedded ? undefined : databaseUrl, observability.registry);
     await dispatcher.start();
   }
+  // Like introspection, which it needs: development and tests only.
+  const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -142,6 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       operationNamePlugin,
       ...observability.plugins,
       ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
+      ...(explorer ? [explorer.landingPage] : []),
     ],
   });
   await apollo.start();
@@ -173,6 +177,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   observability.mount(app);
   if (config.consoleEnabled) app.use('/console', ...consoleRoute());
+  if (explorer) app.use(EXPLORER_PATH, explorer.router);
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>

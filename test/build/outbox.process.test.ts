@@ -57,10 +57,22 @@ async function crashAfterCommitThenRestart(database: Record<string, string>): Pr
     { input: { email, password: 'correct-horse-battery' } },
   );
   const token = customerSignUp.token;
-  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(url, `mutation($input: CartCreateInput!) { cartCreate(input: $input) { cart { id } } }`, { input: { lines: [{ sku, quantity: 1 }] } }, token);
+  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(
+    url,
+    `mutation($input: CartCreateInput!) { cartCreate(input: $input) { cart { id } } }`,
+    { input: { lines: [{ sku, quantity: 1 }] } },
+    token,
+  );
   const cartId = cartCreate.cart.id;
-  await gql(url, `mutation($cartId: ID!, $input: CartFulfillmentInput!) { cartSetFulfillment(cartId: $cartId, input: $input) { userErrors { code } } }`, { cartId, input: { method: 'PICKUP', locationId: storeId } }, token);
-  const { checkoutComplete } = await gql<{ checkoutComplete: { order: { id: string; number: string; fulfillment: { pickupCode: string } }; userErrors: unknown[] } }>(
+  await gql(
+    url,
+    `mutation($cartId: ID!, $input: CartFulfillmentInput!) { cartSetFulfillment(cartId: $cartId, input: $input) { userErrors { code } } }`,
+    { cartId, input: { method: 'PICKUP', locationId: storeId } },
+    token,
+  );
+  const { checkoutComplete } = await gql<{
+    checkoutComplete: { order: { id: string; number: string; fulfillment: { pickupCode: string } }; userErrors: unknown[] };
+  }>(
     url,
     `mutation($cartId: ID!, $key: String!) { checkoutComplete(cartId: $cartId, idempotencyKey: $key, paymentMethod: PAY_IN_STORE) { order { id number fulfillment { pickupCode } } userErrors { code message } } }`,
     { cartId, key: `crash-${Date.now()}` },

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestApp } from './harness';
 
-const lockDir = () => join(tmpdir(), `outbox-dispatch-${createHash('sha1').update(process.env.TEST_DATABASE_URL ?? '').digest('hex').slice(0, 12)}.lock`);
+const lockDir = () =>
+  join(
+    tmpdir(),
+    `outbox-dispatch-${createHash('sha1')
+      .update(process.env.TEST_DATABASE_URL ?? '')
+      .digest('hex')
+      .slice(0, 12)}.lock`,
+  );
 
 function alive(pid: number): boolean {
   try {

@@ -10,7 +10,11 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-  json: { type: string; timestamp: string; data: Record<string, any> };
+  json: {
+    type: string;
+    timestamp: string;
+    data: { order?: { id: string; number: string; status: string; [field: string]: unknown }; [field: string]: unknown };
+  };
   /** What the receiver answered. */
   answered?: Answer;
 }

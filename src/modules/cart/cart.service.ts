@@ -4,7 +4,7 @@ import { requireStaff } from '../../core/auth/guards';
 import { requestLoaders, type ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
@@ -17,7 +17,7 @@ import { priceCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
-type CartChange = (tx: ServiceContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
+type CartChange = (tx: ServiceContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Result<void>>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -54,8 +54,8 @@ export class CartService {
       let found: ProductVariant[] | undefined;
       if (isNew(cart)) lines = [];
       else ({ lines, variants: found } = await linesAndRequestedVariants(tx, cart.id, inputs));
-      const failure = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
-      if (failure) return failure;
+      const added = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
+      if (!added.ok) return added;
       await tx.em.flush();
       return ok(cart);
     });
@@ -98,6 +98,7 @@ export class CartService {
         if (update.quantity === 0) tx.em.remove(line);
         else line.quantity = update.quantity;
       }
+      return ok();
     });
   }
 
@@ -108,6 +109,7 @@ export class CartService {
         if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lineIds', i]);
         tx.em.remove(line);
       }
+      return ok();
     });
   }
 
@@ -131,7 +133,7 @@ export class CartService {
         if (!/^[A-Z]{2}$/.test(shippingAddress!.countryCode)) {
           return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'shippingAddress', 'countryCode']);
         }
-        return;
+        return ok();
       }
       // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
       const staff = input.method === FulfillmentMethod.IN_STORE ? requireStaff(tx) : undefined;
@@ -147,6 +149,7 @@ export class CartService {
       // The locking statement has set the store it read; another one only if it read none.
       if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
+      return ok();
     }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
@@ -166,6 +169,7 @@ export class CartService {
         }
       }
       cart.loyaltyPointsApplied = points;
+      return ok();
     }, { prime: true });
   }
 
@@ -262,8 +266,8 @@ export class CartService {
         return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
       lines = locked.lines;
-      const failure = await change(tx, cart, lines ?? [], locked);
-      if (failure) return failure;
+      const changed = await change(tx, cart, lines ?? [], locked);
+      if (!changed.ok) return changed;
       await tx.em.flush();
       return ok(cart);
     });
@@ -278,8 +282,8 @@ export class CartService {
     inputs: CartLineInput[],
     path: (string | number)[],
     found?: ProductVariant[],
-  ): Promise<Failure | void> {
-    if (inputs.length === 0) return;
+  ): Promise<Result<void>> {
+    if (inputs.length === 0) return ok();
     const resolved = await resolveLineInputs(tx, inputs, path, found);
     if (!resolved.ok) return resolved;
     // Lines keep the order they were added in: each new line gets its own creation instant.
@@ -293,6 +297,7 @@ export class CartService {
       if (line) line.quantity = total;
       else lines.push(tx.em.create(CartLine, { cart, customer: cart.customer, variant, quantity, channel: tx.channel, createdAt: new Date(now + index) }));
     }
+    return ok();
   }
 
   private lockActiveCart(tx: ServiceContext, customerId: string): Promise<Cart | null> {

@@ -2,7 +2,7 @@ import { requireAdmin } from '../../core/auth/guards';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { ServiceContext } from '../../core/context';
 import { isUniqueViolation } from '../../core/db/violations';
-import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, type PageArgs } from '../../core/pagination';
 import { transactional } from '../../core/db/transaction';
 import { Product, ProductVariant, type ProductView } from './catalog.entity';
@@ -17,8 +17,8 @@ export class CatalogService {
   /** ADMIN: a product with its variants. */
   async createProduct(ctx: ServiceContext, input: ProductCreateInput): Promise<Result<Product>> {
     requireAdmin(ctx);
-    const invalid = validateProduct(input);
-    if (invalid) return invalid;
+    const valid = validateProduct(input);
+    if (!valid.ok) return valid;
     try {
       return await transactional(ctx, async (tx) => {
         const created = tx.em.create(Product, { title: input.title.trim() });
@@ -72,7 +72,7 @@ export class CatalogService {
   }
 }
 
-function validateProduct(input: ProductCreateInput): Failure | undefined {
+function validateProduct(input: ProductCreateInput): Result<void> {
   const title = input.title.trim();
   if (!title || title.length > 300) return fail(ErrorCode.INVALID_INPUT, 'A product needs a title (at most 300 characters).', ['input', 'title']);
   if (input.variants.length === 0) return fail(ErrorCode.INVALID_INPUT, 'A product needs at least one variant.', ['input', 'variants']);
@@ -92,7 +92,7 @@ function validateProduct(input: ProductCreateInput): Failure | undefined {
       return fail(ErrorCode.INVALID_INPUT, 'A price is a whole number of minor units, not negative.', ['input', 'variants', i, 'priceAmount']);
     }
   }
-  return undefined;
+  return ok();
 }
 
 export const catalogService = new CatalogService();

@@ -40,8 +40,8 @@ export class CustomerService {
   }
 
   private async createAccount(ctx: ServiceContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
-    const invalid = validateCredentials(input.email, input.password);
-    if (invalid) return invalid;
+    const valid = validateCredentials(input.email, input.password);
+    if (!valid.ok) return valid;
     const name = input.name?.trim() || undefined;
     if (name && name.length > 200) return fail(ErrorCode.INVALID_INPUT, 'A name has at most 200 characters.', ['input', 'name']);
     const passwordHash = await hashPassword(input.password);

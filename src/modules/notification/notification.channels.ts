@@ -16,12 +16,24 @@ export async function sendEmail(config: OutboxConfig, message: Message, timeoutM
   if (!config.smtpUrl) return { ok: false, retry: false, error: 'SMTP_URL is not set.' };
   let transport = transports.get(config.smtpUrl);
   if (!transport) {
-    transport = nodemailer.createTransport({ url: config.smtpUrl, pool: true, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as never);
+    transport = nodemailer.createTransport({
+      url: config.smtpUrl,
+      pool: true,
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+    } as never);
     transports.set(config.smtpUrl, transport);
   }
   try {
     // The message id is the notification's: a retry after a crash is recognisably the same message.
-    await transport.sendMail({ from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, messageId: `<${message.id}@notifications>` });
+    await transport.sendMail({
+      from: config.mailFrom,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      messageId: `<${message.id}@notifications>`,
+    });
     return { ok: true };
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
@@ -48,7 +60,12 @@ export async function sendSms(config: OutboxConfig, message: Message, timeoutMs:
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return { ok: true, responseStatus: res.status };
     // 4xx other than throttling: the provider refuses this message (a bad number); retrying cannot help.
-    return { ok: false, responseStatus: res.status, error: `answered ${res.status}`, retry: res.status >= 400 && res.status < 500 && res.status !== 429 ? false : undefined };
+    return {
+      ok: false,
+      responseStatus: res.status,
+      error: `answered ${res.status}`,
+      retry: res.status >= 400 && res.status < 500 && res.status !== 429 ? false : undefined,
+    };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

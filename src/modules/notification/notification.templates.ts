@@ -10,13 +10,19 @@ const resources = {
         subject: 'Order {{number}} confirmed',
         body: 'Thank you! We have your order {{number}}. We will tell you when it is ready at {{store}}. Your pickup code: {{code}}',
       },
-      ORDER_READY_FOR_PICKUP: { subject: 'Order {{number}} is ready for pickup', body: 'Your order {{number}} is ready at {{store}}. Show this code at the counter: {{code}}' },
+      ORDER_READY_FOR_PICKUP: {
+        subject: 'Order {{number}} is ready for pickup',
+        body: 'Your order {{number}} is ready at {{store}}. Show this code at the counter: {{code}}',
+      },
       PICKUP_REMINDER: {
         subject: 'Order {{number}} is waiting for you',
         body: 'Your order {{number}} is waiting at {{store}} for {{hours}} more hours. Your pickup code: {{code}}',
       },
       ORDER_CANCELLED: { subject: 'Order {{number}} cancelled', body: 'Your order {{number}} was cancelled. Any payment taken is given back.' },
-      ORDER_EXPIRED: { subject: 'Order {{number}} expired', body: 'Your order {{number}} was not collected in time and has been cancelled. Any payment taken is given back.' },
+      ORDER_EXPIRED: {
+        subject: 'Order {{number}} expired',
+        body: 'Your order {{number}} was not collected in time and has been cancelled. Any payment taken is given back.',
+      },
     },
   },
   it: {
@@ -34,8 +40,14 @@ const resources = {
         subject: 'Il tuo ordine {{number}} ti aspetta',
         body: 'Il tuo ordine {{number}} ti aspetta presso {{store}} ancora per {{hours}} ore. Il tuo codice di ritiro: {{code}}',
       },
-      ORDER_CANCELLED: { subject: 'Ordine {{number}} annullato', body: 'Il tuo ordine {{number}} è stato annullato. Ogni pagamento ricevuto ti sarà restituito.' },
-      ORDER_EXPIRED: { subject: 'Ordine {{number}} scaduto', body: 'Il tuo ordine {{number}} non è stato ritirato in tempo ed è stato annullato. Ogni pagamento ricevuto ti sarà restituito.' },
+      ORDER_CANCELLED: {
+        subject: 'Ordine {{number}} annullato',
+        body: 'Il tuo ordine {{number}} è stato annullato. Ogni pagamento ricevuto ti sarà restituito.',
+      },
+      ORDER_EXPIRED: {
+        subject: 'Ordine {{number}} scaduto',
+        body: 'Il tuo ordine {{number}} non è stato ritirato in tempo ed è stato annullato. Ogni pagamento ricevuto ti sarà restituito.',
+      },
     },
   },
   ca: {
@@ -54,7 +66,10 @@ const resources = {
         body: "La teva comanda {{number}} t'espera a {{store}} durant {{hours}} hores més. El teu codi de recollida: {{code}}",
       },
       ORDER_CANCELLED: { subject: 'Comanda {{number}} cancel·lada', body: "La teva comanda {{number}} s'ha cancel·lat. Et retornarem qualsevol pagament." },
-      ORDER_EXPIRED: { subject: 'Comanda {{number}} caducada', body: "La teva comanda {{number}} no s'ha recollit a temps i s'ha cancel·lat. Et retornarem qualsevol pagament." },
+      ORDER_EXPIRED: {
+        subject: 'Comanda {{number}} caducada',
+        body: "La teva comanda {{number}} no s'ha recollit a temps i s'ha cancel·lat. Et retornarem qualsevol pagament.",
+      },
     },
   },
   pl: {
@@ -73,7 +88,10 @@ const resources = {
         body: 'Twoje zamówienie {{number}} czeka w {{store}} jeszcze {{hours}} godz. Twój kod odbioru: {{code}}',
       },
       ORDER_CANCELLED: { subject: 'Zamówienie {{number}} anulowane', body: 'Twoje zamówienie {{number}} zostało anulowane. Zwrócimy każdą pobraną płatność.' },
-      ORDER_EXPIRED: { subject: 'Zamówienie {{number}} wygasło', body: 'Twoje zamówienie {{number}} nie zostało odebrane na czas i zostało anulowane. Zwrócimy każdą pobraną płatność.' },
+      ORDER_EXPIRED: {
+        subject: 'Zamówienie {{number}} wygasło',
+        body: 'Twoje zamówienie {{number}} nie zostało odebrane na czas i zostało anulowane. Zwrócimy każdą pobraną płatność.',
+      },
     },
   },
 } satisfies Record<(typeof LANGUAGES)[number], unknown>;
@@ -86,7 +104,14 @@ function translator(): i18n {
   if (!instance) {
     instance = i18next.createInstance();
     // Synchronous with inline resources; messages are plain text, so nothing is HTML-escaped.
-    void instance.init({ resources, fallbackLng: 'en', supportedLngs: [...LANGUAGES], interpolation: { escapeValue: false }, initAsync: false, showSupportNotice: false } as Parameters<i18n['init']>[0]);
+    void instance.init({
+      resources,
+      fallbackLng: 'en',
+      supportedLngs: [...LANGUAGES],
+      interpolation: { escapeValue: false },
+      initAsync: false,
+      showSupportNotice: false,
+    } as Parameters<i18n['init']>[0]);
   }
   return instance;
 }

@@ -59,10 +59,14 @@ describe('messages to the customer', () => {
     expect(smtp.to(email)).toHaveLength(2);
 
     // The owner sees what was sent; so does staff of the store.
-    const mine = await eventually(async () => {
-      const { order: o } = await t.data(OrderNotificationsDocument, { id: order.id }, { token: customer.token });
-      return o!.notifications.every((n) => n.status === 'SENT') && o!.notifications;
-    }, 5_000, 'both messages SENT');
+    const mine = await eventually(
+      async () => {
+        const { order: o } = await t.data(OrderNotificationsDocument, { id: order.id }, { token: customer.token });
+        return o!.notifications.every((n) => n.status === 'SENT') && o!.notifications;
+      },
+      5_000,
+      'both messages SENT',
+    );
     expect(mine.map((n) => [n.kind, n.channel, n.to, n.status])).toEqual([
       ['ORDER_PLACED', 'EMAIL', email, 'SENT'],
       ['ORDER_READY_FOR_PICKUP', 'EMAIL', email, 'SENT'],
@@ -112,10 +116,14 @@ describe('without mail settings', () => {
       const { variant, store, associate } = await aStoreWithStock(bare);
       const customer = await aCustomer(bare);
       const order = await aPickupOrder(bare, store, customer.token, variant.sku, { ready: true, readyBy: associate.token });
-      const notes = await eventually(async () => {
-        const { order: o } = await bare.data(OrderNotificationsDocument, { id: order.id }, { token: customer.token });
-        return o!.notifications.length === 2 && o!.notifications;
-      }, 10_000, 'two messages recorded');
+      const notes = await eventually(
+        async () => {
+          const { order: o } = await bare.data(OrderNotificationsDocument, { id: order.id }, { token: customer.token });
+          return o!.notifications.length === 2 && o!.notifications;
+        },
+        10_000,
+        'two messages recorded',
+      );
       expect(notes.map((n) => n.status)).toEqual(['SKIPPED', 'SKIPPED']);
       expect(notes.every((n) => n.sentAt === null)).toBe(true);
     } finally {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ServiceContext } from '../../core/context';
-import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { idempotencyRecord, insertIdempotencyKey } from './order.sql';
 
 export const fingerprint = (...parts: unknown[]): string => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 
-export function checkKey(key: string): Failure | undefined {
+export function checkKey(key: string): Result<void> {
   if (!key || key.length > 200) return fail(ErrorCode.INVALID_INPUT, 'An idempotency key has 1 to 200 characters.', ['idempotencyKey']);
-  return undefined;
+  return ok();
 }
 
 /**

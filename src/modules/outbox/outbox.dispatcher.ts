@@ -64,7 +64,6 @@ export class Dispatcher {
     this.perReceiver = Math.max(1, Math.floor(options.concurrency / 4));
   }
 
-
   async start(): Promise<void> {
     this.stopped = false;
     if (this.options.listenUrl) await this.listen();
@@ -131,7 +130,10 @@ export class Dispatcher {
       const events = await claimEvents(tx.em, FAN_OUT_BATCH);
       if (!events.length) return ok(0);
       for (const sink of this.options.sinks) await sink.fanOut(tx.em, events);
-      await markDispatched(tx.em, events.map((e) => e.id));
+      await markDispatched(
+        tx.em,
+        events.map((e) => e.id),
+      );
       return ok(events.length);
     });
     const count = result.ok ? result.value : 0;
@@ -166,18 +168,24 @@ export class Dispatcher {
     const settlement: Settlement = attempt.ok ? 'done' : last ? 'failed' : 'retry';
     const retryInMs = settlement === 'retry' ? retryDelayMs(row.attempts, queue.retryBaseMs) : undefined;
     try {
-      const em = this.options.orm.em.fork();
-      const stored = await settle(em, queue, row, {
-        status: attempt.ok ? queue.doneStatus : last ? 'FAILED' : 'PENDING',
-        responseStatus: attempt.responseStatus,
-        error: attempt.ok ? undefined : attempt.error,
-        retryInMs,
+      // The outcome and what it adds (a line on the order's timeline) commit together.
+      const result = await transactional(this.options.system(), async (tx) => {
+        const stored = await settle(tx.em, queue, row, {
+          status: attempt.ok ? queue.doneStatus : last ? 'FAILED' : 'PENDING',
+          responseStatus: attempt.responseStatus,
+          error: attempt.ok ? undefined : attempt.error,
+          retryInMs,
+        });
+        if (stored) await queue.settled?.(tx.em, row, attempt, settlement);
+        return ok(stored);
       });
+      const stored = result.ok && result.value;
       this.options.metrics?.attempts.inc({ queue: queue.name, outcome: settlement });
       if (!stored) return;
-      if (settlement !== 'retry') this.options.metrics?.outcomes.inc({ queue: queue.name, outcome: settlement === 'done' ? queue.doneStatus.toLowerCase() : 'failed' });
-      if (settlement === 'failed') this.options.log.warn('outbox call failed for good', { queue: queue.name, id: row.id, attempts: row.attempts, error: attempt.error });
-      await queue.settled?.(em, row, attempt, settlement);
+      if (settlement !== 'retry')
+        this.options.metrics?.outcomes.inc({ queue: queue.name, outcome: settlement === 'done' ? queue.doneStatus.toLowerCase() : 'failed' });
+      if (settlement === 'failed')
+        this.options.log.warn('outbox call failed for good', { queue: queue.name, id: row.id, attempts: row.attempts, error: attempt.error });
       if (retryInMs !== undefined) this.wakeIn(retryInMs);
     } catch (err) {
       // The lease runs out and the call is made again: at least once, never lost.

@@ -41,7 +41,10 @@ export interface EventData {
  * delivery per destination.
  */
 @Entity({ tableName: 'outbox_event' })
-@Index({ name: 'outbox_event_undispatched', expression: 'create index "outbox_event_undispatched" on "outbox_event" ("created_at") where "dispatched_at" is null' })
+@Index({
+  name: 'outbox_event_undispatched',
+  expression: 'create index "outbox_event_undispatched" on "outbox_event" ("created_at") where "dispatched_at" is null',
+})
 export class OutboxEvent {
   [OptionalProps]?: 'createdAt';
 

@@ -9,7 +9,8 @@ export const jsonList = (values: string[]) => JSON.stringify(values);
 
 /** Events not yet fanned out, locked for this transaction; other instances skip them. */
 export const claimEvents = (em: EntityManager, batch: number) =>
-  query<EventRow>(em, 
+  query<EventRow>(
+    em,
     `select id, type, subject_id, data, created_at from outbox_event
       where dispatched_at is null order by created_at limit ? for update skip locked`,
     [batch],
@@ -55,7 +56,16 @@ export async function settle(
             completed_at = case when ? then now() else completed_at end
       where id = ? and attempts = ? and status = 'PENDING'
      returning id`,
-    [outcome.status, outcome.responseStatus ?? null, outcome.error?.slice(0, 500) ?? null, outcome.retryInMs ?? null, outcome.retryInMs ?? null, done, row.id, row.attempts],
+    [
+      outcome.status,
+      outcome.responseStatus ?? null,
+      outcome.error?.slice(0, 500) ?? null,
+      outcome.retryInMs ?? null,
+      outcome.retryInMs ?? null,
+      done,
+      row.id,
+      row.attempts,
+    ],
   );
   return result.length > 0;
 }
@@ -64,7 +74,9 @@ export async function settle(
 export async function backlog(em: EntityManager, queues: WorkQueue[]): Promise<{ name: string; pending: number; oldestSeconds: number }[]> {
   const parts = [
     `select 'event' as name, count(*)::int as pending, coalesce(extract(epoch from now() - min(created_at)), 0)::float as oldest from outbox_event where dispatched_at is null`,
-    ...queues.map((q) => `select '${q.name}', count(*)::int, coalesce(extract(epoch from now() - min(created_at)), 0)::float from ${q.table} where status = 'PENDING'`),
+    ...queues.map(
+      (q) => `select '${q.name}', count(*)::int, coalesce(extract(epoch from now() - min(created_at)), 0)::float from ${q.table} where status = 'PENDING'`,
+    ),
   ];
   const rows = await query<{ name: string; pending: number; oldest: number }>(em, parts.join(' union all '));
   return rows.map((r) => ({ name: r.name, pending: Number(r.pending), oldestSeconds: Number(r.oldest) }));

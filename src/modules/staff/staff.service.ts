@@ -32,8 +32,8 @@ export class StaffService {
   /** ADMIN: a staff account. */
   async create(ctx: ServiceContext, input: StaffCreateInput): Promise<Result<Staff>> {
     requireAdmin(ctx);
-    const invalid = validateCredentials(input.email, input.password);
-    if (invalid) return invalid;
+    const valid = validateCredentials(input.email, input.password);
+    if (!valid.ok) return valid;
     let location: Location | null = null;
     if (input.role === StaffRole.ADMIN) {
       if (input.locationId) return fail(ErrorCode.INVALID_INPUT, 'An ADMIN works in every store: leave locationId empty.', ['input', 'locationId']);

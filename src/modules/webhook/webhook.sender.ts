@@ -27,7 +27,12 @@ export interface SignedRequest {
  * retry, so a receiver can drop duplicates); the timestamp header is the time of this attempt,
  * which receivers check against replays. What only the customer may read (`private`) stays out.
  */
-export function signedRequest(url: string, secret: string, event: { id: string; type: string; data: Record<string, unknown>; created_at: Date | string }, now = new Date()): SignedRequest {
+export function signedRequest(
+  url: string,
+  secret: string,
+  event: { id: string; type: string; data: Record<string, unknown>; created_at: Date | string },
+  now = new Date(),
+): SignedRequest {
   const { private: _private, ...data } = event.data;
   const body = JSON.stringify({ type: event.type, timestamp: new Date(event.created_at).toISOString(), data });
   const signature = new Signer(secret).sign(event.id, now, body);
@@ -65,18 +70,23 @@ export function post(request: SignedRequest, timeoutMs: number, allowPrivate: bo
       clearTimeout(timer);
       resolve(attempt);
     };
-    const req = (secure ? https : http).request(target, { method: 'POST', headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) }, agent }, (res) => {
-      const status = res.statusCode ?? 0;
-      let read = 0;
-      res.on('data', (chunk: Buffer) => {
-        read += chunk.length;
-        if (read > MAX_RESPONSE_BYTES) res.destroy();
-      });
-      const answered = () => finish(status >= 200 && status < 300 ? { ok: true, responseStatus: status } : { ok: false, responseStatus: status, error: `answered ${status}` });
-      res.on('end', answered);
-      res.on('close', answered);
-      res.on('error', answered);
-    });
+    const req = (secure ? https : http).request(
+      target,
+      { method: 'POST', headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) }, agent },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        const answered = () =>
+          finish(status >= 200 && status < 300 ? { ok: true, responseStatus: status } : { ok: false, responseStatus: status, error: `answered ${status}` });
+        res.on('end', answered);
+        res.on('close', answered);
+        res.on('error', answered);
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: err.message, retry: err.code === 'FORBIDDEN_TARGET' ? false : undefined }));
     req.end(request.body);
@@ -95,7 +105,14 @@ export function webhookQueue(orm: Orm, config: Config): WorkQueue {
     maxAttempts: webhookMaxAttempts,
     retryBaseMs: webhookRetryBaseMs,
     async load(rows) {
-      const targets = new Map((await deliveryTargets(orm.em.fork(), rows.map((r) => r.id))).map((t) => [t.delivery_id, t]));
+      const targets = new Map(
+        (
+          await deliveryTargets(
+            orm.em.fork(),
+            rows.map((r) => r.id),
+          )
+        ).map((t) => [t.delivery_id, t]),
+      );
       for (const row of rows) row.target = targets.get(row.id);
     },
     async perform(row: QueueRow): Promise<Attempt> {

@@ -22,7 +22,8 @@ for (const [net, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
-] as const) forbidden.addSubnet(net, prefix, 'ipv4');
+] as const)
+  forbidden.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
@@ -32,7 +33,8 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
-] as const) forbidden.addSubnet(net, prefix, 'ipv6');
+] as const)
+  forbidden.addSubnet(net, prefix, 'ipv6');
 
 /** True when no webhook may reach this address (IPv4-mapped IPv6 is judged as the IPv4 it carries). */
 export function isForbiddenAddress(address: string): boolean {

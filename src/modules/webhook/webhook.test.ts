@@ -2,13 +2,25 @@ import { Webhook as Verifier } from 'standardwebhooks';
 import { dispatchingApp } from '../../../test/support/dispatching';
 import { StaffRole } from '../../core/auth/actor';
 import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
-import { OrderMarkReadyDocument, WebhookCreateDocument, WebhookDeleteDocument, WebhookDeliveriesDocument, WebhooksDocument } from '../../../test/support/generated/graphql';
+import {
+  OrderMarkReadyDocument,
+  WebhookCreateDocument,
+  WebhookDeleteDocument,
+  WebhookDeliveriesDocument,
+  WebhooksDocument,
+} from '../../../test/support/generated/graphql';
 import { TestApp } from '../../../test/support/harness';
 import { eventually, HttpReceiver, sleep } from '../../../test/support/receivers';
 import { post, signedRequest } from './webhook.sender';
 
 // A dispatcher that retries fast and may reach the receivers on 127.0.0.1.
-const FAST = { OUTBOX_DISPATCHER_ENABLED: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250', WEBHOOK_TIMEOUT_MS: '1500' };
+const FAST = {
+  OUTBOX_DISPATCHER_ENABLED: 'true',
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  WEBHOOK_RETRY_BASE_MS: '50',
+  OUTBOX_POLL_MS: '250',
+  WEBHOOK_TIMEOUT_MS: '1500',
+};
 
 let t: TestApp;
 let admin: string;
@@ -54,7 +66,11 @@ describe('webhooks', () => {
     expect(secret).toMatch(/^whsec_/);
     const { order } = await aPlacedOrder();
 
-    const arrived = await eventually(() => receiver.about(order.id, 'ORDER_PLACED').length >= 3 && receiver.about(order.id, 'ORDER_PLACED'), 15_000, 'three attempts');
+    const arrived = await eventually(
+      () => receiver.about(order.id, 'ORDER_PLACED').length >= 3 && receiver.about(order.id, 'ORDER_PLACED'),
+      15_000,
+      'three attempts',
+    );
     await sleep(300);
     expect(receiver.about(order.id, 'ORDER_PLACED')).toHaveLength(3);
     const ids = new Set(arrived.map((r) => r.headers['webhook-id']));
@@ -72,12 +88,23 @@ describe('webhooks', () => {
     expect(arrived[0].body).not.toContain(order.code);
 
     const [eventId] = [...ids];
-    const log = await eventually(async () => {
-      const { webhook } = await t.data(WebhookDeliveriesDocument, { id, first: 50 }, { token: admin });
-      const delivery = webhook!.deliveries.edges.map((e) => e.node).find((d) => d.eventId === eventId);
-      return delivery?.status === 'DELIVERED' && delivery;
-    }, 5_000, 'the log to say DELIVERED');
-    expect(log).toMatchObject({ topic: 'ORDER_PLACED', status: 'DELIVERED', attempts: 3, lastResponseStatus: 200, nextAttemptAt: null, deliveredAt: expect.any(String) });
+    const log = await eventually(
+      async () => {
+        const { webhook } = await t.data(WebhookDeliveriesDocument, { id, first: 50 }, { token: admin });
+        const delivery = webhook!.deliveries.edges.map((e) => e.node).find((d) => d.eventId === eventId);
+        return delivery?.status === 'DELIVERED' && delivery;
+      },
+      5_000,
+      'the log to say DELIVERED',
+    );
+    expect(log).toMatchObject({
+      topic: 'ORDER_PLACED',
+      status: 'DELIVERED',
+      attempts: 3,
+      lastResponseStatus: 200,
+      nextAttemptAt: null,
+      deliveredAt: expect.any(String),
+    });
   });
 
   it('sends the order as it was when the event happened, and one slow receiver does not hold up another', async () => {
@@ -92,8 +119,8 @@ describe('webhooks', () => {
     const started = Date.now();
     await eventually(() => fast.about(order.id).length >= 2, 10_000, 'both events at the healthy receiver');
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(fast.about(order.id, 'ORDER_PLACED')[0].json.data.order.status).toBe('PLACED');
-    expect(fast.about(order.id, 'ORDER_READY_FOR_PICKUP')[0].json.data.order.status).toBe('READY_FOR_PICKUP');
+    expect(fast.about(order.id, 'ORDER_PLACED')[0].json.data.order?.status).toBe('PLACED');
+    expect(fast.about(order.id, 'ORDER_READY_FOR_PICKUP')[0].json.data.order?.status).toBe('READY_FOR_PICKUP');
     expect(slow.about(order.id).length).toBeGreaterThan(0);
   });
 
@@ -174,7 +201,12 @@ describe('no server-side request forgery', () => {
   it('checks the address connected to: a name that resolves to loopback is refused at connect time', async () => {
     const receiver = await aReceiver();
     const port = new URL(receiver.url).port;
-    const request = signedRequest(`http://localhost:${port}/hook`, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
+    const request = signedRequest(`http://localhost:${port}/hook`, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), {
+      id: 'evt',
+      type: 'ORDER_PLACED',
+      data: {},
+      created_at: new Date(),
+    });
     const attempt = await post(request, 2000, false);
     expect(attempt).toMatchObject({ ok: false, retry: false });
     expect(receiver.received).toHaveLength(0);
@@ -186,7 +218,12 @@ describe('no server-side request forgery', () => {
   it('does not follow a redirect (to a private address or anywhere)', async () => {
     const inside = await aReceiver();
     const redirecting = await aReceiver(() => ({ status: 302, headers: { location: inside.url } }));
-    const request = signedRequest(redirecting.url, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
+    const request = signedRequest(redirecting.url, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), {
+      id: 'evt',
+      type: 'ORDER_PLACED',
+      data: {},
+      created_at: new Date(),
+    });
     expect(await post(request, 2000, true)).toMatchObject({ ok: false, responseStatus: 302 });
     expect(redirecting.received).toHaveLength(1);
     expect(inside.received).toHaveLength(0);
@@ -198,7 +235,12 @@ describe('no server-side request forgery', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as { port: number }).port;
-      const request = signedRequest(`http://127.0.0.1:${port}/hook`, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
+      const request = signedRequest(`http://127.0.0.1:${port}/hook`, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), {
+        id: 'evt',
+        type: 'ORDER_PLACED',
+        data: {},
+        created_at: new Date(),
+      });
       const attempt = await post(request, 2000, true);
       expect(attempt).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNRESET|socket hang up/) });
       expect(attempt.retry).not.toBe(false);
@@ -209,7 +251,12 @@ describe('no server-side request forgery', () => {
 
   it('gives up on a receiver that does not answer in time', async () => {
     const hanging = await aReceiver(() => 'hang');
-    const request = signedRequest(hanging.url, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), { id: 'evt', type: 'ORDER_PLACED', data: {}, created_at: new Date() });
+    const request = signedRequest(hanging.url, 'whsec_' + Buffer.from('k'.repeat(24)).toString('base64'), {
+      id: 'evt',
+      type: 'ORDER_PLACED',
+      data: {},
+      created_at: new Date(),
+    });
     const started = Date.now();
     expect(await post(request, 300, true)).toMatchObject({ ok: false, error: expect.stringContaining('no answer') });
     expect(Date.now() - started).toBeLessThan(2000);

@@ -38,8 +38,8 @@ export class CheckoutService {
    * failure leaves nothing behind; a card authorized before a failure is voided.
    */
   async complete(ctx: ServiceContext, input: CheckoutInput): Promise<Result<Order>> {
-    const badKey = checkKey(input.idempotencyKey);
-    if (badKey) return badKey;
+    const validKey = checkKey(input.idempotencyKey);
+    if (!validKey.ok) return validKey;
     if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
     let replayed = false;
     let orderLines: OrderLine[] = [];

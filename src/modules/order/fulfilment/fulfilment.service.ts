@@ -17,7 +17,7 @@ import { outbox } from '../../outbox';
 import { InternalEventType, orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order.outbox';
 import { lockOverduePickups, lockPickupsToRemind } from '../order.sql';
 import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
-import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
+import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
@@ -61,14 +61,14 @@ export class FulfilmentService {
    * payment is captured and points are earned. The same idempotency key returns the same result.
    */
   async completePickup(ctx: ServiceContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
-    const badKey = checkKey(idempotencyKey);
-    if (badKey) return badKey;
+    const validKey = checkKey(idempotencyKey);
+    if (!validKey.ok) return validKey;
     let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
       // Before the key is claimed: a locked attempt writes nothing. Only READY orders count wrong
       // codes, so a completed order (whose retries replay below) is never locked.
-      const locked = pickupCodeLocked(order);
-      if (locked) return locked;
+      const unlocked = pickupCodeUnlocked(order);
+      if (!unlocked.ok) return unlocked;
       const claim = await claimKey(tx, idempotencyKey, fingerprint('pickup', orderId, pickupCode, addLines), orderId);
       if (!claim.ok) return claim;
       if (claim.value.replayOf) return REPLAYED;

@@ -1,13 +1,13 @@
 import { tooManyAttempts } from '../../../core/auth/throttle';
 import type { ServiceContext } from '../../../core/context';
-import { ErrorCode, fail, type Failure } from '../../../core/errors';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../../core/errors';
 import type { Order } from '../order.entity';
 import { countWrongPickupCode } from '../order.sql';
 
 /** Refuses any code while the order's code is locked after too many wrong ones. */
-export function pickupCodeLocked(order: Order, now = new Date()): Failure | undefined {
+export function pickupCodeUnlocked(order: Order, now = new Date()): Result<void> {
   const until = order.pickupCodeLockedUntil;
-  if (!until || until <= now) return undefined;
+  if (!until || until <= now) return ok();
   return tooManyAttempts('Too many wrong pickup codes for this order.', until.getTime() - now.getTime(), ['pickupCode']);
 }
 

@@ -1,7 +1,13 @@
 import { StaffRole } from '../../../core/auth/actor';
 import { dispatchingApp } from '../../../../test/support/dispatching';
 import { aCustomer, aPickupCart, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../../test/support/fixtures';
-import { CheckoutCompleteDocument, OrderCancelDocument, OrderCompletePickupDocument, OrderMarkReadyDocument, OrderNotificationsDocument } from '../../../../test/support/generated/graphql';
+import {
+  CheckoutCompleteDocument,
+  OrderCancelDocument,
+  OrderCompletePickupDocument,
+  OrderMarkReadyDocument,
+  OrderNotificationsDocument,
+} from '../../../../test/support/generated/graphql';
 import { TestApp, unique } from '../../../../test/support/harness';
 import { eventually, sleep } from '../../../../test/support/receivers';
 import { TestCardProvider, usePaymentProvider, type PaymentProvider } from './payment.provider';
@@ -46,7 +52,11 @@ async function aCardPickupReadyToHandOver() {
   const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
   const customer = await aCustomer(t);
   const cartId = await aPickupCart(t, store, [{ sku: variant.sku, quantity: 1 }], customer.token);
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('k'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token: customer.token });
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('k'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+    { token: customer.token },
+  );
   const order = checkoutComplete.order!;
   await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: associate.token });
   return { order, associate, customer };
@@ -80,7 +90,11 @@ describe('payment calls after commit', () => {
     const { provider, calls } = flakyProvider(100);
     usePaymentProvider(provider);
     const { order, associate } = await aCardPickupReadyToHandOver();
-    await t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: order.fulfillment.pickupCode!, idempotencyKey: unique('handover') }, { token: associate.token });
+    await t.data(
+      OrderCompletePickupDocument,
+      { orderId: order.id, pickupCode: order.fulfillment.pickupCode!, idempotencyKey: unique('handover') },
+      { token: associate.token },
+    );
     await eventually(
       async () => (await sqlNumber(t, `select count(*) as n from payment_call where order_id = ? and status = 'FAILED'`, [order.id])) === 1,
       15_000,

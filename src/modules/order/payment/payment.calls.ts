@@ -70,7 +70,10 @@ export class PaymentCall {
 }
 
 /** Records a money call in the caller's transaction; the outbox makes it after commit. */
-export function recordPaymentCall(tx: { em: EntityManager }, call: { orderId: string; paymentId: string; kind: PaymentCallKind; reference: string; amount: number }): void {
+export function recordPaymentCall(
+  tx: { em: EntityManager },
+  call: { orderId: string; paymentId: string; kind: PaymentCallKind; reference: string; amount: number },
+): void {
   tx.em.create(PaymentCall, { order: call.orderId, payment: call.paymentId, kind: call.kind, providerReference: call.reference, amount: call.amount });
 }
 

@@ -31,8 +31,8 @@ export class ReturnsService {
    */
   async returnLines(ctx: ServiceContext, orderId: string, lines: ReturnLineInput[], restock: boolean, idempotencyKey: string): Promise<Result<Order>> {
     const staff = requireStaff(ctx);
-    const badKey = checkKey(idempotencyKey);
-    if (badKey) return badKey;
+    const validKey = checkKey(idempotencyKey);
+    if (!validKey.ok) return validKey;
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     if (lines.length === 0) return fail(ErrorCode.INVALID_INPUT, 'Name at least one line to return.', ['lines']);
     let replay = false;
