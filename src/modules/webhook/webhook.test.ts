@@ -124,6 +124,29 @@ describe('webhooks', () => {
     expect(slow.about(order.id).length).toBeGreaterThan(0);
   });
 
+  it('retries a receiver that answered too late, with the same webhook-id', async () => {
+    const late = await aReceiver((_req, attempt) => (attempt === 1 ? 'hang' : 200));
+    const { id } = await aWebhook(late.url, ['ORDER_PLACED']);
+    const { order } = await aPlacedOrder();
+    await eventually(() => late.about(order.id).some((r) => r.answered === 200), 10_000, 'the retry after the timeout');
+    const requests = late.about(order.id);
+    expect(requests).toHaveLength(2);
+    expect(requests[0].headers['webhook-id']).toBe(requests[1].headers['webhook-id']);
+    // The retry came after WEBHOOK_TIMEOUT_MS (1.5 s), not after the claim's lease.
+    expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(1400);
+    expect(requests[1].at - requests[0].at).toBeLessThan(5000);
+    const delivery = await eventually(
+      async () => {
+        const { webhook } = await t.data(WebhookDeliveriesDocument, { id, first: 10 }, { token: admin });
+        const found = webhook!.deliveries.edges.map((e) => e.node).find((d) => d.eventId === requests[0].headers['webhook-id']);
+        return found?.status === 'DELIVERED' && found;
+      },
+      5_000,
+      'DELIVERED in the log',
+    );
+    expect(delivery.attempts).toBe(2);
+  });
+
   it('shows the log page by page, newest first, to ADMIN only', async () => {
     const receiver = await aReceiver();
     const { id } = await aWebhook(receiver.url, ['ORDER_PLACED']);
