@@ -89,6 +89,8 @@ export interface OutboxConfig {
   defaultLanguage: string;
   /** Remind the customer this many hours before an uncollected pickup expires; 0: never. */
   pickupReminderHours: number;
+  /** Events older than this are deleted with their webhook deliveries (messages stay); 0: kept for ever. */
+  retentionDays: number;
 }
 
 export const LANGUAGES = ['en', 'it', 'ca', 'pl'] as const;
@@ -283,6 +285,7 @@ function outboxConfig(env: Env): OutboxConfig {
     sms: sid && token && from ? { accountSid: sid, authToken: token, from, baseUrl: (url(env, 'TWILIO_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/+$/, '') } : undefined,
     defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES, 'en'),
     pickupReminderHours: int(env, 'PICKUP_REMINDER_HOURS', 24, 0, 24 * 30),
+    retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 0, 36_500),
   };
 }
 

@@ -226,6 +226,7 @@ describe('loadConfig', () => {
       sms: undefined,
       defaultLanguage: 'en',
       pickupReminderHours: 24,
+      retentionDays: 30,
     });
     // The dispatcher follows JOBS_ENABLED unless told otherwise.
     expect(loadConfig({ JOBS_ENABLED: 'false' }).outbox.dispatcherEnabled).toBe(false);

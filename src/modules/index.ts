@@ -31,7 +31,7 @@ import {
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
 import { Staff, StaffResolver } from './staff';
 import { Notification, notificationQueue, notificationSink, OrderNotificationsResolver } from './notification';
-import { createOutboxMetrics, Dispatcher, OutboxEvent, type OutboxMetrics } from './outbox';
+import { createOutboxMetrics, Dispatcher, OutboxEvent, pruneOldEvents, type OutboxMetrics } from './outbox';
 import { PaymentCall, paymentCallQueue } from './order';
 import { Webhook, WebhookDelivery, WebhookResolver, webhookQueue, webhookSink } from './webhook';
 import type { Registry } from 'prom-client';
@@ -96,6 +96,7 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
     { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
     { name: 'remind-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.remindUncollected(system('remind-uncollected-pickups')) },
+    { name: 'prune-old-events', everyMs: config.jobIntervalMs, run: () => pruneOldEvents(system('prune-old-events')) },
   ];
 }
 

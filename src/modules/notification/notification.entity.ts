@@ -32,8 +32,9 @@ export class Notification {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
-  @ManyToOne(() => OutboxEvent, { ref: true, index: false, deleteRule: 'cascade' })
-  event: Ref<OutboxEvent>;
+  /** The event it was sent for; null once old events are pruned (the message log stays). */
+  @ManyToOne(() => OutboxEvent, { ref: true, nullable: true, index: false, deleteRule: 'set null' })
+  event?: Ref<OutboxEvent>;
 
   /** The order it is about (no foreign key: the message log outlives nothing it should not). */
   @Property({ type: 'uuid', nullable: true })

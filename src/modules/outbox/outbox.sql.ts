@@ -100,3 +100,19 @@ export function eventsInsertCte(events: NewEvent[], params: unknown[], orderFrom
             select e.id, e.type, e.subject_id, jsonb_set(e.data, '{order,number}', to_jsonb(${orderFrom}.number)), e.created_at
               from ${orderFrom}, (values ${tuples.join(', ')}) as e(id, type, subject_id, data, created_at))`;
 }
+
+/**
+ * Deletes up to `batch` events fanned out before `cutoff`, with their webhook deliveries (the
+ * foreign keys cascade; a message keeps its row). Locked rows are skipped: another instance is
+ * pruning them.
+ */
+export async function pruneEvents(em: EntityManager, cutoff: Date, batch: number): Promise<number> {
+  const rows = await query<{ id: string }>(
+    em,
+    `delete from outbox_event where id in (
+       select id from outbox_event where dispatched_at < ? order by dispatched_at limit ? for update skip locked)
+     returning id`,
+    [cutoff, batch],
+  );
+  return rows.length;
+}

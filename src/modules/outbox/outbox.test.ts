@@ -1,9 +1,10 @@
-import { aCustomer, anAdmin, aPickupOrder, aProduct, aStore, stock } from '../../../test/support/fixtures';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStore, stock, systemContext } from '../../../test/support/fixtures';
 import { dispatchingApp } from '../../../test/support/dispatching';
 import { WebhookCreateDocument, WebhookDeleteDocument } from '../../../test/support/generated/graphql';
 import { TestApp } from '../../../test/support/harness';
 import { eventually, HttpReceiver, sleep } from '../../../test/support/receivers';
 import { retryDelayMs } from './outbox.queue';
+import { pruneOldEvents } from './outbox.service';
 
 const DISPATCHING = { OUTBOX_DISPATCHER_ENABLED: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250' };
 
@@ -87,6 +88,47 @@ describe('waking up', () => {
     } finally {
       await app.close();
       await receiver.close();
+    }
+  });
+});
+
+describe('retention', () => {
+  it('prunes events past OUTBOX_RETENTION_DAYS with their deliveries, and keeps the messages', async () => {
+    const app = await TestApp.start({ OUTBOX_RETENTION_DAYS: '30' });
+    try {
+      const [variant] = await aProduct(app);
+      const store = await aStore(app);
+      await stock(app, store, variant, 5);
+      const customer = await aCustomer(app);
+      const order = await aPickupOrder(app, store, customer.token, variant.sku);
+      const sql = (text: string, params: unknown[] = []) => app.app.orm.em.fork().getConnection().execute(text, params);
+      // As the dispatcher would have left it, 40 days ago: fanned out into a message and a delivery.
+      await sql(`update outbox_event set dispatched_at = now() - interval '40 days' where subject_id = ?`, [order.id]);
+      const [event] = await sql(`select id from outbox_event where subject_id = ?`, [order.id]);
+      await sql(
+        `insert into webhook (id, url, topics, secret, active, created_at) values (gen_random_uuid(), 'http://127.0.0.1:9/', '{ORDER_PLACED}', 's', false, now())`,
+      );
+      await sql(
+        `insert into webhook_delivery (id, event_id, webhook_id, topic, status, attempts, created_at)
+         select gen_random_uuid(), ?, id, 'ORDER_PLACED', 'DELIVERED', 1, now() from webhook where url = 'http://127.0.0.1:9/' limit 1`,
+        [event.id],
+      );
+      await sql(
+        `insert into notification (id, event_id, order_id, kind, channel, "to", language, status, attempts, created_at)
+         values (gen_random_uuid(), ?, ?, 'ORDER_PLACED', 'SMS', '+15550100', 'en', 'SENT', 1, now())`,
+        [event.id, order.id],
+      );
+      expect(await pruneOldEvents(systemContext(app))).toBeGreaterThanOrEqual(1);
+      expect(await sql(`select id from outbox_event where id = ?`, [event.id])).toEqual([]);
+      expect(await sql(`select id from webhook_delivery where event_id = ?`, [event.id])).toEqual([]);
+      expect(await sql(`select event_id from notification where order_id = ? and channel = 'SMS'`, [order.id])).toEqual([{ event_id: null }]);
+      // A recent event stays.
+      const recent = await aPickupOrder(app, store, customer.token, variant.sku);
+      await sql(`update outbox_event set dispatched_at = now() where subject_id = ?`, [recent.id]);
+      await pruneOldEvents(systemContext(app));
+      expect(await sql(`select id from outbox_event where subject_id = ?`, [recent.id])).toHaveLength(1);
+    } finally {
+      await app.close();
     }
   });
 });

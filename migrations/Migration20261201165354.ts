@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * pickup reminder's mark; and the trigger that wakes the dispatchers on commit.
  */
 
-export class Migration20261201163824 extends Migration {
+export class Migration20261201165354 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create type "notification_channel" as enum ('EMAIL', 'SMS');`);
     this.addSql(`create type "notification_status" as enum ('PENDING', 'SENT', 'FAILED', 'SKIPPED');`);
@@ -16,7 +16,7 @@ export class Migration20261201163824 extends Migration {
     this.addSql(`create table "outbox_event" ("id" uuid not null, "type" varchar(40) not null, "subject_id" uuid null, "data" jsonb not null, "created_at" timestamptz not null, "dispatched_at" timestamptz null, constraint "outbox_event_pkey" primary key ("id"));`);
     this.addSql(`create index "outbox_event_subject_id_index" on "outbox_event" ("subject_id");`);
     this.addSql(`create index "outbox_event_undispatched" on "outbox_event" ("created_at") where "dispatched_at" is null;`);
-    this.addSql(`create table "notification" ("id" uuid not null, "event_id" uuid not null, "order_id" uuid null, "customer_id" uuid null, "kind" varchar(40) not null, "channel" "notification_channel" not null, "to" varchar(254) not null, "language" varchar(5) not null, "status" "notification_status" not null, "attempts" int not null default 0, "last_response_status" int null, "last_error" varchar(500) null, "last_attempt_at" timestamptz null, "next_attempt_at" timestamptz null, "completed_at" timestamptz null, "created_at" timestamptz not null, constraint "notification_pkey" primary key ("id"));`);
+    this.addSql(`create table "notification" ("id" uuid not null, "event_id" uuid null, "order_id" uuid null, "customer_id" uuid null, "kind" varchar(40) not null, "channel" "notification_channel" not null, "to" varchar(254) not null, "language" varchar(5) not null, "status" "notification_status" not null, "attempts" int not null default 0, "last_response_status" int null, "last_error" varchar(500) null, "last_attempt_at" timestamptz null, "next_attempt_at" timestamptz null, "completed_at" timestamptz null, "created_at" timestamptz not null, constraint "notification_pkey" primary key ("id"));`);
     this.addSql(`create index "notification_customer_id_index" on "notification" ("customer_id");`);
     this.addSql(`create index "notification_due" on "notification" ("next_attempt_at") where "status" = 'PENDING';`);
     this.addSql(`create index "notification_order_id_created_at_index" on "notification" ("order_id", "created_at");`);
@@ -28,7 +28,7 @@ export class Migration20261201163824 extends Migration {
     this.addSql(`create index "webhook_delivery_due" on "webhook_delivery" ("next_attempt_at") where "status" = 'PENDING';`);
     this.addSql(`create index "webhook_delivery_webhook_id_created_at_id_index" on "webhook_delivery" ("webhook_id", "created_at", "id");`);
     this.addSql(`alter table "webhook_delivery" add constraint "webhook_delivery_event_id_webhook_id_unique" unique ("event_id", "webhook_id");`);
-    this.addSql(`alter table "notification" add constraint "notification_event_id_foreign" foreign key ("event_id") references "outbox_event" ("id") on update cascade on delete cascade;`);
+    this.addSql(`alter table "notification" add constraint "notification_event_id_foreign" foreign key ("event_id") references "outbox_event" ("id") on update cascade on delete set null;`);
     this.addSql(`alter table "payment_call" add constraint "payment_call_order_id_foreign" foreign key ("order_id") references "orders" ("id") on update cascade;`);
     this.addSql(`alter table "payment_call" add constraint "payment_call_payment_id_foreign" foreign key ("payment_id") references "payment" ("id") on update cascade;`);
     this.addSql(`alter table "webhook_delivery" add constraint "webhook_delivery_event_id_foreign" foreign key ("event_id") references "outbox_event" ("id") on update cascade on delete cascade;`);
