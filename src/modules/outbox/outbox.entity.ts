@@ -35,6 +35,13 @@ export interface EventData {
   [key: string]: unknown;
 }
 
+/** An event to record: its type, what it is about, and its snapshot. */
+export interface NewEvent {
+  type: EventType;
+  subjectId?: string;
+  data: EventData;
+}
+
 /**
  * One business event, written in the transaction of the change that caused it: it exists if and
  * only if the change was committed. The dispatcher fans it out once (dispatchedAt) into one

@@ -3,14 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { ok } from '../../core/errors';
-import { OutboxEvent, type EventData, type EventType } from './outbox.entity';
+import { OutboxEvent, type NewEvent } from './outbox.entity';
 import { pruneEvents } from './outbox.sql';
-
-export interface NewEvent {
-  type: EventType;
-  subjectId?: string;
-  data: EventData;
-}
 
 /**
  * Records an event in the caller's transaction; it is flushed with the caller's other changes,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../../core/db/sql';
 import type { EventRow, QueueRow, WorkQueue } from './outbox.queue';
-import type { NewEvent } from './outbox.service';
+import type { NewEvent } from './outbox.entity';
 
 /** A list passed as one JSON parameter: the driver would otherwise spread an array over several placeholders. */
 export const jsonList = (values: string[]) => JSON.stringify(values);
