@@ -112,7 +112,7 @@ export class Dispatcher {
       if (free <= 0 || this.stopped) return;
       const prefix = `${queue.name}:`;
       const busy = [...this.busyGroups].filter(([key, n]) => n >= this.perReceiver && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
-      const rows = await claimDue(em, queue, free, busy);
+      const rows = await claimDue(em, queue, free, busy, this.perReceiver);
       if (!rows.length) continue;
       try {
         await queue.load?.(rows);

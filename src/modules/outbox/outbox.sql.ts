@@ -19,24 +19,38 @@ export const claimEvents = (em: EntityManager, batch: number) =>
 export const markDispatched = (em: EntityManager, ids: string[]) =>
   query(em, `update outbox_event set dispatched_at = now() where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`, [jsonList(ids)]);
 
+/** Due rows looked at per claim when a queue caps its receivers: bounds the claim's cost under a large backlog. */
+const CANDIDATES = 1000;
+
 /**
  * Claims due rows in one statement: counts the attempt and holds the row for the lease, so an
  * instance that dies mid-call leaves the row to be retried when the lease ends, and no other
- * instance calls while it is held. `busy` receivers (already at their limit here) are skipped.
+ * instance calls while it is held. A queue with receivers (`groupColumn`) gets at most
+ * `perGroup` rows of one receiver per claim, none of those `busy` here already: a dead
+ * receiver's backlog cannot take every slot.
  */
-export function claimDue(em: EntityManager, queue: WorkQueue, limit: number, busy: string[]): Promise<QueueRow[]> {
-  const skipBusy = queue.groupColumn && busy.length ? `and ${queue.groupColumn} not in (select jsonb_array_elements_text(?::jsonb)::uuid)` : '';
+export function claimDue(em: EntityManager, queue: WorkQueue, limit: number, busy: string[], perGroup: number): Promise<QueueRow[]> {
+  const group = queue.groupColumn;
+  const skipBusy = group && busy.length ? `and ${group} not in (select jsonb_array_elements_text(?::jsonb)::uuid)` : '';
+  const candidates = group
+    ? `select id from (
+         select id, next_attempt_at, row_number() over (partition by ${group} order by next_attempt_at) as nth
+           from (select id, ${group}, next_attempt_at from ${queue.table}
+                  where status = 'PENDING' and next_attempt_at <= now() ${skipBusy}
+                  order by next_attempt_at limit ${CANDIDATES}) first_due) ranked
+        where nth <= ?`
+    : `select id from ${queue.table} where status = 'PENDING' and next_attempt_at <= now()`;
   return query<QueueRow>(
     em,
     `with due as (
-       select id from ${queue.table}
-        where status = 'PENDING' and next_attempt_at <= now() ${skipBusy}
-        order by next_attempt_at limit ? for update skip locked)
+       select t.id from ${queue.table} t
+        where t.id in (${candidates}) and t.status = 'PENDING' and t.next_attempt_at <= now()
+        order by t.next_attempt_at limit ? for update of t skip locked)
      update ${queue.table} t
         set attempts = t.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + ? * interval '1 millisecond'
        from due where t.id = due.id
      returning t.*`,
-    [...(skipBusy ? [jsonList(busy)] : []), limit, queue.leaseMs],
+    [...(skipBusy ? [jsonList(busy)] : []), ...(group ? [perGroup] : []), limit, queue.leaseMs],
   );
 }
 

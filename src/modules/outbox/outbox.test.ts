@@ -67,6 +67,38 @@ describe('the dispatcher on several instances', () => {
   });
 });
 
+describe('a dead receiver', () => {
+  it('holds at most its share of the slots: a healthy receiver gets its deliveries meanwhile', async () => {
+    // 4 slots: at most one to a receiver.
+    const app = await dispatchingApp({ ...DISPATCHING, OUTBOX_CONCURRENCY: '4', WEBHOOK_TIMEOUT_MS: '4000' });
+    const dead = await HttpReceiver.start(() => 'hang');
+    const healthy = await HttpReceiver.start();
+    try {
+      const admin = (await anAdmin(app)).token;
+      const hooks: string[] = [];
+      for (const receiver of [dead, healthy]) {
+        const { webhookCreate } = await app.data(WebhookCreateDocument, { input: { url: receiver.url, topics: ['ORDER_PLACED'] } }, { token: admin });
+        hooks.push(webhookCreate.webhook!.id);
+      }
+      const [variant] = await aProduct(app);
+      const store = await aStore(app);
+      await stock(app, store, variant, 20);
+      const customers = await Promise.all(Array.from({ length: 6 }, () => aCustomer(app)));
+      const started = Date.now();
+      const orders = await Promise.all(customers.map((c) => aPickupOrder(app, store, c.token, variant.sku)));
+      await eventually(() => orders.every((o) => healthy.about(o.id).length === 1), 10_000, 'every order at the healthy receiver');
+      // Well before the dead receiver's first timeouts (4 s) free any slot.
+      expect(Date.now() - started).toBeLessThan(3_500);
+      expect(orders.filter((o) => dead.about(o.id).length > 0).length).toBeLessThanOrEqual(2);
+      for (const id of hooks) await app.data(WebhookDeleteDocument, { id }, { token: admin });
+    } finally {
+      await app.close();
+      await dead.close();
+      await healthy.close();
+    }
+  });
+});
+
 describe('waking up', () => {
   it('delivers at once after a commit, with polling as good as off (LISTEN/NOTIFY)', async () => {
     const app = await dispatchingApp({ ...DISPATCHING, OUTBOX_POLL_MS: '600000' });
