@@ -23,6 +23,8 @@ import { Samples } from './stats';
 const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
 const BASE_URL = env('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/postgres');
 const EVENTS = Number(env('BENCH_OUTBOX_EVENTS', '3000'));
+/** Webhooks subscribed to every event (each its own receiver): deliveries = events × webhooks. */
+const WEBHOOKS = Number(env('BENCH_OUTBOX_WEBHOOKS', '1'));
 const LATENCY_EVENTS = Number(env('BENCH_OUTBOX_LATENCY_EVENTS', '300'));
 const RATE = Number(env('BENCH_OUTBOX_RATE', '50'));
 
@@ -59,6 +61,7 @@ const settings = (database: Record<string, string>, dispatch: boolean) =>
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     // No polling to hide behind: a wake-up that is not heard shows as latency.
     OUTBOX_POLL_MS: '60000',
+    OUTBOX_CONCURRENCY: env('OUTBOX_CONCURRENCY', '32'),
     ...database,
   });
 
@@ -83,10 +86,11 @@ async function addWebhook(app: App, url: string): Promise<void> {
 }
 
 async function measure(label: string, database: Record<string, string>): Promise<string[]> {
-  const sink = await receiver();
+  const sinks = await Promise.all(Array.from({ length: WEBHOOKS }, () => receiver()));
+  const sink = sinks[0];
   // Throughput: a backlog, then a dispatcher.
   const writer = await createApp(settings(database, false));
-  await addWebhook(writer, sink.url);
+  for (const s of sinks) await addWebhook(writer, s.url);
   await commitEvents(writer, EVENTS);
   const databaseUrl = writer.databaseUrl;
   await writer.close();
@@ -98,7 +102,7 @@ async function measure(label: string, database: Record<string, string>): Promise
       .fork()
       .getConnection()
       .execute<{ n: number }[]>(`select count(*)::int as n from webhook_delivery where status = 'DELIVERED'`);
-    if (n >= EVENTS) break;
+    if (n >= EVENTS * WEBHOOKS) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = (performance.now() - started) / 1000;
@@ -122,12 +126,22 @@ async function measure(label: string, database: Record<string, string>): Promise
   const latencies = new Samples();
   for (const [id, at] of committed) if (sink.arrivals.has(id)) latencies.add(sink.arrivals.get(id)! - at);
   await app.close();
-  sink.server.close();
+  for (const s of sinks) s.server.close();
   const ms = (q: number) => latencies.percentile(q).toFixed(1);
   console.log(
-    `${label}: ${throughput.toFixed(0)} events/s (${EVENTS} in ${seconds.toFixed(2)} s); latency p50 ${ms(50)} ms, p99 ${ms(99)} ms, max ${ms(100)} ms (${latencies.count}/${LATENCY_EVENTS} at ${RATE}/s)`,
+    `${label}: ${throughput.toFixed(0)} events/s, ${(throughput * WEBHOOKS).toFixed(0)} deliveries/s to ${WEBHOOKS} webhook(s) (${EVENTS} in ${seconds.toFixed(2)} s); latency p50 ${ms(50)} ms, p99 ${ms(99)} ms, max ${ms(100)} ms (${latencies.count}/${LATENCY_EVENTS} at ${RATE}/s)`,
   );
-  return [label, throughput.toFixed(0), `${EVENTS} in ${seconds.toFixed(2)} s`, ms(50), ms(99), ms(100), `${latencies.count}/${LATENCY_EVENTS}`];
+  return [
+    label,
+    String(WEBHOOKS),
+    throughput.toFixed(0),
+    (throughput * WEBHOOKS).toFixed(0),
+    `${EVENTS} in ${seconds.toFixed(2)} s`,
+    ms(50),
+    ms(99),
+    ms(100),
+    `${latencies.count}/${LATENCY_EVENTS}`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -150,9 +164,9 @@ async function main(): Promise<void> {
     await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.end();
   }
-  console.log(`\n${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}; one instance, one webhook, receiver answers 200 at once.`);
-  console.log('| database | events/s | backlog drained | p50 ms | p99 ms | max ms | delivered |');
-  console.log('|---|---:|---|---:|---:|---:|---:|');
+  console.log(`\n${new Date().toISOString()}, ${cpus().length} cores, Node ${process.version}; one instance, receivers answer 200 at once.`);
+  console.log('| database | webhooks | events/s | deliveries/s | backlog drained | p50 ms | p99 ms | max ms | delivered |');
+  console.log('|---|---:|---:|---:|---|---:|---:|---:|---:|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 

@@ -6,7 +6,7 @@ import { ok } from '../../core/errors';
 import { describeError, type Logger } from '../../core/logger';
 import type { OutboxMetrics } from './outbox.metrics';
 import { retryDelayMs, type Attempt, type EventSink, type QueueRow, type Settlement, type WorkQueue } from './outbox.queue';
-import { claimDue, claimEvents, markDispatched, settle } from './outbox.sql';
+import { anyUndispatched, claimDue, claimEvents, markDispatched, settle } from './outbox.sql';
 
 /** The channel of the outbox tables' insert triggers (see the migration that creates them). */
 export const WAKE_CHANNEL = 'outbox_wake';
@@ -105,8 +105,8 @@ export class Dispatcher {
 
   /** One pass; resolves when every claimed call has started (not finished). */
   private async cycle(): Promise<void> {
-    while (!this.stopped && (await this.fanOut()) === FAN_OUT_BATCH);
     const em = this.options.orm.em.fork();
+    if (await anyUndispatched(em)) while (!this.stopped && (await this.fanOut()) === FAN_OUT_BATCH);
     for (const queue of this.options.queues) {
       const free = this.options.concurrency - this.inFlight.size;
       if (free <= 0 || this.stopped) return;
@@ -144,25 +144,30 @@ export class Dispatcher {
   private track(queue: WorkQueue, row: QueueRow): void {
     const group = queue.groupColumn ? `${queue.name}:${String(row[queue.groupColumn])}` : undefined;
     if (group) this.busyGroups.set(group, (this.busyGroups.get(group) ?? 0) + 1);
-    const call = this.call(queue, row).finally(() => {
+    // The receiver's share is free again once it has answered; the slot, once the outcome is stored.
+    const answered = () => {
+      if (!group) return;
+      const left = (this.busyGroups.get(group) ?? 1) - 1;
+      if (left > 0) this.busyGroups.set(group, left);
+      else this.busyGroups.delete(group);
+      this.wake();
+    };
+    const call = this.call(queue, row, answered).finally(() => {
       this.inFlight.delete(call);
-      if (group) {
-        const left = (this.busyGroups.get(group) ?? 1) - 1;
-        if (left > 0) this.busyGroups.set(group, left);
-        else this.busyGroups.delete(group);
-      }
       // A slot is free: there may be more due work.
       this.wake();
     });
     this.inFlight.add(call);
   }
 
-  private async call(queue: WorkQueue, row: QueueRow): Promise<void> {
+  private async call(queue: WorkQueue, row: QueueRow, answered: () => void): Promise<void> {
     let attempt: Attempt;
     try {
       attempt = await queue.perform(row);
     } catch (err) {
       attempt = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      answered();
     }
     const last = row.attempts >= queue.maxAttempts || attempt.retry === false;
     const settlement: Settlement = attempt.ok ? 'done' : last ? 'failed' : 'retry';

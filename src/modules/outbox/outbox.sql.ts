@@ -7,6 +7,10 @@ import type { NewEvent } from './outbox.entity';
 /** A list passed as one JSON parameter: the driver would otherwise spread an array over several placeholders. */
 export const jsonList = (values: string[]) => JSON.stringify(values);
 
+/** Whether any event waits to be fanned out: one cheap statement instead of a transaction, most cycles. */
+export const anyUndispatched = async (em: EntityManager): Promise<boolean> =>
+  (await query<{ found: boolean }>(em, `select exists (select 1 from outbox_event where dispatched_at is null) as found`))[0].found;
+
 /** Events not yet fanned out, locked for this transaction; other instances skip them. */
 export const claimEvents = (em: EntityManager, batch: number) =>
   query<EventRow>(
