@@ -21,6 +21,8 @@ export interface Observability {
   mount(app: Express): void;
   /** Where other parts of the service register their metrics (absent when metrics are off). */
   registry?: Registry;
+  /** Counts an alert raised by the abuse limits (commerce_security_alerts_total). */
+  countSecurityAlert(alert: string): void;
   /** Flushes buffered spans; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -44,6 +46,9 @@ export function createObservability(config: Config, orm: Orm, log: Logger): Obse
     live: metrics?.live ?? { opened: () => undefined, closed: () => undefined, refused: () => undefined },
     mount(app) {
       if (metrics) app.get('/metrics', metrics.handler);
+    },
+    countSecurityAlert(alert) {
+      metrics?.securityAlerts.inc({ alert });
     },
     async close() {
       await tracing?.shutdown();
