@@ -320,11 +320,17 @@ describe('returns at any store', () => {
 
   it('never refunds to the card more than was captured on it when lines were added and paid at the counter', async () => {
     const card = { captured: 0, refunded: 0 };
+    // The dispatcher also makes other test files' payment calls: only this card's are counted.
+    const mine = new Set<string>();
     usePaymentProvider({
-      authorize: async () => ({ ok: true, reference: unique('ref') }),
-      capture: async (_reference, amount) => void (card.captured += amount),
+      authorize: async () => {
+        const reference = unique('ref');
+        mine.add(reference);
+        return { ok: true, reference };
+      },
+      capture: async (reference, amount) => void (mine.has(reference) && (card.captured += amount)),
       void: async () => {},
-      refund: async (_reference, amount) => void (card.refunded += amount),
+      refund: async (reference, amount) => void (mine.has(reference) && (card.refunded += amount)),
     });
     const [jacket, socks] = await aProduct(t, [89_00, 12_00]);
     const store = await aStore(t);
