@@ -28,6 +28,7 @@ import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
 import { createJobs, entities } from './modules';
+import { createPricingCaching } from './modules/pricing';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -62,6 +63,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const stats = new SqlStats();
   const sessions = createSessionCaching(config.sessionCacheSeconds, databaseUrl, log);
+  const pricing = createPricingCaching(config, databaseUrl, log);
   const orm = await initOrm({
     url: databaseUrl,
     entities,
@@ -69,7 +71,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-    onConnection: sessions?.onConnection,
+    onConnection: async (connection) => {
+      await sessions?.onConnection(connection);
+      await pricing.onConnection(connection);
+    },
   });
   try {
     await assertDurableServer(orm, config, log);
@@ -79,8 +84,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
     await sessions?.start();
+    await pricing.start();
+    // The rules are read once now, not by the first cart of the day.
+    await pricing.cache.get(orm.em.fork());
   } catch (err) {
     await sessions?.close();
+    await pricing.close();
     await orm.close();
     await embedded?.close();
     throw err;
@@ -202,6 +211,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await events.close();
       await signInThrottle.close();
       await sessions?.close();
+      await pricing.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();

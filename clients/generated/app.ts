@@ -10,6 +10,8 @@ export type AddressInput = {
   line2?: string | null | undefined;
   name?: string | null | undefined;
   postalCode: string;
+  /** A state, province or region (ISO 3166-2 subdivision without the country, e.g. NY): tax rates for a region win over the country's. */
+  regionCode?: string | null | undefined;
 };
 
 export type CartCreateInput = {
@@ -55,6 +57,9 @@ export type CustomerSignUpInput = {
 export type ErrorCode =
   | 'CART_EMPTY'
   | 'CART_NOT_ACTIVE'
+  | 'DISCOUNT_CODE_INVALID'
+  | 'DISCOUNT_NOT_APPLICABLE'
+  | 'DISCOUNT_USAGE_LIMIT_REACHED'
   | 'EMAIL_TAKEN'
   | 'FULFILLMENT_REQUIRED'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -68,6 +73,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
   | 'PAYMENT_DECLINED'
+  | 'PRODUCT_ARCHIVED'
   | 'TOO_MANY_ATTEMPTS'
   | 'VERSION_CONFLICT';
 

@@ -48,6 +48,8 @@ export interface Config {
   /** How long an instance may answer for a token from memory; 0: every request reads its session. */
   sessionCacheSeconds: number;
   maxLineQuantity: number;
+  /** PRICES_INCLUDE_TAX: prices already include tax (EU style); otherwise tax is added on top. */
+  pricesIncludeTax: boolean;
   pickupHoldHours: number;
   cartAbandonAfterHours: number;
   redisUrl?: string;
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
     sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
+    pricesIncludeTax: bool(env, 'PRICES_INCLUDE_TAX', false),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),

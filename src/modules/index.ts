@@ -10,7 +10,7 @@ import type { EventBus } from '../core/events';
 import type { Job } from '../core/jobs';
 import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
-import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
+import { Collection, CollectionProduct, CollectionResolver, Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { Customer, CustomerResolver } from './customer';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
@@ -29,6 +29,7 @@ import {
   PaymentResolver,
 } from './order';
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
+import { Promotion, PromotionResolver, PromotionUsage, TaxRate, TaxRateResolver } from './pricing';
 import { Staff, StaffResolver } from './staff';
 
 /** Every table the service owns. */
@@ -37,6 +38,8 @@ export const entities = [
   Location,
   Product,
   ProductVariant,
+  Collection,
+  CollectionProduct,
   StockLevel,
   InventoryMovement,
   Customer,
@@ -50,6 +53,9 @@ export const entities = [
   OrderEvent,
   Payment,
   IdempotencyRecord,
+  Promotion,
+  PromotionUsage,
+  TaxRate,
 ];
 
 /** Every resolver of the public API. */
@@ -59,6 +65,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LocationResolver,
   ProductResolver,
   ProductVariantResolver,
+  CollectionResolver,
   VariantStockResolver,
   StockAvailabilityResolver,
   CustomerResolver,
@@ -75,6 +82,8 @@ export const resolvers: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,
+  PromotionResolver,
+  TaxRateResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */

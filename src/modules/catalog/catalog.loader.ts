@@ -1,9 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { byIdLoader, groupLoader } from '../../core/loader';
-import { Product, ProductVariant, type VariantView } from './catalog.entity';
+import { Collection, Product, ProductVariant, type VariantView } from './catalog.entity';
 
 export const createCatalogLoaders = (em: EntityManager) => ({
+  collectionByCode: new DataLoader<string, Collection | undefined>(async (codes) => {
+    const rows = await em.find(Collection, { code: { $in: [...codes] } });
+    return codes.map((code) => rows.find((c) => c.code === code));
+  }),
+  /** The collections of each product, one statement for a whole page. */
+  collectionsByProduct: new DataLoader<string, Collection[]>(async (productIds) => {
+    const rows = await em.execute<(Record<string, unknown> & { member_product_id: string })[]>(
+      `select cp.product_id as member_product_id, c.* from collection_product cp join collection c on c.id = cp.collection_id
+        where cp.product_id in (${productIds.map(() => '?').join(', ')}) order by c.code`,
+      [...productIds],
+    );
+    const groups = new Map<string, Collection[]>(productIds.map((id) => [id, []]));
+    for (const { member_product_id, ...row } of rows) groups.get(member_product_id)?.push(em.map(Collection, row));
+    return productIds.map((id) => groups.get(id) ?? []);
+  }),
   productById: byIdLoader(em, Product),
   variantById: byIdLoader(em, ProductVariant),
   variantBySku: new DataLoader<string, ProductVariant | undefined>(async (skus) => {

@@ -1,7 +1,7 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../core/errors';
 import { connectionType } from '../../core/pagination';
-import { Product } from './catalog.entity';
+import { Collection, Product, ProductStatus, ProductVariant } from './catalog.entity';
 
 @InputType()
 export class ProductVariantInput {
@@ -22,6 +22,54 @@ export class ProductCreateInput {
 
   @Field(() => [ProductVariantInput])
   variants: ProductVariantInput[];
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  collectionCodes?: string[] | null;
+}
+
+@InputType()
+export class ProductUpdateInput {
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => ProductStatus, { nullable: true })
+  status?: ProductStatus | null;
+}
+
+@InputType()
+export class CollectionCreateInput {
+  @Field()
+  code: string;
+
+  @Field()
+  title: string;
+
+  @Field(() => [ID], { nullable: true })
+  productIds?: string[] | null;
+}
+
+@ObjectType()
+export class VariantPayload {
+  @Field(() => ProductVariant, { nullable: true })
+  variant?: ProductVariant;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class CollectionPayload {
+  @Field(() => Collection, { nullable: true })
+  collection?: Collection;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }
 
 @ObjectType()

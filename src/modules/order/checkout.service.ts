@@ -5,12 +5,13 @@ import { transactional } from '../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
-import { priceCart } from '../cart/cart.pricing';
+import { priceLockedCart } from '../cart/cart.pricing';
 import { lockCart } from '../cart/cart.lock';
 import { assertCartAccess } from '../cart/cart.service';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
+import { pricingService } from '../pricing';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
@@ -105,6 +106,8 @@ export class CheckoutService {
     const lines = completed.lines!;
     assertCartAccess(tx.actor, cart);
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
+    const archived = lines.findIndex((l) => l.variant.unwrap().archived);
+    if (archived >= 0) return fail(ErrorCode.PRODUCT_ARCHIVED, `${lines[archived].variant.unwrap().sku} is no longer sold: remove it from the cart.`, ['lines', archived]);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
     if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && method === FulfillmentMethod.SHIP) {
@@ -131,15 +134,17 @@ export class CheckoutService {
     }
 
     const variants = lines.map((l) => l.variant.unwrap());
-    const { subtotal } = priceCart(tx.config, lines, variants, 0);
+    // The one engine that priced the cart on every channel prices the order: what was shown is what is charged.
+    const prices = await priceLockedCart(tx, cart, lines, location);
+    const { subtotal, loyaltyDiscount, total } = prices;
     const customerId = cart.customer?.id;
-    const redeemed = Math.min(cart.loyaltyPointsApplied, loyaltyService.pointsWorth(tx.config.loyalty, subtotal));
-    const loyaltyDiscount = Math.min(subtotal, loyaltyService.discountFor(tx.config.loyalty, redeemed));
+    const redeemed = prices.pointsRedeemed;
     if (redeemed > 0) {
       const debited = customerId && (await loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -redeemed, orderId }));
       if (!debited) return fail(ErrorCode.INSUFFICIENT_POINTS, 'The points applied to the cart are no longer on the balance.', ['cartId']);
     }
-    const total = subtotal - loyaltyDiscount;
+    const usage = await pricingService.recordUsage(tx, prices.discounts, customerId);
+    if (usage) return usage;
 
     const orderRow = {
       id: orderId,
@@ -156,6 +161,11 @@ export class CheckoutService {
       completed_at: atCounter ? now : null,
       subtotal,
       loyalty_discount: loyaltyDiscount,
+      discount_total: prices.discountTotal,
+      tax_total: prices.taxTotal,
+      taxes_included: prices.taxesIncluded,
+      discounts: prices.discounts.map(({ promotionId, title, code, amount }) => ({ promotionId, title, code, amount })),
+      tax_lines: prices.taxLines,
       total,
       loyalty_points_redeemed: redeemed,
       loyalty_points_earned: 0,
@@ -166,6 +176,7 @@ export class CheckoutService {
     const priceOf = new Map(variants.map((v) => [v.id, v]));
     const lineRows = lines.map((line, i) => {
       const variant = priceOf.get(line.variant.id)!;
+      const priced = prices.lines.find((l) => l.key === line.id)!;
       return {
         id: randomUUID(),
         order_id: orderId,
@@ -176,6 +187,10 @@ export class CheckoutService {
         quantity: line.quantity,
         returned_quantity: 0,
         unit_price: variant.priceAmount,
+        discount_total: priced.discountTotal,
+        loyalty_discount: priced.loyaltyDiscount,
+        tax_total: priced.taxTotal,
+        total: priced.total,
         channel: line.channel,
         created_at: new Date(now.getTime() + i),
       };
@@ -220,17 +235,17 @@ export class CheckoutService {
     return ok(order);
   }
 
-  /** The first warehouse (by code) that can ship every line now; stores do not ship. */
+  /** The first warehouse (by code) that can ship every line now, else a store allowed to ship. */
   private async warehouseFor(tx: TxContext, lines: CartLine[]): Promise<string | undefined> {
     const candidates = await tx.em.execute<{ location_id: string }[]>(
       `select s.location_id
          from stock_level s
-         join location l on l.id = s.location_id and l.kind = 'WAREHOUSE'
+         join location l on l.id = s.location_id and (l.kind = 'WAREHOUSE' or l.ship_enabled)
          join (values ${lines.map(() => '(?::uuid, ?::int)').join(', ')}) as want(variant_id, quantity) on want.variant_id = s.variant_id
         where s.on_hand - s.reserved >= want.quantity
-        group by s.location_id, l.code
+        group by s.location_id, l.kind, l.code
        having count(*) = ?
-        order by l.code
+        order by l.kind <> 'WAREHOUSE', l.code
         limit 1`,
       [...lines.flatMap((l) => [l.variant.id, l.quantity]), lines.length],
     );

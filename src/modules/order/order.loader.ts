@@ -13,6 +13,10 @@ interface LineRow {
   quantity: number;
   returned_quantity: number;
   unit_price: number;
+  discount_total: number;
+  loyalty_discount: number;
+  tax_total: number;
+  total: number;
   channel: Channel;
 }
 
@@ -25,7 +29,7 @@ export const createOrderLoaders = (em: EntityManager) => ({
   linesByOrder: groupLoader(
     async (orderIds): Promise<OrderLineView[]> => {
       const rows = await em.execute<LineRow[]>(
-        `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, channel from order_line
+        `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, discount_total, loyalty_discount, tax_total, total, channel from order_line
           where order_id in (${orderIds.map(() => '?').join(', ')}) order by created_at asc, id asc`,
         orderIds,
       );
@@ -38,6 +42,10 @@ export const createOrderLoaders = (em: EntityManager) => ({
         quantity: r.quantity,
         returnedQuantity: r.returned_quantity,
         unitPrice: r.unit_price,
+        discountTotal: r.discount_total,
+        loyaltyDiscount: r.loyalty_discount,
+        taxTotal: r.tax_total,
+        total: r.total,
         channel: r.channel,
       }));
     },

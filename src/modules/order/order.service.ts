@@ -11,6 +11,7 @@ import { resolveLineInputs } from '../cart/cart.lines';
 import type { CartLineInput } from '../cart/cart.types';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { loyaltyService } from '../loyalty/loyalty.service';
+import { groupTaxLines, pricingService } from '../pricing';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
 import { orderNotifier } from './order.notifier';
@@ -87,7 +88,8 @@ export class OrderService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = extra.lines.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
+      const added = await pricingService.priceCounterLines(tx, extra.lines.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
+      const extraAmount = added.total;
       extra.lines.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
@@ -97,11 +99,15 @@ export class OrderService {
           title: l.variant.title,
           quantity: l.quantity,
           unitPrice: l.variant.priceAmount,
+          taxTotal: added.lines[i].taxTotal,
+          total: added.lines[i].total,
           channel: tx.channel,
           createdAt: new Date(now + i),
         }),
       );
-      order.subtotal += extraAmount;
+      order.subtotal += added.subtotal;
+      order.taxTotal += added.taxTotal;
+      order.taxLines = groupTaxLines([...order.taxLines, ...added.taxLines]);
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
       if (payment.providerReference) {
@@ -198,6 +204,8 @@ export class OrderService {
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
     }
+    // An order that will never be paid gives its use of a limited offer back.
+    await pricingService.releaseUsage(tx, order.discounts.map((d) => d.promotionId), order.customer?.id);
     order.status = status;
   }
 

@@ -1,0 +1,252 @@
+import type { Address } from '../../core/address';
+import { requestLoaders, type TxContext } from '../../core/context';
+import { transactional } from '../../core/db/transaction';
+import { isUniqueViolation } from '../../core/db/violations';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { isUuid } from '../../core/loader';
+import { Location } from '../location/location.entity';
+import { LoyaltyAccount } from '../loyalty/loyalty.entity';
+import { loyaltyService } from '../loyalty/loyalty.service';
+import { pricingCacheOf } from './pricing.cache';
+import { price, whyNot, type Priced, type PricedDiscount, type PricingLine, type PricingRules, type PromotionRule } from './pricing.engine';
+import { Promotion, TaxRate } from './pricing.entity';
+import { validPromotion } from './promotion.rules';
+import type { PromotionInput, TaxRateInput } from './pricing.types';
+
+/** A cart as the engine needs it: the caller (cart reads, checkout) gives it from what it has read. */
+export interface CartToPrice {
+  lines: { key: string; quantity: number; variant: { id: string; sku: string; priceAmount: number; product: { id: string } } }[];
+  customerId?: string;
+  codes: string[];
+  pointsApplied: number;
+  /** The pickup or in-store location's address, or the shipping address; none before a fulfilment is chosen. */
+  taxAddress?: Pick<Address, 'countryCode' | 'regionCode'>;
+}
+
+const needsTier = (rules: PricingRules, codes: string[]): boolean =>
+  rules.automatic.some((p) => p.minTier) || codes.some((c) => !!rules.byCode.get(c)?.minTier);
+
+export class PricingService {
+  /** The rules in force: from this instance's cache, or one statement when it has none. */
+  rules(ctx: TxContext): Promise<PricingRules> {
+    return pricingCacheOf(ctx.config).get(ctx.em);
+  }
+
+  /** Whether any tax rate is set: without one, no cart needs its location read for tax. */
+  async taxesApply(ctx: TxContext): Promise<boolean> {
+    return (await this.rules(ctx)).taxRates.length > 0;
+  }
+
+  /**
+   * Prices a cart with the one engine. Reads nothing but the rules (cached) and, only when some
+   * promotion asks for a loyalty tier, the customer's account.
+   */
+  async price(ctx: TxContext, cart: CartToPrice, now = new Date()): Promise<Priced> {
+    const rules = await this.rules(ctx);
+    const tier = cart.customerId && needsTier(rules, cart.codes) ? await this.tierOf(ctx, cart.customerId) : undefined;
+    const config = ctx.config.loyalty;
+    return price(rules, {
+      lines: toLines(cart),
+      channel: ctx.channel,
+      now,
+      tier,
+      customerId: cart.customerId,
+      codes: cart.codes,
+      points: { applied: cart.pointsApplied, valueOf: (p) => loyaltyService.discountFor(config, p), worth: (a) => loyaltyService.pointsWorth(config, a) },
+      taxAddress: cart.taxAddress,
+      taxesIncluded: ctx.config.pricesIncludeTax,
+    });
+  }
+
+  /**
+   * Lines bought at the pickup counter and added to an order: today's price and the store's tax.
+   * Promotions apply to carts; these lines are not part of one.
+   */
+  async priceCounterLines(ctx: TxContext, lines: CartToPrice['lines'], locationId: string): Promise<Priced> {
+    const rules = await this.rules(ctx);
+    const location = lines.length && rules.taxRates.length ? await ctx.em.findOne(Location, { id: locationId }) : null;
+    return price(
+      { ...rules, automatic: [], byCode: new Map() },
+      {
+        lines: toLines({ lines, codes: [], pointsApplied: 0 }),
+        channel: ctx.channel,
+        now: new Date(),
+        codes: [],
+        points: { applied: 0, valueOf: () => 0, worth: () => 0 },
+        taxAddress: location?.address,
+        taxesIncluded: ctx.config.pricesIncludeTax,
+      },
+    );
+  }
+
+  /** The promotion of a code entered on a cart, or why it cannot go on this cart now. */
+  async checkCode(ctx: TxContext, code: string, cart: CartToPrice): Promise<Result<PromotionRule>> {
+    const rules = await this.rules(ctx);
+    const rule = rules.byCode.get(normalizeCode(code));
+    if (!rule) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'No offer has this code.', ['code']);
+    const tier = cart.customerId && rule.minTier ? await this.tierOf(ctx, cart.customerId) : undefined;
+    const problem = whyNot(rule, { lines: toLines(cart), channel: ctx.channel, now: new Date(), tier, customerId: cart.customerId }, rules.collectionsOf);
+    if (problem) return fail(ErrorCode[problem.code], problem.message, ['code']);
+    return ok(rule);
+  }
+
+  /**
+   * Counts an order's use of its promotions, in the checkout transaction, in one statement: a
+   * conditional update of each promotion's counter (the row lock makes racing checkouts queue,
+   * and each sees the count the one before it left), and a conditional upsert of the customer's
+   * count. A promotion used up, or changed since the cart was priced, refuses the checkout;
+   * the transaction then rolls back and nothing changes.
+   */
+  async recordUsage(tx: TxContext, discounts: PricedDiscount[], customerId?: string): Promise<Failure | undefined> {
+    if (!discounts.length) return undefined;
+    const [row] = await tx.em.execute<{ bumped: number; limited: number; counted: number }[]>(
+      `with wanted(id, version) as (values ${discounts.map(() => '(?::uuid, ?::int)').join(', ')}),
+       bumped as (
+         update promotion p set times_used = p.times_used + 1
+           from wanted w
+          where p.id = w.id and p.version = w.version and p.active
+            and (p.usage_limit is null or p.times_used < p.usage_limit)
+         returning p.id, p.per_customer_limit),
+       counted as (
+         insert into promotion_usage (promotion_id, customer_id, times_used)
+         select b.id, ?::uuid, 1 from bumped b where b.per_customer_limit is not null and ?::uuid is not null
+         on conflict (promotion_id, customer_id) do update set times_used = promotion_usage.times_used + 1
+          where promotion_usage.times_used < (select per_customer_limit from promotion where id = excluded.promotion_id)
+         returning promotion_id)
+       select (select count(*) from bumped)::int as bumped,
+              (select count(*) from bumped where per_customer_limit is not null)::int as limited,
+              (select count(*) from counted)::int as counted`,
+      [...discounts.flatMap((d) => [d.promotionId, d.version]), customerId ?? null, customerId ?? null],
+    );
+    if (row.bumped === discounts.length && row.counted === row.limited) return undefined;
+    if (row.bumped === discounts.length) {
+      return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows; remove the code to check out.', ['cartId']);
+    }
+    // Only on the way out: which promotion refused, to say why.
+    const current = await tx.em.find(Promotion, { id: { $in: discounts.map((d) => d.promotionId) } });
+    const usedUp = current.find((p) => p.usageLimit !== null && p.usageLimit !== undefined && p.timesUsed >= p.usageLimit);
+    if (usedUp) return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, `The offer "${usedUp.title}" has been used up; remove its code to check out.`, ['cartId']);
+    return fail(ErrorCode.DISCOUNT_NOT_APPLICABLE, 'An offer on this cart has just changed or ended; review the cart and check out again.', ['cartId']);
+  }
+
+  /** Gives back an order's use of its promotions (cancelled or expired; a return keeps it used). */
+  async releaseUsage(tx: TxContext, promotionIds: string[], customerId?: string): Promise<void> {
+    if (!promotionIds.length) return;
+    await tx.em.execute(
+      `with released as (
+         update promotion set times_used = times_used - 1 where id in (${promotionIds.map(() => '?').join(', ')}) and times_used > 0 returning id)
+       update promotion_usage set times_used = times_used - 1
+        where customer_id = ?::uuid and times_used > 0 and promotion_id in (select id from released)`,
+      [...promotionIds, customerId ?? null],
+    );
+  }
+
+  async createPromotion(ctx: TxContext, input: PromotionInput): Promise<Result<Promotion>> {
+    return this.savePromotion(ctx, input, undefined);
+  }
+
+  async updatePromotion(ctx: TxContext, id: string, input: PromotionInput): Promise<Result<Promotion>> {
+    if (!isUuid(id)) return fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']);
+    return this.savePromotion(ctx, input, id);
+  }
+
+  deactivatePromotion(ctx: TxContext, id: string): Promise<Result<Promotion>> {
+    if (!isUuid(id)) return Promise.resolve(fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']));
+    return this.changed(ctx, () =>
+      transactional(ctx, async (tx) => {
+        const promotion = await tx.em.findOne(Promotion, { id });
+        if (!promotion) return fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']);
+        if (promotion.active) {
+          promotion.active = false;
+          promotion.version += 1;
+          promotion.updatedAt = new Date();
+          await tx.em.flush();
+        }
+        return ok(promotion);
+      }),
+    );
+  }
+
+  /** Staff: the active promotions, or every one when `active` is false. */
+  promotions(ctx: TxContext, active?: boolean | null): Promise<Promotion[]> {
+    return ctx.em.find(Promotion, active === false ? {} : { active: true }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  taxRates(ctx: TxContext): Promise<TaxRate[]> {
+    return ctx.em.find(TaxRate, {}, { orderBy: { countryCode: 'asc', regionCode: 'asc' } });
+  }
+
+  /** Sets the rate of a country, or of a region of it: one per place, a new rate replaces the old. */
+  async setTaxRate(ctx: TxContext, input: TaxRateInput): Promise<Result<TaxRate>> {
+    const countryCode = input.countryCode.trim().toUpperCase();
+    const regionCode = input.regionCode?.trim().toUpperCase() || null;
+    const name = input.name.trim();
+    if (!/^[A-Z]{2}$/.test(countryCode)) return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'countryCode']);
+    if (regionCode && !/^[A-Z0-9]{1,3}$/.test(regionCode)) return fail(ErrorCode.INVALID_INPUT, 'regionCode is the subdivision part of an ISO 3166-2 code, e.g. NY.', ['input', 'regionCode']);
+    if (!name || name.length > 100) return fail(ErrorCode.INVALID_INPUT, 'A tax rate needs a name (at most 100 characters).', ['input', 'name']);
+    if (!Number.isInteger(input.rateBasisPoints) || input.rateBasisPoints < 0 || input.rateBasisPoints > 10_000) {
+      return fail(ErrorCode.INVALID_INPUT, 'A rate is a whole number of basis points from 0 to 10000 (100 %).', ['input', 'rateBasisPoints']);
+    }
+    return this.changed(ctx, async () => {
+      const [row] = await ctx.em.execute<Record<string, unknown>[]>(
+        `insert into tax_rate (id, country_code, region_code, name, rate_basis_points, updated_at) values (gen_random_uuid(), ?, ?, ?, ?, now())
+         on conflict (country_code, coalesce(region_code, '')) do update set name = excluded.name, rate_basis_points = excluded.rate_basis_points, updated_at = excluded.updated_at
+         returning *`,
+        [countryCode, regionCode, name, input.rateBasisPoints],
+      );
+      return ok(ctx.em.map(TaxRate, row));
+    });
+  }
+
+  private async savePromotion(ctx: TxContext, input: PromotionInput, id: string | undefined): Promise<Result<Promotion>> {
+    const checked = await validPromotion(ctx, input);
+    if (!checked.ok) return checked;
+    const values = checked.value;
+    try {
+      return await this.changed(ctx, () =>
+        transactional(ctx, async (tx) => {
+          let promotion: Promotion | null;
+          if (id) {
+            promotion = await tx.em.findOne(Promotion, { id });
+            if (!promotion) return fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']);
+            if (values.usageLimit !== undefined && values.usageLimit < promotion.timesUsed) {
+              return fail(ErrorCode.INVALID_INPUT, `This promotion has been used ${promotion.timesUsed} times already: the limit cannot be lower.`, ['input', 'usageLimit']);
+            }
+            // Every field is replaced: one left out of the input is cleared.
+            const cleared = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value ?? null]));
+            tx.em.assign(promotion, { ...cleared, version: promotion.version + 1, updatedAt: new Date() });
+          } else promotion = tx.em.create(Promotion, values);
+          await tx.em.flush();
+          return ok(promotion);
+        }),
+      );
+    } catch (err) {
+      if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The code ${values.code} is taken by another promotion.`, ['input', 'code']);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a change of the rules and drops this instance's copy after it commits (the database's
+   * notification does the same on every instance; this covers an instance not listening yet).
+   */
+  private async changed<T>(ctx: TxContext, change: () => Promise<Result<T>>): Promise<Result<T>> {
+    const result = await change();
+    if (result.ok) pricingCacheOf(ctx.config).invalidate();
+    return result;
+  }
+
+  private async tierOf(ctx: TxContext, customerId: string) {
+    const loaders = requestLoaders(ctx);
+    const account = loaders ? await loaders.loyaltyAccountByCustomer.load(customerId) : await ctx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
+    return loyaltyService.tierOf(ctx.config.loyalty, account?.lifetimePoints ?? 0);
+  }
+}
+
+export const normalizeCode = (code: string): string => code.trim().toUpperCase();
+
+function toLines(cart: CartToPrice): PricingLine[] {
+  return cart.lines.map((l) => ({ key: l.key, variantId: l.variant.id, sku: l.variant.sku, productId: l.variant.product.id, quantity: l.quantity, unitPrice: l.variant.priceAmount }));
+}
+
+export const pricingService = new PricingService();
