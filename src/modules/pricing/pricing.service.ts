@@ -9,7 +9,7 @@ import { LoyaltyAccount } from '../loyalty/loyalty.entity';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { pricingCacheOf } from './pricing.cache';
 import { price, whyNot, type Priced, type PricedDiscount, type PricingLine, type PricingRules, type PromotionRule } from './pricing.engine';
-import { Promotion, TaxRate } from './pricing.entity';
+import { Promotion, PromotionUsage, TaxRate } from './pricing.entity';
 import { validPromotion } from './promotion.rules';
 import type { PromotionInput, TaxRateInput } from './pricing.types';
 
@@ -87,6 +87,11 @@ export class PricingService {
     const tier = cart.customerId && rule.minTier ? await this.tierOf(ctx, cart.customerId) : undefined;
     const problem = whyNot(rule, { lines: toLines(cart), channel: ctx.channel, now: new Date(), tier, customerId: cart.customerId }, rules.collectionsOf);
     if (problem) return fail(ErrorCode[problem.code], problem.message, ['code']);
+    if (rule.perCustomerLimit && cart.customerId) {
+      // Said now rather than at checkout; checkout still decides, under the row lock.
+      const used = await ctx.em.findOne(PromotionUsage, { promotion: rule.id, customer: cart.customerId });
+      if (used && used.timesUsed >= rule.perCustomerLimit) return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows.', ['code']);
+    }
     return ok(rule);
   }
 
