@@ -137,6 +137,11 @@ export class CheckoutService {
     // The one engine that priced the cart on every channel prices the order: what was shown is what is charged.
     const prices = await priceLockedCart(tx, cart, lines, location);
     const { subtotal, loyaltyDiscount, total } = prices;
+    // A code that the offer's own state now refuses (used up, ended, expired since the cart was
+    // read) stops the checkout rather than charging more than the customer expected; one that no
+    // longer fits the cart's lines gave nothing on the cart either.
+    const refused = prices.codeProblem;
+    if (refused && refused.code !== 'DISCOUNT_NOT_APPLICABLE') return fail(ErrorCode[refused.code], `${refused.message} Remove the code to check out without it.`, ['cartId']);
     const customerId = cart.customer?.id;
     const redeemed = prices.pointsRedeemed;
     if (redeemed > 0) {

@@ -21,7 +21,7 @@ interface RulesRow {
  * there are, pricing a cart costs this one statement, and none while the cache holds it.
  */
 export async function readRules(em: EntityManager): Promise<PricingRules> {
-  const [row] = await em.getConnection().execute<RulesRow[]>(
+  const [row] = await em.execute<RulesRow[]>(
     `select
        (select coalesce(jsonb_agg(to_jsonb(p) order by p.created_at, p.id), '[]'::jsonb) from promotion p where p.active) as promotions,
        (select coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) from tax_rate t) as tax_rates,

@@ -1,3 +1,5 @@
+import { Channel } from '../../core/channel';
+import { LoyaltyTier } from '../loyalty';
 import { StaffRole } from '../../core/auth/actor';
 import { aCustomer, aProduct, aStaff, stock } from '../../../test/fixtures';
 import {
@@ -145,8 +147,8 @@ describe('codes that do not apply', () => {
     ['an unknown code', 'DISCOUNT_CODE_INVALID', null],
     ['an expired code', 'DISCOUNT_CODE_INVALID', { startsAt: new Date(Date.now() - 2 * day), endsAt: new Date(Date.now() - day) }],
     ['a code not yet started', 'DISCOUNT_CODE_INVALID', { startsAt: new Date(Date.now() + day) }],
-    ['a code for another channel', 'DISCOUNT_NOT_APPLICABLE', { channels: ['APP' as const] }],
-    ['a code for a higher tier', 'DISCOUNT_NOT_APPLICABLE', { minTier: 'GOLD' as const }],
+    ['a code for another channel', 'DISCOUNT_NOT_APPLICABLE', { channels: [Channel.APP] }],
+    ['a code for a higher tier', 'DISCOUNT_NOT_APPLICABLE', { minTier: LoyaltyTier.GOLD }],
     ['a code whose lines do not reach its minimum', 'DISCOUNT_NOT_APPLICABLE', { minSubtotal: 1_000_00 }],
     ['a code for other products', 'DISCOUNT_NOT_APPLICABLE', { skus: ['NOT-IN-THIS-CART'] }],
   ])('refuses %s with %s and a reason, leaving the cart unchanged', async (_case, expected, conditions) => {

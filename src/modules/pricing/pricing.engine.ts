@@ -115,6 +115,8 @@ export interface Priced {
   discounts: PricedDiscount[];
   taxLines: PricedTaxLine[];
   taxesIncluded: boolean;
+  /** Why the code on the cart gives nothing now, if it does not. */
+  codeProblem?: Inapplicable;
 }
 
 const TIER_RANK: Record<LoyaltyTier, number> = { [LoyaltyTier.BRONZE]: 0, [LoyaltyTier.SILVER]: 1, [LoyaltyTier.GOLD]: 2 };
@@ -143,7 +145,7 @@ export function allocate(amount: number, weights: number[]): number[] {
   return shares;
 }
 
-export type Inapplicable = { code: 'DISCOUNT_CODE_INVALID' | 'DISCOUNT_NOT_APPLICABLE'; message: string };
+export type Inapplicable = { code: 'DISCOUNT_CODE_INVALID' | 'DISCOUNT_NOT_APPLICABLE' | 'DISCOUNT_USAGE_LIMIT_REACHED'; message: string };
 
 /**
  * Why a promotion does not apply to these lines now (undefined: it applies). The conditions that
@@ -156,7 +158,7 @@ export function whyNot(rule: PromotionRule, input: Pick<PricingInput, 'lines' | 
   if (!rule.active) return invalid('This offer has ended.');
   if (rule.startsAt && input.now < rule.startsAt) return invalid(`This offer starts on ${rule.startsAt.toISOString().slice(0, 10)}.`);
   if (rule.endsAt && input.now >= rule.endsAt) return invalid('This offer has expired.');
-  if (rule.usageLimit !== null && rule.usageLimit !== undefined && rule.timesUsed >= rule.usageLimit) return invalid('This offer has been used up.');
+  if (rule.usageLimit !== null && rule.usageLimit !== undefined && rule.timesUsed >= rule.usageLimit) return { code: 'DISCOUNT_USAGE_LIMIT_REACHED', message: 'This offer has been used up.' };
   if (rule.channels.length && !rule.channels.includes(input.channel)) return notApplicable(`This offer is only for ${rule.channels.join(', ')}.`);
   if (rule.minTier && (!input.tier || TIER_RANK[input.tier] < TIER_RANK[rule.minTier])) {
     return notApplicable(input.tier ? `This offer is for ${rule.minTier} members and above.` : `Sign in: this offer is for ${rule.minTier} members and above.`);
@@ -224,7 +226,12 @@ export function price(rules: PricingRules, input: PricingInput): Priced {
   if (best) take(best.rule, null);
   const code = input.codes[0];
   const coded = code ? rules.byCode.get(code) : undefined;
-  if (coded && !whyNot(coded, input, rules.collectionsOf)) take(coded, coded.code ?? code);
+  let codeProblem: Inapplicable | undefined;
+  if (code && !coded) codeProblem = { code: 'DISCOUNT_CODE_INVALID', message: `The offer of the code ${code} has ended: remove the code.` };
+  else if (coded) {
+    codeProblem = whyNot(coded, input, rules.collectionsOf);
+    if (!codeProblem) take(coded, coded.code ?? code);
+  }
 
   const discountTotal = lineDiscounts.reduce((s, x) => s + x, 0);
   const afterDiscounts = subtotals.reduce((s, x) => s + x, 0) - discountTotal;
@@ -259,6 +266,7 @@ export function price(rules: PricingRules, input: PricingInput): Priced {
     discounts,
     taxLines: rate ? [{ name: rate.name, rateBasisPoints: rate.rateBasisPoints, amount: taxTotal }] : [],
     taxesIncluded: input.taxesIncluded,
+    codeProblem,
   };
 }
 
