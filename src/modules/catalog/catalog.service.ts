@@ -10,7 +10,8 @@ import { Collection, CollectionProduct, Product, ProductStatus, ProductVariant, 
 import type { CollectionCreateInput, ProductCreateInput, ProductUpdateInput } from './catalog.types';
 
 export const SKU_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const MAX_PRICE = 100_000_000_00;
+/** A sane maximum: a price above one million of the currency is a typo. */
+const MAX_PRICE = 1_000_000_00;
 const COLLECTION_CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,63}$/;
 const MAX_DESCRIPTION = 10_000;
 
