@@ -73,7 +73,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
     onConnection: async (connection) => {
       await sessions?.onConnection(connection);
-      await pricing.onConnection(connection);
+      if (config.pricingCache) await pricing.onConnection(connection);
     },
   });
   try {
@@ -84,9 +84,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
     await sessions?.start();
-    await pricing.start();
-    // The rules are read once now, not by the first cart of the day.
-    await pricing.cache.get(orm.em.fork());
+    if (config.pricingCache) {
+      await pricing.start();
+      // The rules are read once now, not by the first cart of the day.
+      await pricing.cache.get(orm.em.fork());
+    }
   } catch (err) {
     await sessions?.close();
     await pricing.close();

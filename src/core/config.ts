@@ -50,6 +50,8 @@ export interface Config {
   maxLineQuantity: number;
   /** PRICES_INCLUDE_TAX: prices already include tax (EU style); otherwise tax is added on top. */
   pricesIncludeTax: boolean;
+  /** Keep the pricing rules in memory, kept current by LISTEN (off behind a transaction-mode pooler). */
+  pricingCache: boolean;
   pickupHoldHours: number;
   cartAbandonAfterHours: number;
   redisUrl?: string;
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
     pricesIncludeTax: bool(env, 'PRICES_INCLUDE_TAX', false),
+    pricingCache: bool(env, 'PRICING_CACHE', true),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
