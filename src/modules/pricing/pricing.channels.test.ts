@@ -11,6 +11,7 @@ import {
   PricedCartSetFulfillmentDocument,
   PricedCheckoutDocument,
   PricedOrderDocument,
+  PromotionCreateDocument,
   PromotionDeactivateDocument,
 } from '../../../test/generated/graphql';
 import { TestApp, unique } from '../../../test/harness';
@@ -168,5 +169,35 @@ describe('codes that do not apply', () => {
     expect(cartApplyDiscountCode.userErrors).toEqual([{ code: expected, message: expect.any(String), field: ['code'] }]);
     expect(cartApplyDiscountCode.userErrors[0].message.length).toBeGreaterThan(10);
     expect((await t.data(PricedCartDocument, { id: before.id }, options)).cart).toEqual(before);
+  });
+});
+
+describe('several instances', () => {
+  it('a promotion created through one instance prices carts on another at once', async () => {
+    const other = await TestApp.start();
+    try {
+      const [x] = await aProduct(t, [40_00]);
+      const { cartCreate } = await other.data(PricedCartCreateDocument, { input: { lines: [{ sku: x.sku, quantity: 1 }] } });
+      const cartId = cartCreate.cart!.id;
+      expect(cartCreate.cart!.discountTotal.amount).toBe(0);
+      const admin = await anAdmin(t);
+      const created = await t.data(PromotionCreateDocument, { input: { title: 'Flash', percentOff: 25, skus: [x.sku] } }, { token: admin.token });
+      expect(created.promotionCreate.userErrors).toEqual([]);
+      // The other instance hears the database's notification: its next read prices with the new rule.
+      let seen = 0;
+      for (let i = 0; i < 50 && seen === 0; i++) {
+        seen = (await other.data(PricedCartDocument, { id: cartId })).cart!.discountTotal.amount;
+        if (!seen) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen).toBe(10_00);
+      await t.data(PromotionDeactivateDocument, { id: created.promotionCreate.promotion!.id }, { token: admin.token });
+      for (let i = 0; i < 50 && seen !== 0; i++) {
+        seen = (await other.data(PricedCartDocument, { id: cartId })).cart!.discountTotal.amount;
+        if (seen) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(seen).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 });
