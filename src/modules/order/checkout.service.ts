@@ -11,7 +11,7 @@ import { assertCartAccess } from '../cart/cart.service';
 import { inventoryService, MovementKind, type StockChange } from '../inventory';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
-import { pricingService } from '../pricing';
+import { pricingService, type PricedDiscount } from '../pricing';
 import { loyaltyService } from '../loyalty/loyalty.service';
 import { claimKey, checkKey, fingerprint } from './order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
@@ -46,6 +46,7 @@ export class CheckoutService {
     let replayed = false;
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
+    let unlimited: PricedDiscount[] = [];
     const voidAuthorization = async () => {
       if (authorization) await paymentProvider().void(authorization);
       authorization = undefined;
@@ -62,13 +63,16 @@ export class CheckoutService {
           replayed = true;
           return ok(order);
         }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location) => {
+        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location, discounts) => {
           orderLines = lines;
           orderLocation = location;
+          unlimited = discounts.filter((d) => !d.limited);
         });
       });
       if (!result.ok) await voidAuthorization();
       else if (!replayed) {
+        // Offers without a limit are counted after the commit: no checkout waits for another on them.
+        await pricingService.countUses(ctx, unlimited);
         orderNotifier.changed(ctx, result.value);
         // The response shows the lines just written and the store read: no need to read them back.
         const loaders = requestLoaders(ctx);
@@ -87,7 +91,7 @@ export class CheckoutService {
     orderId: string,
     input: CheckoutInput,
     authorized: (reference: string) => void,
-    written: (lines: OrderLine[], location: Location | undefined) => void,
+    written: (lines: OrderLine[], location: Location | undefined, discounts: PricedDiscount[]) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
     // Completes the cart if it is ACTIVE and locks it (of two checkouts of one cart, the second
@@ -148,7 +152,8 @@ export class CheckoutService {
       const debited = customerId && (await loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -redeemed, orderId }));
       if (!debited) return fail(ErrorCode.INSUFFICIENT_POINTS, 'The points applied to the cart are no longer on the balance.', ['cartId']);
     }
-    const usage = await pricingService.recordUsage(tx, prices.discounts, customerId);
+    // Limited offers are counted here, under the promotion's row lock (see recordUsage).
+    const usage = await pricingService.recordUsage(tx, prices.discounts.filter((d) => d.limited), customerId);
     if (usage) return usage;
 
     const orderRow = {
@@ -236,7 +241,7 @@ export class CheckoutService {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
       await tx.em.flush();
     }
-    written(orderLines, location?.id === locationId ? location : undefined);
+    written(orderLines, location?.id === locationId ? location : undefined, prices.discounts);
     return ok(order);
   }
 

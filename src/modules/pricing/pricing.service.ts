@@ -134,6 +134,16 @@ export class PricingService {
     return fail(ErrorCode.DISCOUNT_NOT_APPLICABLE, 'An offer on this cart has just changed or ended; review the cart and check out again.', ['cartId']);
   }
 
+  /**
+   * Counts the use of offers without a limit, just after the checkout has committed: nothing is
+   * decided on these counters, and a checkout holding a popular offer's row lock would make every
+   * other checkout with it wait.
+   */
+  async countUses(ctx: TxContext, discounts: PricedDiscount[]): Promise<void> {
+    if (!discounts.length) return;
+    await ctx.em.execute(`update promotion set times_used = times_used + 1 where id in (${discounts.map(() => '?').join(', ')})`, discounts.map((d) => d.promotionId));
+  }
+
   /** Gives back an order's use of its promotions (cancelled or expired; a return keeps it used). */
   async releaseUsage(tx: TxContext, promotionIds: string[], customerId?: string): Promise<void> {
     if (!promotionIds.length) return;
