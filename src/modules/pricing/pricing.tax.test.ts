@@ -3,7 +3,10 @@ import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, givePoints, s
 import {
   LocationUpdateDocument,
   PricedCartCreateDocument,
+  OrderMarkReadyDocument,
+  PricedCompletePickupDocument,
   PricedOrderDocument,
+  PricedPickupQueueDocument,
   PricedCartApplyPointsDocument,
   PricedCartSetFulfillmentDocument,
   PricedCheckoutDocument,
@@ -94,6 +97,40 @@ describe('tax', () => {
     } finally {
       await included.close();
     }
+  });
+});
+
+describe('pickup at a taxed store', () => {
+  it('shows the queue with its tax, and taxes lines added at the counter at the store\'s rate', async () => {
+    const country = testCountry('G');
+    await aTaxRate(t, country, null, 500);
+    const store = await aStoreAt(t, anAddress(country));
+    const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
+    const [online, extra] = await aProduct(t, [20_00, 3_00]);
+    await stock(t, store, online, 10);
+    await stock(t, store, extra, 10);
+    const customer = await aCustomer(t);
+    const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: online.sku, quantity: 1 }] } }, { token: customer.token });
+    await t.data(PricedCartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } }, { token: customer.token });
+    const { checkoutComplete } = await t.data(PricedCheckoutDocument, { cartId: cartCreate.cart!.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token: customer.token });
+    const placed = checkoutComplete.order!;
+    expect([placed.taxTotal.amount, placed.total.amount]).toEqual([1_00, 21_00]);
+
+    const { pickupQueue } = await t.data(PricedPickupQueueDocument, { locationId: store.id }, { token: associate.token });
+    const queued = pickupQueue.find((o) => o.id === placed.id)!;
+    expect([queued.taxTotal.amount, queued.taxLines, queued.discounts, queued.total.amount]).toEqual([1_00, placed.taxLines, [], 21_00]);
+
+    await t.data(OrderMarkReadyDocument, { orderId: placed.id }, { token: associate.token });
+    const { orderCompletePickup } = await t.data(
+      PricedCompletePickupDocument,
+      { orderId: placed.id, pickupCode: placed.fulfillment.pickupCode!, idempotencyKey: unique('hand'), addLines: [{ sku: extra.sku, quantity: 1 }] },
+      { token: associate.token },
+    );
+    const done = orderCompletePickup.order!;
+    // 3.00 + 5 % = 3.15 more, paid in store.
+    expect([done.subtotal.amount, done.taxTotal.amount, done.total.amount, done.payment.amount.amount]).toEqual([23_00, 1_15, 24_15, 24_15]);
+    expect(done.taxLines.map((l) => l.amount.amount)).toEqual([1_15]);
+    expect(totalsIdentities(done)).toEqual([]);
   });
 });
 
