@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
-import type { GraphQLClient } from './journeys';
+import type { GraphQLClient } from '../test/support/journeys';
 import type { OpMeasure } from './stats';
 
 const printed = new WeakMap<DocumentNode, string>();

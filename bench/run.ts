@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { Baseline } from './baseline';
 import { HttpClient } from './http-client';
-import { browse, buildCart, checkoutJourney, pickupQueue } from './journeys';
+import { browse, buildCart, checkoutJourney, pickupQueue } from '../test/support/journeys';
 import { renderResults, type Cell, type RunInfo } from './report';
 import { pick, seed, type BenchData } from './seed';
 import { drive, type OpMeasure, type RunResult } from './stats';

@@ -8,9 +8,9 @@ import {
   StaffCreateDocument,
   StaffSignInDocument,
   TaxRateSetDocument,
-} from '../test/generated/graphql';
+} from '../test/support/generated/graphql';
 import type { HttpClient } from './http-client';
-import { checkoutJourney } from './journeys';
+import { checkoutJourney } from '../test/support/journeys';
 
 export interface BenchData {
   /** The store every checkout journey picks up at. */

@@ -19,6 +19,7 @@ import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
 import { CLIENT_ERROR_CODES } from './core/errors';
 import { consoleRoute } from './core/console';
+import { createExplorer, EXPLORER_PATH } from './core/explorer';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
 import { createEventBus, createInProcessBus, type EventBus } from './core/events';
 import { startJobs } from './core/jobs';
@@ -27,7 +28,7 @@ import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity, leaksInternals } from './core/security';
 import { createObservability } from './core/observability';
-import { createJobs, entities } from './modules';
+import { createJobs, createLoaders, entities } from './modules';
 import { createPricingCaching } from './modules/pricing';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
@@ -105,9 +106,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, config, log, events, signInThrottle, sessionCache: sessions?.cache };
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions?.cache };
   const security = createSecurity(config);
   const observability = createObservability(config, orm, log);
+  // Like introspection, which it needs: development and tests only.
+  const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer(
@@ -141,6 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       operationNamePlugin,
       ...observability.plugins,
       ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
+      ...(explorer ? [explorer.landingPage] : []),
     ],
   });
   await apollo.start();
@@ -172,6 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   observability.mount(app);
   if (config.consoleEnabled) app.use('/console', ...consoleRoute());
+  if (explorer) app.use(EXPLORER_PATH, explorer.router);
 
   const graphql = expressMiddleware(apollo, {
       context: async ({ req }) =>

@@ -10,10 +10,10 @@ import { StaffRole } from '../src/core/auth/actor';
 import * as app from '../clients/generated/app';
 import * as pos from '../clients/generated/pos';
 import * as storefront from '../clients/generated/storefront';
-import { aProduct, aStaff, aStore, givePoints, PASSWORD, stock, stockLevel } from './fixtures';
-import { TestApp, unique, type ChannelName } from './harness';
-import { invariantViolations } from './invariants';
-import { closeSubscriptions, LIVE_WAIT_MS, subscribe, type Live } from './live';
+import { aProduct, aStaff, aStore, givePoints, PASSWORD, stock, stockLevel } from './support/fixtures';
+import { TestApp, unique, type ChannelName } from './support/harness';
+import { invariantViolations } from './support/invariants';
+import { closeSubscriptions, LIVE_WAIT_MS, subscribe, type Live } from './support/live';
 
 const CLIENTS = join(__dirname, '..', 'clients');
 

@@ -1,5 +1,5 @@
 // The pickup console's files as the service serves them (the browser journey is in test/build/console.test.ts).
-import { TestApp } from './harness';
+import { TestApp } from './support/harness';
 
 const consoleUrl = (t: TestApp, path = '') => t.url.replace(/\/graphql$/, `/console${path}`);
 

@@ -1,10 +1,10 @@
 // The database guards every connection carries: a statement timeout and an idle-in-transaction
 // timeout. PostgreSQL enforces both; PGlite accepts the settings and cannot enforce either (it
 // has no timers), which the embedded run records.
-import { CheckoutCompleteDocument } from './generated/graphql';
-import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from './fixtures';
-import { TestApp, errorCodes, unique } from './harness';
-import { invariantViolations } from './invariants';
+import { CheckoutCompleteDocument } from './support/generated/graphql';
+import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from './support/fixtures';
+import { TestApp, errorCodes, unique } from './support/harness';
+import { invariantViolations } from './support/invariants';
 
 // The postgres project falls back to PGlite on a machine without a server (test/setup).
 const onServer = process.env.TEST_DATABASE_KIND === 'postgres' && process.env.TEST_POSTGRES_SERVER === 'true';

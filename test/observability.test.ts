@@ -3,9 +3,9 @@
 // with a dynamic import, which jest's module sandbox refuses.
 import { ConfigError, loadConfig } from '../src/core/config';
 import type { Location } from '../src/modules/location';
-import { aCustomer, aPickupCart, aProduct, aStore, stock } from './fixtures';
-import { CheckoutCompleteDocument, PickupQueueDocument } from './generated/graphql';
-import { TestApp, unique } from './harness';
+import { aCustomer, aPickupCart, aProduct, aStore, stock } from './support/fixtures';
+import { CheckoutCompleteDocument, PickupQueueDocument } from './support/generated/graphql';
+import { TestApp, unique } from './support/harness';
 
 /** The sum of every sample of `name` whose labels include `labels`, from Prometheus' text format. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {

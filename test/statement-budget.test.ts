@@ -1,16 +1,16 @@
 import { StaffRole } from '../src/core/auth/actor';
 import { ConfigError, loadConfig } from '../src/core/config';
-import { browse, buildCart, checkoutJourney, pickupQueue } from '../bench/journeys';
+import { browse, buildCart, checkoutJourney, pickupQueue } from './support/journeys';
 import { SessionSubject } from '../src/core/auth/session.entity';
 import { issueToken } from '../src/core/auth/sessions';
 import { Channel } from '../src/core/channel';
-import { aCustomer, aProduct, aStaff, aStore, stock, systemContext } from './fixtures';
-import { BenchBrowseDocument, BenchCartDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, PricedCartDocument } from './generated/graphql';
-import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry } from './pricing.fixtures';
-import { TestApp, unique } from './harness';
+import { aCustomer, aProduct, aStaff, aStore, stock, systemContext } from './support/fixtures';
+import { BenchBrowseDocument, BenchCartDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, PricedCartDocument } from './support/generated/graphql';
+import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry } from './support/pricing.fixtures';
+import { TestApp, unique } from './support/harness';
 
 /**
- * The statement budgets of the benchmark's journeys (bench/): a page of 50 products in at most 5
+ * The statement budgets of the benchmark's journeys (test/support/journeys.ts): a page of 50 products in at most 5
  * statements, a whole checkout journey in a fixed number, the same however long the lists are.
  */
 

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
-import { aCustomer, anAdmin, aProduct, aStore, sqlNumber, systemContext } from '../../test/fixtures';
-import { CustomerSignUpDocument, InventorySetDocument, LocationsDocument, MeDocument, StaffMeDocument } from '../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../test/harness';
+import { aCustomer, anAdmin, aProduct, aStore, sqlNumber, systemContext } from '../../test/support/fixtures';
+import { CustomerSignUpDocument, InventorySetDocument, LocationsDocument, MeDocument, StaffMeDocument } from '../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../test/support/harness';
 import { SessionSubject } from './auth/session.entity';
 import { issueToken } from './auth/sessions';
 import { Channel } from './channel';

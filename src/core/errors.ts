@@ -45,24 +45,23 @@ export class UserError {
 }
 
 /**
- * Expected failures are values: a service returns `Result` and the resolver turns a failure into
- * the payload's `userErrors`. Only bugs and auth failures throw.
+ * Expected failures are values: a service returns a `Result` and the resolver turns a failure
+ * into the payload's `userErrors` (`toPayload` in core/payload.ts). Only bugs and auth failures
+ * throw. `D` is what a failure tells its caller beyond the user errors, e.g. which line is out
+ * of stock and how many are left; the client sees only the errors.
  */
-export type Result<T> = { ok: true; value: T } | { ok: false; errors: UserError[] };
-export type Failure = { ok: false; errors: UserError[] };
+export type Ok<T> = { ok: true; value: T };
+export type Failure<D = never> = { ok: false; errors: UserError[]; details?: D };
+export type Result<T, D = never> = Ok<T> | Failure<D>;
 
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = (code: ErrorCode, message: string, field?: (string | number)[]): Failure => ({
-  ok: false,
-  errors: [new UserError(code, message, field)],
-});
-export const isFailure = (r: { ok: boolean }): r is Failure => !r.ok;
+export function ok(): Ok<void>;
+export function ok<T>(value: T): Ok<T>;
+export function ok<T>(value?: T): Ok<T | undefined> {
+  return { ok: true, value };
+}
 
-/** Turns a service result into a mutation payload: `{ [key]: value, userErrors: [] }` or `{ userErrors }`. */
-export function toPayload<K extends string, T>(result: Result<T>, key: K): { [P in K]?: T } & { userErrors: UserError[] } {
-  type Payload = { [P in K]?: T } & { userErrors: UserError[] };
-  if (result.ok) return { [key]: result.value, userErrors: [] } as unknown as Payload;
-  return { userErrors: result.errors } as Payload;
+export function fail<D = never>(code: ErrorCode, message: string, field?: (string | number)[], details?: D): Failure<D> {
+  return details === undefined ? { ok: false, errors: [new UserError(code, message, field)] } : { ok: false, errors: [new UserError(code, message, field)], details };
 }
 
 export const unauthenticated = (message = 'Sign in to do this.') =>

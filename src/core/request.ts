@@ -1,6 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createLoaders } from '../modules/loaders';
 import { GUEST, type Actor } from './auth/actor';
 import type { SessionCache } from './auth/session-cache';
 import { actorFromToken } from './auth/sessions';
@@ -8,7 +7,7 @@ import type { SignInThrottle } from './auth/throttle';
 import { Channel, isChannel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
-import type { RequestContext } from './context';
+import type { LoadersFactory, RequestContext } from './context';
 import { badRequest, unauthenticated } from './errors';
 import type { Logger } from './logger';
 
@@ -26,14 +25,33 @@ export interface RequestCredentials {
  * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
+  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization, deps.sessionCache);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
   const { config, log, events, signInThrottle, sessionCache } = deps;
-  return { requestId: credentials.requestId, em, actor, channel, config, log, events, loaders: createLoaders(em), clientAddress: credentials.clientAddress, signInThrottle, sessionCache };
+  const { createLoaders } = deps;
+  const ctx: RequestContext = {
+    requestId: credentials.requestId,
+    em,
+    actor,
+    channel,
+    config,
+    log,
+    events,
+    loaders: createLoaders(em),
+    clientAddress: credentials.clientAddress,
+    signInThrottle,
+    sessionCache,
+    refresh() {
+      ctx.em = ctx.em.fork();
+      ctx.loaders = createLoaders(ctx.em);
+      return ctx;
+    },
+  };
+  return ctx;
 }
 
 async function resolveActor(em: EntityManager, authorization: string | undefined, cache: SessionCache | undefined): Promise<Actor> {
@@ -48,14 +66,4 @@ function parseChannel(raw: string | undefined): Channel {
   const value = raw.trim().toUpperCase();
   if (!isChannel(value)) throw badRequest(`x-channel must be WEB, APP or POS, not "${raw}".`);
   return value;
-}
-
-/**
- * A subscription's context lives as long as the subscription; each event it delivers must read
- * fresh data, so it gets a new EntityManager fork and new loaders.
- */
-export function refreshRequestContext(ctx: RequestContext): RequestContext {
-  ctx.em = ctx.em.fork();
-  ctx.loaders = createLoaders(ctx.em);
-  return ctx;
 }

@@ -4,7 +4,7 @@ import { Session } from '../core/auth/session.entity';
 import { SessionResolver } from '../core/auth/session.resolver';
 import { Channel } from '../core/channel';
 import type { Config } from '../core/config';
-import type { TxContext } from '../core/context';
+import type { ServiceContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
 import type { EventBus } from '../core/events';
 import type { Job } from '../core/jobs';
@@ -24,7 +24,7 @@ import {
   OrderLine,
   OrderLineResolver,
   OrderResolver,
-  orderService,
+  fulfilmentService,
   Payment,
   PaymentResolver,
 } from './order';
@@ -88,9 +88,10 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
 export function createJobs(orm: Orm, config: Config, log: Logger, events: EventBus): Job[] {
-  const system = (name: string): TxContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
+  const system = (name: string): ServiceContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
-    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => orderService.expireOverdue(system('expire-uncollected-pickups')) },
+    { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
   ];
 }
+export { createLoaders } from './loaders';

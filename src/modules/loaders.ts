@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders } from '../core/context';
 import { createCartLoaders } from './cart';
 import { createCatalogLoaders } from './catalog';
 import { createCustomerLoaders } from './customer';
@@ -9,7 +10,7 @@ import { createOrderLoaders } from './order';
 import { createStaffLoaders } from './staff';
 
 /** The per-request DataLoaders of every module, bound to the request's EntityManager. */
-export const createLoaders = (em: EntityManager) => ({
+export const createLoaders = (em: EntityManager): Loaders => ({
   ...createLocationLoaders(em),
   ...createCatalogLoaders(em),
   ...createInventoryLoaders(em),
@@ -19,5 +20,3 @@ export const createLoaders = (em: EntityManager) => ({
   ...createCartLoaders(em),
   ...createOrderLoaders(em),
 });
-
-export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,11 +1,13 @@
 import { SYSTEM } from '../core/auth/actor';
 import { Channel } from '../core/channel';
 import { DEFAULT_ADMIN_PASSWORD, type Config } from '../core/config';
-import type { TxContext } from '../core/context';
+import type { ServiceContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
 import type { EventBus } from '../core/events';
 import type { Logger } from '../core/logger';
 import { StaffRole } from '../core/auth/actor';
+import { transactional } from '../core/db/transaction';
+import { ok, type Result } from '../core/errors';
 import { catalogService, Product } from '../modules/catalog';
 import { inventoryService, MovementKind } from '../modules/inventory';
 import { Location, locationService } from '../modules/location';
@@ -15,7 +17,7 @@ import { DEMO_LOCATIONS, DEMO_PRODUCTS, DEMO_PROMOTIONS, DEMO_STAFF_PASSWORD, DE
 
 /** First-start work: the first ADMIN, then the demo data when the database is empty. */
 export async function bootstrap(orm: Orm, config: Config, log: Logger, events: EventBus): Promise<void> {
-  const ctx: TxContext = { requestId: 'bootstrap', em: orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config, log, events };
+  const ctx: ServiceContext = { requestId: 'bootstrap', em: orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config, log, events };
   if (await staffService.ensureAdmin(ctx, config.adminEmail, config.adminPassword)) {
     log.info('admin account created', { email: config.adminEmail });
     if (config.adminPassword === DEFAULT_ADMIN_PASSWORD) {
@@ -31,9 +33,8 @@ export async function bootstrap(orm: Orm, config: Config, log: Logger, events: E
 }
 
 /** All or nothing: a crash half-way leaves an empty database, which the next start seeds again. */
-async function seedDemoData(ctx: TxContext): Promise<void> {
-  await ctx.em.transactional(async (em) => {
-    const tx: TxContext = { ...ctx, em };
+async function seedDemoData(ctx: ServiceContext): Promise<void> {
+  const seeded = await transactional(ctx, async (tx) => {
     const locations: Location[] = [];
     for (const input of DEMO_LOCATIONS) locations.push(expectOk(await locationService.create(tx, input)));
     for (const input of DEMO_PRODUCTS) expectOk(await catalogService.createProduct(tx, input));
@@ -55,10 +56,12 @@ async function seedDemoData(ctx: TxContext): Promise<void> {
       expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: DEMO_STAFF_PASSWORD, role: StaffRole.ASSOCIATE, locationId: location.id }));
       expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: DEMO_STAFF_PASSWORD, role: StaffRole.MANAGER, locationId: location.id }));
     }
+    return ok();
   });
+  expectOk(seeded);
 }
 
-function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { message: string }[] }): T {
+function expectOk<T>(result: Result<T, unknown>): T {
   if (!result.ok) throw new Error(`demo data rejected: ${result.errors.map((e) => e.message).join('; ')}`);
   return result.value;
 }

@@ -56,13 +56,13 @@ describe('committed artifacts match the code', () => {
     }
   });
 
-  it('test/generated and clients/generated are what codegen makes from the schema and documents', async () => {
+  it('test/support/generated and clients/generated are what codegen makes from the schema and documents', async () => {
     const { code, output } = await runNode([codegenBin(), '--config', 'codegen.yml', '--check']);
     if (code !== 0) throw new Error(`Generated client code is out of date: run \`npm run codegen\` and commit the result.\n${output}`);
   }, 60_000);
 
   it('the committed migrations build exactly what the entities describe', async () => {
-    const script = join(ROOT, 'dist', 'src', 'core', 'db', 'migration-create.js');
+    const script = join(ROOT, 'dist', 'src', 'tools', 'migration-create.js');
     if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first (npm test does).`);
     const { code, output } = await runNode([script, '--check']);
     if (code !== 0) {

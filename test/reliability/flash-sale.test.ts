@@ -2,10 +2,10 @@
 // one store has. Exactly 10 orders, 490 OUT_OF_STOCK, no errors, and the stock row, sampled all
 // along from another connection, never shows reserved above on hand.
 import { Client } from 'pg';
-import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from '../fixtures';
-import { CheckoutCompleteDocument } from '../generated/graphql';
-import { TestApp, unique } from '../harness';
-import { invariantViolations } from '../invariants';
+import { aPickupCart, aProduct, aStore, sqlNumber, stock, stockLevel } from '../support/fixtures';
+import { CheckoutCompleteDocument } from '../support/generated/graphql';
+import { TestApp, unique } from '../support/harness';
+import { invariantViolations } from '../support/invariants';
 import { databaseKind, recordFigures } from './results';
 
 const BUYERS = 500;

@@ -13,8 +13,8 @@
 import fc from 'fast-check';
 import { StaffRole } from '../../src/core/auth/actor';
 import { Channel } from '../../src/core/channel';
-import { orderService } from '../../src/modules/order';
-import { aCustomer, aProduct, aStaff, aWarehouse, anAdmin, stock, systemContext } from '../fixtures';
+import { fulfilmentService } from '../../src/modules/order';
+import { aCustomer, aProduct, aStaff, aWarehouse, anAdmin, stock, systemContext } from '../support/fixtures';
 import {
   CartApplyDiscountCodeDocument,
   CartApplyLoyaltyPointsDocument,
@@ -35,10 +35,10 @@ import {
   OrderMarkReadyDocument,
   OrderMarkShippedDocument,
   OrderReturnLinesDocument,
-} from '../generated/graphql';
-import { TestApp, unique, type ChannelName, type GqlResponse } from '../harness';
-import { invariantViolations } from '../invariants';
-import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../pricing.fixtures';
+} from '../support/generated/graphql';
+import { TestApp, unique, type ChannelName, type GqlResponse } from '../support/harness';
+import { invariantViolations } from '../support/invariants';
+import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../support/pricing.fixtures';
 import { databaseKind, recordFigures } from './results';
 
 const SEED = Number(process.env.MODEL_SEED ?? 424242);
@@ -199,7 +199,7 @@ async function apply(w: World, op: Op): Promise<void> {
     }
     case 'expire':
       // Time passes: everything ready for pickup is overdue for the expiry job.
-      await orderService.expireOverdue(systemContext(t), new Date(Date.now() + 10 * 365 * 24 * 3600_000));
+      await fulfilmentService.expireOverdue(systemContext(t), new Date(Date.now() + 10 * 365 * 24 * 3600_000));
       for (const o of w.orders) if (o.status === 'READY_FOR_PICKUP') o.status = 'EXPIRED';
       done.set('expire', (done.get('expire') ?? 0) + 1);
       return;

@@ -3,9 +3,9 @@ import { invalidCredentials } from '../../src/core/auth/credentials';
 import { SignInThrottle } from '../../src/core/auth/throttle';
 import { loadConfig } from '../../src/core/config';
 import { createLogger } from '../../src/core/logger';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, PASSWORD, sqlNumber, stock } from '../fixtures';
-import { CustomerSignInDocument, MeDocument, OrderCompletePickupDocument, OrderDocument, SignOutDocument, StaffMeDocument, StaffSignInDocument } from '../generated/graphql';
-import { TestApp, errorCodes, unique } from '../harness';
+import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, PASSWORD, sqlNumber, stock } from '../support/fixtures';
+import { CustomerSignInDocument, MeDocument, OrderCompletePickupDocument, OrderDocument, SignOutDocument, StaffMeDocument, StaffSignInDocument } from '../support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../support/harness';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 

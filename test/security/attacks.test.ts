@@ -1,7 +1,7 @@
 import { MAX_PAGE_SIZE } from '../../src/core/pagination';
-import { aCustomer } from '../fixtures';
-import { TestApp } from '../harness';
-import { subscribe } from '../live';
+import { aCustomer } from '../support/fixtures';
+import { TestApp } from '../support/harness';
+import { subscribe } from '../support/live';
 
 /**
  * Hostile requests, each refused with a clear error before any resolver runs: no SQL statement

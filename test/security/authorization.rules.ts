@@ -1,7 +1,7 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
-import { CartCreateDocument, CartSetFulfillmentDocument } from '../generated/graphql';
-import { type TestApp, unique } from '../harness';
-import { aPickupOrder, PASSWORD, systemContext } from '../fixtures';
+import { CartCreateDocument, CartSetFulfillmentDocument } from '../support/generated/graphql';
+import { type TestApp, unique } from '../support/harness';
+import { aPickupOrder, PASSWORD, systemContext } from '../support/fixtures';
 import { catalogService } from '../../src/modules/catalog';
 import { pricingService } from '../../src/modules/pricing';
 import { type CallerName, type Side, type World } from './world';

@@ -1,7 +1,7 @@
 import { type GraphQLFormattedError } from 'graphql';
 import { buildSchema } from '../../src/schema';
-import { TestApp } from '../harness';
-import { subscribe } from '../live';
+import { TestApp } from '../support/harness';
+import { subscribe } from '../support/live';
 import { RULES, type Case, type OperationRule, type Outcome, type Prepared } from './authorization.rules';
 import { aWorld, CALLERS, type CallerName, type Side, type World } from './world';
 

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ConfigError, loadConfig } from '../../src/core/config';
 import { leaksInternals, withoutSuggestions } from '../../src/core/security/errors';
-import { TestApp } from '../harness';
+import { TestApp } from '../support/harness';
 
 const SHOP = 'https://shop.example.com';
 const INTROSPECTION = '{ __schema { queryType { name } } }';

@@ -4,8 +4,8 @@ import { SessionSubject } from '../../src/core/auth/session.entity';
 import { issueToken } from '../../src/core/auth/sessions';
 import { Channel } from '../../src/core/channel';
 import type { Customer } from '../../src/modules/customer';
-import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, stock, type PickupOrder, type SignedIn } from '../fixtures';
-import type { TestApp } from '../harness';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, stock, type PickupOrder, type SignedIn } from '../support/fixtures';
+import type { TestApp } from '../support/harness';
 
 export type CallerName = 'guest' | 'customerA' | 'customerB' | 'associateA' | 'associateB' | 'managerA' | 'admin';
 export const CALLERS: CallerName[] = ['guest', 'customerA', 'customerB', 'associateA', 'associateB', 'managerA', 'admin'];

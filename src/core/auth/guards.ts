@@ -1,15 +1,9 @@
 import { forbidden, unauthenticated } from '../errors';
-import type { Actor, CustomerActor, StaffActor } from './actor';
+import type { Actor, StaffActor } from './actor';
 import { StaffRole } from './actor';
 
 interface HasActor {
   actor: Actor;
-}
-
-export function requireCustomer(ctx: HasActor): CustomerActor {
-  if (ctx.actor.kind === 'customer') return ctx.actor;
-  if (ctx.actor.kind === 'guest') throw unauthenticated('Sign in as a customer to do this.');
-  throw forbidden('Only customers can do this.');
 }
 
 export interface StaffRule {
@@ -28,9 +22,10 @@ export function requireStaff(ctx: HasActor, rule: StaffRule = {}): StaffActor {
   return actor;
 }
 
-export const requireAdmin = (ctx: HasActor): StaffActor => requireStaff(ctx, { roles: [StaffRole.ADMIN] });
-
-export const isStaff = (actor: Actor): actor is StaffActor => actor.kind === 'staff';
+/** An ADMIN; or the system itself (first start, jobs, fixtures), which may do what an ADMIN may. */
+export function requireAdmin(ctx: HasActor): void {
+  if (ctx.actor.kind !== 'system') requireStaff(ctx, { roles: [StaffRole.ADMIN] });
+}
 
 /** ADMIN works everywhere; associates and managers in their own store only. */
 export const worksAt = (actor: StaffActor, locationId: string | null): boolean =>

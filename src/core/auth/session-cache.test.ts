@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { aCustomer, aProduct, aStaff, aStore } from '../../../test/fixtures';
-import { InventorySetDocument, MeDocument, SignOutDocument, StaffMeDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes } from '../../../test/harness';
+import { aCustomer, aProduct, aStaff, aStore } from '../../../test/support/fixtures';
+import { InventorySetDocument, MeDocument, SignOutDocument, StaffMeDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes } from '../../../test/support/harness';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { StaffRole } from './actor';

@@ -1,6 +1,4 @@
-import { CheckConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 
 /** A unique index refused the write: a race lost to a concurrent request, reported as a user error. */
 export const isUniqueViolation = (err: unknown): boolean => err instanceof UniqueConstraintViolationException;
-
-export const isCheckViolation = (err: unknown): boolean => err instanceof CheckConstraintViolationException;

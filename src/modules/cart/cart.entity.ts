@@ -97,7 +97,7 @@ export class CartLine {
   @ManyToOne(() => Cart, { ref: true, deleteRule: 'cascade', index: false })
   cart: Ref<Cart>;
 
-  /** The cart's customer, carried on every customer-owned row (see DESIGN: distribution by customer). */
+  /** The cart's customer, carried on every customer-owned row (rows can then be distributed by customer). */
   @ManyToOne(() => Customer, { ref: true, nullable: true, index: false })
   customer?: Ref<Customer>;
 

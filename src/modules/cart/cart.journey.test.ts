@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, PASSWORD, sqlNumber, stock, systemContext } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, PASSWORD, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
 import {
   CartCreateDocument,
   CartDocument,
@@ -10,8 +10,8 @@ import {
   MyCartDocument,
   SignInWithCartDocument,
   SignUpWithCartDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
 import { cartService } from './cart.service';
 
 let t: TestApp;

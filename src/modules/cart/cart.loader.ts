@@ -22,3 +22,8 @@ export const createCartLoaders = (em: EntityManager) => ({
     return keys.map(() => stores);
   }),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createCartLoaders> {}
+}

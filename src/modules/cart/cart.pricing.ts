@@ -1,5 +1,5 @@
 import type { Address } from '../../core/address';
-import type { RequestContext, TxContext } from '../../core/context';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import type { ProductVariant } from '../catalog/catalog.entity';
 import type { Location } from '../location/location.entity';
 import { pricingService, type CartToPrice, type Priced } from '../pricing';
@@ -21,7 +21,7 @@ export function cartToPrice(cart: Cart, lines: CartLine[], variants: (ProductVar
 }
 
 /** Prices a cart inside a change (its lines read with their variants). */
-export function priceLockedCart(tx: TxContext, cart: Cart, lines: CartLine[], location?: Location): Promise<Priced> {
+export function priceLockedCart(tx: ServiceContext, cart: Cart, lines: CartLine[], location?: Location): Promise<Priced> {
   return pricingService.price(tx, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap()), location));
 }
 

@@ -1,26 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
 import { addressProblem, normalizeAddress } from '../../core/address';
-import { requestLoaders, type TxContext } from '../../core/context';
+import { requestLoaders, type ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
-import { linesAndRequestedVariants, readLines, resolveLineInputs } from './cart.lines';
-import { lockCart, type LockedCart, type LockOptions } from './cart.lock';
 import { normalizeCode, pricingService } from '../pricing';
+import { readLines, resolveLineInputs } from './cart.lines';
 import { cartToPrice, priceLockedCart } from './cart.pricing';
+import { abandonCartsIdleSince, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
-type CartChange = (tx: TxContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Failure | void>;
+type CartChange = (tx: ServiceContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Result<void>>;
 
 /** Who may use a cart: anyone holding a guest cart's id; a customer's cart only its owner and staff. */
 export function assertCartAccess(actor: Actor, cart: Cart): void {
@@ -31,7 +30,7 @@ export function assertCartAccess(actor: Actor, cart: Cart): void {
 }
 
 /** The store of a staff member, the default location of a counter sale. */
-const staffLocationOf = (ctx: TxContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
+const staffLocationOf = (ctx: ServiceContext): string | undefined => (ctx.actor.kind === 'staff' ? (ctx.actor.locationId ?? undefined) : undefined);
 
 const notFound = () => fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
 
@@ -40,9 +39,10 @@ export class CartService {
    * Creates a cart, or — for a customer who already has one — adds to the customer's one ACTIVE
    * cart, so every channel keeps building the same cart. Staff may create a cart for a customer.
    */
-  async create(ctx: TxContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
-    const customerId = await this.cartOwnerFor(ctx, input.customerId);
-    if (typeof customerId === 'object') return customerId;
+  async create(ctx: ServiceContext, input: CartCreateInput = {}): Promise<Result<Cart>> {
+    const owner = await this.cartOwnerFor(ctx, input.customerId);
+    if (!owner.ok) return owner;
+    const customerId = owner.value;
     const inputs = input.lines ?? [];
     if (inputs.length === 0) {
       // A single statement: no transaction around it.
@@ -56,8 +56,8 @@ export class CartService {
       let found: ProductVariant[] | undefined;
       if (isNew(cart)) lines = [];
       else ({ lines, variants: found } = await linesAndRequestedVariants(tx, cart.id, inputs));
-      const failure = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
-      if (failure) return failure;
+      const added = await this.addToLines(tx, cart, lines, inputs, ['input', 'lines'], found);
+      if (!added.ok) return added;
       await tx.em.flush();
       return ok(cart);
     });
@@ -66,20 +66,20 @@ export class CartService {
   }
 
   /** The customer a new cart belongs to (undefined for a guest cart), or why it can't be made. */
-  private async cartOwnerFor(ctx: TxContext, requested: string | undefined | null): Promise<string | undefined | Failure> {
+  private async cartOwnerFor(ctx: ServiceContext, requested: string | undefined | null): Promise<Result<string | undefined>> {
     const { actor } = ctx;
     if (actor.kind === 'customer') {
       if (requested && requested !== actor.customerId) throw forbidden('A customer can create a cart only for themselves.');
-      return actor.customerId;
+      return ok(actor.customerId);
     }
-    if (!requested) return undefined;
+    if (!requested) return ok(undefined);
     if (actor.kind === 'guest') throw unauthenticated('Sign in to create a cart for a customer.');
     requireStaff(ctx);
     const exists = isUuid(requested) && (await ctx.em.count(Customer, { id: requested })) > 0;
-    return exists ? requested : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
+    return exists ? ok(requested) : fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['input', 'customerId']);
   }
 
-  addLines(ctx: TxContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  addLines(ctx: ServiceContext, cartId: string, inputs: CartLineInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     if (inputs.length === 0) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, 'Give at least one line.', ['lines']));
     return this.mutate(ctx, cartId, expectedVersion, (tx, cart, lines, read) => this.addToLines(tx, cart, lines, inputs, ['lines'], read.requested), {
       prime: true,
@@ -88,7 +88,7 @@ export class CartService {
   }
 
   /** Quantity 0 removes the line. */
-  updateLines(ctx: TxContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  updateLines(ctx: ServiceContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       const max = tx.config.maxLineQuantity;
       for (const [i, update] of updates.entries()) {
@@ -100,20 +100,22 @@ export class CartService {
         if (update.quantity === 0) tx.em.remove(line);
         else line.quantity = update.quantity;
       }
+      return ok();
     });
   }
 
-  removeLines(ctx: TxContext, cartId: string, lineIds: string[], expectedVersion?: number | null): Promise<Result<Cart>> {
+  removeLines(ctx: ServiceContext, cartId: string, lineIds: string[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       for (const [i, lineId] of lineIds.entries()) {
         const line = lines.find((l) => l.id === lineId);
         if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lineIds', i]);
         tx.em.remove(line);
       }
+      return ok();
     });
   }
 
-  async setFulfillment(ctx: TxContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+  async setFulfillment(ctx: ServiceContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
     // What the cart holds if every check below passes is known from the input alone: the statement
     // that locks the cart sets it (and reads the store), so a change that passes writes nothing
@@ -129,7 +131,7 @@ export class CartService {
         if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
         const problem = addressProblem(shippingAddress!);
         if (problem) return fail(ErrorCode.INVALID_INPUT, problem.message, ['input', 'shippingAddress', problem.field]);
-        return;
+        return ok();
       }
       // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
       const staff = input.method === FulfillmentMethod.IN_STORE ? requireStaff(tx) : undefined;
@@ -145,13 +147,14 @@ export class CartService {
       // The locking statement has set the store it read; another one only if it read none.
       if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
       chosen = location;
+      return ok();
     }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
 
   /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */
-  applyLoyaltyPoints(ctx: TxContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
+  applyLoyaltyPoints(ctx: ServiceContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
       if (!Number.isInteger(points) || points < 0) return fail(ErrorCode.INVALID_INPUT, 'Points are a whole number from 0.', ['points']);
       if (points > 0) {
@@ -163,6 +166,7 @@ export class CartService {
         }
       }
       cart.loyaltyPointsApplied = points;
+      return ok();
     }, { prime: true });
   }
 
@@ -170,20 +174,22 @@ export class CartService {
    * Puts a promotion's code on the cart, once the engine agrees it applies to this cart on this
    * channel now; the cart keeps it on every channel. One code per cart: a new one replaces it.
    */
-  applyDiscountCode(ctx: TxContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
+  applyDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
       if (!normalizeCode(code)) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'Enter a code.', ['code']);
       const checked = await pricingService.checkCode(tx, code, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap())));
       if (!checked.ok) return checked;
       cart.discountCodes = [checked.value.code!];
+      return ok();
     }, { prime: true });
   }
 
-  removeDiscountCode(ctx: TxContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
+  removeDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (_tx, cart) => {
       const normalized = normalizeCode(code);
       if (!cart.discountCodes.includes(normalized)) return fail(ErrorCode.NOT_FOUND, 'This code is not on the cart.', ['code']);
       cart.discountCodes = cart.discountCodes.filter((c) => c !== normalized);
+      return ok();
     }, { prime: true, lines: false });
   }
 
@@ -191,7 +197,7 @@ export class CartService {
    * Brings a guest cart to a customer who signs in: it becomes their ACTIVE cart when they have
    * none; otherwise its lines add up into theirs (capped at the line maximum) and it is MERGED.
    */
-  async mergeGuestCart(ctx: TxContext, customerId: string, cartId: string): Promise<Result<Cart>> {
+  async mergeGuestCart(ctx: ServiceContext, customerId: string, cartId: string): Promise<Result<Cart>> {
     if (!isUuid(cartId)) return notFound();
     const attempt = () =>
       transactional(ctx, async (tx) => {
@@ -231,26 +237,20 @@ export class CartService {
   }
 
   /** Whether `mergeGuestCart` would accept this cart, checked before signing someone up. */
-  async checkMergeable(ctx: TxContext, cartId: string): Promise<Failure | undefined> {
+  async checkMergeable(ctx: ServiceContext, cartId: string): Promise<Result<void>> {
     const cart = isUuid(cartId) ? await ctx.em.findOne(Cart, { id: cartId }) : null;
     if (!cart || cart.customer) return notFound();
     if (cart.status !== CartStatus.ACTIVE) return fail(ErrorCode.CART_NOT_ACTIVE, `This cart is ${cart.status}.`, ['cartId']);
-    return undefined;
+    return ok();
   }
 
   /**
    * Marks carts idle for longer than the configured time ABANDONED. One statement; carts being
    * changed right now are locked and skipped, so any number of instances can run it at once.
    */
-  async abandonIdleCarts(ctx: TxContext, now = new Date(), batch = 500): Promise<number> {
+  async abandonIdleCarts(ctx: ServiceContext, now = new Date(), batch = 500): Promise<number> {
     const cutoff = new Date(now.getTime() - ctx.config.cartAbandonAfterHours * 3600_000);
-    const rows = await ctx.em.execute<{ id: string }[]>(
-      `update cart set status = 'ABANDONED', version = version + 1, updated_at = ?
-        where id in (select id from cart where status = 'ACTIVE' and updated_at < ? order by updated_at limit ? for update skip locked)
-        returning id`,
-      [now, cutoff, batch],
-    );
-    return rows.length;
+    return (await abandonCartsIdleSince(ctx.em, cutoff, now, batch)).length;
   }
 
   /**
@@ -260,7 +260,7 @@ export class CartService {
    * refused change rolls the bump back.
    */
   private async mutate(
-    ctx: TxContext,
+    ctx: ServiceContext,
     cartId: string,
     expectedVersion: number | null | undefined,
     change: CartChange,
@@ -287,8 +287,8 @@ export class CartService {
         return fail(ErrorCode.VERSION_CONFLICT, `The cart has changed (version ${before}); reload it and try again.`, ['expectedVersion']);
       }
       lines = locked.lines;
-      const failure = await change(tx, cart, lines ?? [], locked);
-      if (failure) return failure;
+      const changed = await change(tx, cart, lines ?? [], locked);
+      if (!changed.ok) return changed;
       await tx.em.flush();
       return ok(cart);
     });
@@ -297,19 +297,19 @@ export class CartService {
   }
 
   private async addToLines(
-    tx: TxContext,
+    tx: ServiceContext,
     cart: Cart,
     lines: CartLine[],
     inputs: CartLineInput[],
     path: (string | number)[],
     found?: ProductVariant[],
-  ): Promise<Failure | void> {
-    if (inputs.length === 0) return;
+  ): Promise<Result<void>> {
+    if (inputs.length === 0) return ok();
     const resolved = await resolveLineInputs(tx, inputs, path, found);
-    if (!resolved.ok) return { ok: false, errors: resolved.errors };
+    if (!resolved.ok) return resolved;
     // Lines keep the order they were added in: each new line gets its own creation instant.
     const now = Date.now();
-    for (const { variant, quantity, index } of resolved.lines) {
+    for (const { variant, quantity, index } of resolved.value) {
       const line = lines.find((l) => l.variant.id === variant.id);
       const total = (line?.quantity ?? 0) + quantity;
       if (total > tx.config.maxLineQuantity) {
@@ -318,14 +318,15 @@ export class CartService {
       if (line) line.quantity = total;
       else lines.push(tx.em.create(CartLine, { cart, customer: cart.customer, variant, quantity, channel: tx.channel, createdAt: new Date(now + index) }));
     }
+    return ok();
   }
 
-  private lockActiveCart(tx: TxContext, customerId: string): Promise<Cart | null> {
+  private lockActiveCart(tx: ServiceContext, customerId: string): Promise<Cart | null> {
     return tx.em.findOne(Cart, { customer: customerId, status: CartStatus.ACTIVE }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
   /** The cart's lines with their variants (one statement): the response prices them from these. */
-  private linesOf(tx: TxContext, cart: Cart): Promise<CartLine[]> {
+  private linesOf(tx: ServiceContext, cart: Cart): Promise<CartLine[]> {
     return readLines(tx, cart.id);
   }
 
@@ -340,7 +341,7 @@ export class CartService {
  * the lines (read with their variants) the change has just read and written, instead of reading
  * them again.
  */
-function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): void {
+function primeCart(ctx: ServiceContext, cart: Cart, lines: CartLine[] | undefined): void {
   const loaders = requestLoaders(ctx);
   if (!loaders) return;
   loaders.cartById.clear(cart.id).prime(cart.id, cart);
@@ -348,23 +349,6 @@ function primeCart(ctx: TxContext, cart: Cart, lines: CartLine[] | undefined): v
   else loaders.linesByCart.clear(cart.id);
 }
 
-/**
- * A new ACTIVE cart or, when the customer already has one, that cart with its version raised (and
- * its row locked until the transaction ends), in one statement: the partial unique index decides,
- * so two requests racing to create a customer's cart both end up on the same one.
- */
-async function openCart(ctx: TxContext, customerId: string | undefined): Promise<Cart> {
-  const now = new Date();
-  const [row] = await ctx.em.execute<Record<string, unknown>[]>(
-    `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
-     values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
-     on conflict (customer_id) where status = 'ACTIVE'
-     do update set version = cart.version + 1, updated_at = excluded.updated_at
-     returning *`,
-    [randomUUID(), customerId ?? null, ctx.channel, now, now],
-  );
-  return ctx.em.map(Cart, row);
-}
 
 /** Whether openCart has just created the cart (an existing one comes back at version 2 or more). */
 const isNew = (cart: Cart): boolean => cart.version === 1;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber } from '../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -9,8 +9,8 @@ import {
   CartLinesRemoveDocument,
   CartLinesUpdateDocument,
   CartSetFulfillmentDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, errorCodes } from '../../../test/harness';
+} from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes } from '../../../test/support/harness';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Address } from '../../core/address';
-import { UserError } from '../../core/errors';
 import { Cart, FulfillmentMethod } from './cart.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType({ description: 'Identify the variant by id or by sku (exactly one).' })
 export class CartLineInput {
@@ -56,11 +56,5 @@ export class CartFulfillment {
   shippingAddress?: Address;
 }
 
-@ObjectType()
-export class CartPayload {
-  @Field(() => Cart, { nullable: true })
-  cart?: Cart;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const CartPayload = payloadType('CartPayload', { cart: Cart });
+export type CartPayload = InstanceType<typeof CartPayload>;

@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/fixtures';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
 import {
   CollectionAddProductsDocument,
   CollectionByCodeDocument,
@@ -15,9 +15,9 @@ import {
   ProductUpdateDocument,
   ProductsFilteredDocument,
   VariantSetPriceDocument,
-} from '../../../test/generated/graphql';
-import { errorCodes, TestApp, unique } from '../../../test/harness';
-import { aPromotion } from '../../../test/pricing.fixtures';
+} from '../../../test/support/generated/graphql';
+import { errorCodes, TestApp, unique } from '../../../test/support/harness';
+import { aPromotion } from '../../../test/support/pricing.fixtures';
 
 /** Catalog management: products change, leave the shelf, get new prices and join collections. */
 let t: TestApp;

@@ -1,12 +1,13 @@
+import { requireAdmin } from '../../core/auth/guards';
 import type { FilterQuery } from '@mikro-orm/core';
-import { isStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
-import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, type PageArgs } from '../../core/pagination';
 import { Collection, CollectionProduct, Product, ProductStatus, ProductVariant, type ProductView } from './catalog.entity';
+import { addCollectionProducts, productIdsOfCollection, setVariantPrice } from './catalog.sql';
 import type { CollectionCreateInput, ProductCreateInput, ProductUpdateInput } from './catalog.types';
 
 export const SKU_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -18,20 +19,22 @@ const MAX_DESCRIPTION = 10_000;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class CatalogService {
-  async createProduct(ctx: TxContext, input: ProductCreateInput): Promise<Result<Product>> {
-    const invalid = validateProduct(input);
-    if (invalid) return invalid;
+  /** ADMIN: a product with its variants, in the collections named. */
+  async createProduct(ctx: ServiceContext, input: ProductCreateInput): Promise<Result<Product>> {
+    requireAdmin(ctx);
+    const valid = validateProduct(input);
+    if (!valid.ok) return valid;
     const collectionCodes = [...new Set((input.collectionCodes ?? []).map((c) => c.trim().toUpperCase()))];
     const collections = collectionCodes.length ? await ctx.em.find(Collection, { code: { $in: collectionCodes } }) : [];
     const missing = collectionCodes.findIndex((code) => !collections.some((c) => c.code === code));
     if (missing >= 0) return fail(ErrorCode.INVALID_INPUT, `No collection has the code ${collectionCodes[missing]}.`, ['input', 'collectionCodes', missing]);
     try {
-      const product = await ctx.em.transactional(async (em) => {
-        const created = em.create(Product, { title: input.title.trim(), description: input.description?.trim() || undefined });
-        for (const collection of collections) em.create(CollectionProduct, { collection, product: created });
+      return await transactional(ctx, async (tx) => {
+        const created = tx.em.create(Product, { title: input.title.trim(), description: input.description?.trim() || undefined });
+        for (const collection of collections) tx.em.create(CollectionProduct, { collection: collection.id, product: created });
         input.variants.forEach((v, i) => {
           // Distinct createdAt per variant keeps the input's order when listed.
-          em.create(ProductVariant, {
+          tx.em.create(ProductVariant, {
             product: created,
             sku: v.sku.trim(),
             title: v.title.trim(),
@@ -39,9 +42,8 @@ export class CatalogService {
             createdAt: new Date(created.createdAt.getTime() + i),
           });
         });
-        return created;
+        return ok(created);
       });
-      return ok(product);
     } catch (err) {
       if (isUniqueViolation(err)) {
         const skus = input.variants.map((v) => v.sku.trim());
@@ -57,18 +59,12 @@ export class CatalogService {
    * A page of products as plain rows: listing builds no managed entities (see `variantsByProduct`).
    * ACTIVE products only, unless staff ask for a status; `collectionCode` narrows to one collection.
    */
-  async products(ctx: TxContext, args: PageArgs & { query?: string | null; collectionCode?: string | null; status?: ProductStatus | null }): Promise<Connection<ProductView>> {
+  async products(ctx: ServiceContext, args: PageArgs & { query?: string | null; collectionCode?: string | null; status?: ProductStatus | null }): Promise<Connection<ProductView>> {
     const limit = pageSize(args);
-    const status = args.status && isStaff(ctx.actor) ? args.status : ProductStatus.ACTIVE;
+    const status = args.status && ctx.actor.kind === 'staff' ? args.status : ProductStatus.ACTIVE;
     const where: FilterQuery<Product>[] = [keysetAfter(args.after, 'asc') as FilterQuery<Product>, { status }];
     const collectionCode = args.collectionCode?.trim().toUpperCase();
-    if (collectionCode) {
-      const members = await ctx.em.execute<{ product_id: string }[]>(
-        'select cp.product_id from collection_product cp join collection c on c.id = cp.collection_id where c.code = ?',
-        [collectionCode],
-      );
-      where.push({ id: { $in: members.map((m) => m.product_id) } });
-    }
+    if (collectionCode) where.push({ id: { $in: await productIdsOfCollection(ctx.em, collectionCode) } });
     const query = args.query?.trim();
     if (query) {
       const pattern = `%${escapeLike(query)}%`;
@@ -86,7 +82,8 @@ export class CatalogService {
   }
 
   /** ADMIN: title, description, status. Archiving takes the product out of browse and carts; orders keep it. */
-  async updateProduct(ctx: TxContext, id: string, input: ProductUpdateInput): Promise<Result<Product>> {
+  async updateProduct(ctx: ServiceContext, id: string, input: ProductUpdateInput): Promise<Result<Product>> {
+    requireAdmin(ctx);
     if (!isUuid(id)) return fail(ErrorCode.NOT_FOUND, 'No product has this id.', ['id']);
     const title = input.title?.trim();
     if (input.title !== undefined && input.title !== null && (!title || title.length > 300)) {
@@ -111,16 +108,17 @@ export class CatalogService {
   }
 
   /** ADMIN: a new price. Carts show it at once (they price live); placed orders keep the price they copied. */
-  async setPrice(ctx: TxContext, sku: string, priceAmount: number): Promise<Result<ProductVariant>> {
+  async setPrice(ctx: ServiceContext, sku: string, priceAmount: number): Promise<Result<ProductVariant>> {
+    requireAdmin(ctx);
     if (!Number.isInteger(priceAmount) || priceAmount <= 0 || priceAmount > MAX_PRICE) {
       return fail(ErrorCode.INVALID_INPUT, `A price is a whole number of minor units from 1 to ${MAX_PRICE}.`, ['priceAmount']);
     }
-    const [row] = await ctx.em.execute<Record<string, unknown>[]>('update product_variant set price_amount = ? where sku = ? returning *', [priceAmount, sku.trim()]);
-    if (!row) return fail(ErrorCode.NOT_FOUND, `No product variant has the SKU ${sku}.`, ['sku']);
-    return ok(ctx.em.map(ProductVariant, row));
+    const variant = await setVariantPrice(ctx.em, sku.trim(), priceAmount);
+    return variant ? ok(variant) : fail(ErrorCode.NOT_FOUND, `No product variant has the SKU ${sku}.`, ['sku']);
   }
 
-  async createCollection(ctx: TxContext, input: CollectionCreateInput): Promise<Result<Collection>> {
+  async createCollection(ctx: ServiceContext, input: CollectionCreateInput): Promise<Result<Collection>> {
+    requireAdmin(ctx);
     const code = input.code.trim().toUpperCase();
     const title = input.title.trim();
     if (!COLLECTION_CODE_SHAPE.test(code)) return fail(ErrorCode.INVALID_INPUT, 'A collection code is 2–64 letters, digits, "-" or "_".', ['input', 'code']);
@@ -130,7 +128,7 @@ export class CatalogService {
         const collection = tx.em.create(Collection, { code, title });
         await tx.em.flush();
         const added = await this.addToCollection(tx, collection, input.productIds ?? [], ['input', 'productIds']);
-        return added ?? ok(collection);
+        return added.ok ? ok(collection) : added;
       });
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The collection code ${code} is taken.`, ['input', 'code']);
@@ -138,42 +136,41 @@ export class CatalogService {
     }
   }
 
-  addProductsToCollection(ctx: TxContext, code: string, productIds: string[]): Promise<Result<Collection>> {
+  addProductsToCollection(ctx: ServiceContext, code: string, productIds: string[]): Promise<Result<Collection>> {
+    requireAdmin(ctx);
     return transactional(ctx, async (tx) => {
       const collection = await tx.em.findOne(Collection, { code: code.trim().toUpperCase() });
       if (!collection) return fail(ErrorCode.NOT_FOUND, 'No collection has this code.', ['code']);
-      return (await this.addToCollection(tx, collection, productIds, ['productIds'])) ?? ok(collection);
+      const added = await this.addToCollection(tx, collection, productIds, ['productIds']);
+      return added.ok ? ok(collection) : added;
     });
   }
 
-  collections(ctx: TxContext): Promise<Collection[]> {
+  collections(ctx: ServiceContext): Promise<Collection[]> {
     return ctx.em.find(Collection, {}, { orderBy: { code: 'asc' } });
   }
 
   /** Products already in the collection stay; every id must name a product. */
-  private async addToCollection(tx: TxContext, collection: Collection, productIds: string[], path: string[]): Promise<Failure | undefined> {
+  private async addToCollection(tx: ServiceContext, collection: Collection, productIds: string[], path: string[]): Promise<Result<void>> {
     const ids = [...new Set(productIds)];
-    if (!ids.length) return undefined;
+    if (!ids.length) return ok();
     if (ids.length > 500) return fail(ErrorCode.INVALID_INPUT, 'At most 500 products at once.', path);
     const bad = ids.findIndex((id) => !isUuid(id));
     const found = bad >= 0 ? [] : await tx.em.find(Product, { id: { $in: ids } }, { fields: ['id'] });
     const missing = bad >= 0 ? bad : ids.findIndex((id) => !found.some((p) => p.id === id));
     if (missing >= 0) return fail(ErrorCode.NOT_FOUND, 'No product has this id.', [...path, missing]);
-    await tx.em.execute(
-      `insert into collection_product (collection_id, product_id) values ${ids.map(() => '(?, ?)').join(', ')} on conflict do nothing`,
-      ids.flatMap((id) => [collection.id, id]),
-    );
-    return undefined;
+    await addCollectionProducts(tx.em, collection.id, ids);
+    return ok();
   }
 
   /** Variants by sku for the given SKUs, in one statement (used by carts and stock). */
-  async variantsBySku(ctx: TxContext, skus: string[]): Promise<Map<string, ProductVariant>> {
+  async variantsBySku(ctx: ServiceContext, skus: string[]): Promise<Map<string, ProductVariant>> {
     const rows = await ctx.em.find(ProductVariant, { sku: { $in: skus } });
     return new Map(rows.map((v) => [v.sku, v]));
   }
 }
 
-function validateProduct(input: ProductCreateInput): Failure | undefined {
+function validateProduct(input: ProductCreateInput): Result<void> {
   const title = input.title.trim();
   if (!title || title.length > 300) return fail(ErrorCode.INVALID_INPUT, 'A product needs a title (at most 300 characters).', ['input', 'title']);
   if (input.variants.length === 0) return fail(ErrorCode.INVALID_INPUT, 'A product needs at least one variant.', ['input', 'variants']);
@@ -193,7 +190,7 @@ function validateProduct(input: ProductCreateInput): Failure | undefined {
       return fail(ErrorCode.INVALID_INPUT, 'A price is a whole number of minor units, not negative.', ['input', 'variants', i, 'priceAmount']);
     }
   }
-  return undefined;
+  return ok();
 }
 
 export const catalogService = new CatalogService();

@@ -1,7 +1,7 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/fixtures';
-import { ProductCreateDocument, ProductDocument, ProductsDocument, VariantBySkuDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
+import { ProductCreateDocument, ProductDocument, ProductsDocument, VariantBySkuDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../test/support/harness';
 
 let t: TestApp;
 beforeAll(async () => {

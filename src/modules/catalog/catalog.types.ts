@@ -1,7 +1,7 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { connectionType } from '../../core/pagination';
 import { Collection, Product, ProductStatus, ProductVariant } from './catalog.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class ProductVariantInput {
@@ -54,31 +54,14 @@ export class CollectionCreateInput {
   productIds?: string[] | null;
 }
 
-@ObjectType()
-export class VariantPayload {
-  @Field(() => ProductVariant, { nullable: true })
-  variant?: ProductVariant;
 
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
-
-@ObjectType()
-export class CollectionPayload {
-  @Field(() => Collection, { nullable: true })
-  collection?: Collection;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
-
-@ObjectType()
-export class ProductPayload {
-  @Field(() => Product, { nullable: true })
-  product?: Product;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const ProductPayload = payloadType('ProductPayload', { product: Product });
+export type ProductPayload = InstanceType<typeof ProductPayload>;
 
 export const ProductConnection = connectionType(Product, 'Product');
+
+export const VariantPayload = payloadType('VariantPayload', { variant: ProductVariant });
+export type VariantPayload = InstanceType<typeof VariantPayload>;
+
+export const CollectionPayload = payloadType('CollectionPayload', { collection: Collection });
+export type CollectionPayload = InstanceType<typeof CollectionPayload>;

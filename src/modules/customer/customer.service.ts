@@ -1,31 +1,57 @@
-import type { TxContext } from '../../core/context';
+import { requireStaff } from '../../core/auth/guards';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
 import { hashPassword } from '../../core/auth/password';
 import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { transactional } from '../../core/db/transaction';
+import { cartService } from '../cart';
+import { loyaltyService } from '../loyalty';
 import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
 export class CustomerService {
-  async signUp(ctx: TxContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
-    const invalid = validateCredentials(input.email, input.password);
-    if (invalid) return invalid;
+  /** Opens an account and a session; a guest cart given along becomes the new customer's cart. */
+  async signUp(ctx: ServiceContext, input: CustomerSignUpInput, cartId?: string | null): Promise<Result<CustomerSession>> {
+    if (cartId) {
+      const mergeable = await cartService.checkMergeable(ctx, cartId);
+      if (!mergeable.ok) return mergeable;
+    }
+    const result = await this.createAccount(ctx, input);
+    if (result.ok && cartId) await cartService.mergeGuestCart(ctx, result.value.customer.id, cartId);
+    return result;
+  }
+
+  /**
+   * Checks the password (throttled per email and address) and opens a session. A guest cart
+   * given along is merged first: a cart that cannot be merged fails the sign-in, changing nothing.
+   */
+  async signIn(ctx: RequestContext, email: string, password: string, cartId?: string | null): Promise<Result<CustomerSession>> {
+    const customer = await ctx.signInThrottle.attempt('customer', email, ctx.clientAddress, () => this.authenticate(ctx, email, password));
+    if (!customer.ok) return customer;
+    if (cartId) {
+      const merged = await cartService.mergeGuestCart(ctx, customer.value.id, cartId);
+      if (!merged.ok) return merged;
+    }
+    return ok(await this.openSession(ctx, customer.value));
+  }
+
+  private async createAccount(ctx: ServiceContext, input: CustomerSignUpInput): Promise<Result<CustomerSession>> {
+    const valid = validateCredentials(input.email, input.password);
+    if (!valid.ok) return valid;
     const name = input.name?.trim() || undefined;
     if (name && name.length > 200) return fail(ErrorCode.INVALID_INPUT, 'A name has at most 200 characters.', ['input', 'name']);
     const passwordHash = await hashPassword(input.password);
     try {
-      return ok(
-        await ctx.em.transactional(async (em) => {
-          const customer = em.create(Customer, { email: normalizeEmail(input.email), passwordHash, name });
-          loyaltyService.openAccount({ ...ctx, em }, customer.id);
-          await em.flush();
-          const token = await issueToken(em, SessionSubject.CUSTOMER, customer.id, ctx.channel, ctx.config.tokenTtlHours);
-          return { token, customer };
-        }),
-      );
+      return await transactional(ctx, async (tx) => {
+        const customer = tx.em.create(Customer, { email: normalizeEmail(input.email), passwordHash, name });
+        loyaltyService.openAccount(tx, customer.id);
+        await tx.em.flush();
+        const token = await issueToken(tx.em, SessionSubject.CUSTOMER, customer.id, tx.channel, tx.config.tokenTtlHours);
+        return ok({ token, customer });
+      });
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'An account with this email exists; sign in instead.', ['input', 'email']);
       throw err;
@@ -33,19 +59,21 @@ export class CustomerService {
   }
 
   /** Checks the password; opens no session (see `openSession`). */
-  async authenticate(ctx: TxContext, email: string, password: string): Promise<Result<Customer>> {
+  async authenticate(ctx: ServiceContext, email: string, password: string): Promise<Result<Customer>> {
     const customer = await ctx.em.findOne(Customer, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
     if (!(await passwordMatches(customer, password)) || !customer) return invalidCredentials();
     return ok(customer);
   }
 
-  async openSession(ctx: TxContext, customer: Customer): Promise<CustomerSession> {
+  async openSession(ctx: ServiceContext, customer: Customer): Promise<CustomerSession> {
     const token = await issueToken(ctx.em, SessionSubject.CUSTOMER, customer.id, ctx.channel, ctx.config.tokenTtlHours);
     await ctx.em.flush();
     return { token, customer };
   }
 
-  findByEmail(ctx: TxContext, email: string): Promise<Customer | null> {
+  /** Staff only: find a customer to serve them at the counter. */
+  findByEmail(ctx: ServiceContext, email: string): Promise<Customer | null> {
+    requireStaff(ctx);
     return ctx.em.findOne(Customer, { email: normalizeEmail(email) });
   }
 }

@@ -1,7 +1,7 @@
 import { StaffRole } from '../../core/auth/actor';
-import { PASSWORD, aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/fixtures';
-import { CustomerByEmailDocument, CustomerSignInDocument, CustomerSignUpDocument, MeDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
+import { PASSWORD, aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/support/fixtures';
+import { CustomerByEmailDocument, CustomerSignInDocument, CustomerSignUpDocument, MeDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../test/support/harness';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { Field, InputType } from 'type-graphql';
 import { Customer } from './customer.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class CustomerSignUpInput {
@@ -14,17 +14,8 @@ export class CustomerSignUpInput {
   name?: string;
 }
 
-@ObjectType()
-export class CustomerAuthPayload {
-  @Field(() => String, { nullable: true })
-  token?: string;
-
-  @Field(() => Customer, { nullable: true })
-  customer?: Customer;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const CustomerAuthPayload = payloadType('CustomerAuthPayload', { token: String, customer: Customer });
+export type CustomerAuthPayload = InstanceType<typeof CustomerAuthPayload>;
 
 export interface CustomerSession {
   token: string;

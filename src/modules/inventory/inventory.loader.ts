@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { groupLoader } from '../../core/loader';
+import { availableByVariant } from './inventory.sql';
 
 /** What reads of stock need of a level: plain values, not managed entities. */
 export interface StockRow {
@@ -16,14 +17,12 @@ export const createInventoryLoaders = (em: EntityManager) => ({
    * managed entities for them cost more than the rest of the request.
    */
   stockByVariant: groupLoader(
-    async (variantIds) => {
-      const rows = await em.execute<{ location_id: string; variant_id: string; available: number }[]>(
-        `select location_id, variant_id, greatest(on_hand - reserved, 0) as available from stock_level
-          where variant_id in (${variantIds.map(() => '?').join(', ')})`,
-        variantIds,
-      );
-      return rows.map((r): StockRow => ({ locationId: r.location_id, variantId: r.variant_id, available: r.available }));
-    },
+    (variantIds): Promise<StockRow[]> => availableByVariant(em, variantIds),
     (row) => row.variantId,
   ),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createInventoryLoaders> {}
+}

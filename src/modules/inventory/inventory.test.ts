@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
-import { inTransaction } from '../../core/context';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, sqlNumber, stock, systemContext } from '../../../test/fixtures';
-import { InventorySetDocument, VariantBySkuDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes } from '../../../test/harness';
+import { transactional } from '../../core/db/transaction';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
+import { InventorySetDocument, VariantBySkuDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes } from '../../../test/support/harness';
 import type { ProductVariant } from '../catalog';
 import type { Location } from '../location';
 import { MovementKind } from './inventory.entity';
@@ -41,8 +41,8 @@ const rowsOfVariant = async (variant: ProductVariant) => ({
 /** Holds units for an open order the way checkout does: through the inventory service, in a transaction. */
 async function reserve(location: Location, variant: ProductVariant, units: number): Promise<void> {
   const ctx = systemContext(t);
-  const result = await ctx.em.transactional((em) =>
-    inventoryService.apply(inTransaction(ctx, em), [{ locationId: location.id, variantId: variant.id, kind: MovementKind.RESERVE, onHandDelta: 0, reservedDelta: units }]),
+  const result = await transactional(ctx, (tx) =>
+    inventoryService.apply(tx, [{ locationId: location.id, variantId: variant.id, kind: MovementKind.RESERVE, onHandDelta: 0, reservedDelta: units }]),
   );
   expect(result).toEqual({ ok: true });
 }

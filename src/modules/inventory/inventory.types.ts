@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { UserError } from '../../core/errors';
+import { payloadType } from '../../core/payload';
 
 @ObjectType()
 export class StockAvailability {
@@ -9,11 +9,5 @@ export class StockAvailability {
   available: number;
 }
 
-@ObjectType()
-export class StockPayload {
-  @Field(() => StockAvailability, { nullable: true })
-  availability?: StockAvailability;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const StockPayload = payloadType('StockPayload', { availability: StockAvailability });
+export type StockPayload = InstanceType<typeof StockPayload>;

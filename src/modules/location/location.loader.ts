@@ -5,3 +5,8 @@ import { Location } from './location.entity';
 export const createLocationLoaders = (em: EntityManager) => ({
   locationById: byIdLoader(em, Location),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createLocationLoaders> {}
+}

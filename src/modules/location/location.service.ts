@@ -1,9 +1,10 @@
+import { requireAdmin } from '../../core/auth/guards';
 import type { FilterQuery } from '@mikro-orm/core';
 import { addressProblem, normalizeAddress, type Address } from '../../core/address';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
+import type { ServiceContext } from '../../core/context';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { transactional } from '../../core/db/transaction';
 import { isUuid } from '../../core/loader';
 import { Location, LocationKind } from './location.entity';
 import type { LocationCreateInput, LocationUpdateInput } from './location.types';
@@ -20,13 +21,15 @@ const isFailure = (value: unknown): value is Failure => typeof value === 'object
 const CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 
 export class LocationService {
-  async list(ctx: TxContext, filter: { pickupEnabled?: boolean | null }): Promise<Location[]> {
+  async list(ctx: ServiceContext, filter: { pickupEnabled?: boolean | null }): Promise<Location[]> {
     const where: FilterQuery<Location> = {};
     if (filter.pickupEnabled !== undefined && filter.pickupEnabled !== null) where.pickupEnabled = filter.pickupEnabled;
     return ctx.em.find(Location, where, { orderBy: { code: 'asc' } });
   }
 
-  async create(ctx: TxContext, input: LocationCreateInput): Promise<Result<Location>> {
+  /** ADMIN: a store or warehouse. */
+  async create(ctx: ServiceContext, input: LocationCreateInput): Promise<Result<Location>> {
+    requireAdmin(ctx);
     const code = input.code.trim().toUpperCase();
     const name = input.name.trim();
     if (!CODE_SHAPE.test(code)) {
@@ -41,7 +44,7 @@ export class LocationService {
     const shipEnabled = input.kind === LocationKind.WAREHOUSE || !!input.shipEnabled;
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return ok(await ctx.em.transactional(async (em) => em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address })));
+      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address })));
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
       throw err;
@@ -49,7 +52,8 @@ export class LocationService {
   }
 
   /** ADMIN: name, pickup, shipping and address; the fields left out stay as they are. */
-  async update(ctx: TxContext, id: string, input: LocationUpdateInput): Promise<Result<Location>> {
+  async update(ctx: ServiceContext, id: string, input: LocationUpdateInput): Promise<Result<Location>> {
+    requireAdmin(ctx);
     if (!isUuid(id)) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['id']);
     const name = input.name?.trim();
     if (input.name !== undefined && input.name !== null && (!name || name.length > 200)) {

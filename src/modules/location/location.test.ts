@@ -1,7 +1,7 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/fixtures';
-import { LocationCreateDocument, LocationsDocument, type LocationsQuery } from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
+import { aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/support/fixtures';
+import { LocationCreateDocument, LocationsDocument, type LocationsQuery } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../test/support/harness';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
 import { Address } from '../../core/address';
-import { UserError } from '../../core/errors';
 import { Location, LocationKind } from './location.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class LocationCreateInput {
@@ -39,11 +39,5 @@ export class LocationUpdateInput {
   address?: Address | null;
 }
 
-@ObjectType()
-export class LocationPayload {
-  @Field(() => Location, { nullable: true })
-  location?: Location;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const LocationPayload = payloadType('LocationPayload', { location: Location });
+export type LocationPayload = InstanceType<typeof LocationPayload>;

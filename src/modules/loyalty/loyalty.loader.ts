@@ -9,3 +9,8 @@ export const createLoyaltyLoaders = (em: EntityManager) => ({
     return customerIds.map((id) => byCustomer.get(id));
   }),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createLoyaltyLoaders> {}
+}

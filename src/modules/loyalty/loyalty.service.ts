@@ -1,11 +1,12 @@
 import type { LoyaltyConfig } from '../../core/config';
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { LoyaltyAccount, LoyaltyTier, LoyaltyTransaction, LoyaltyTransactionKind } from './loyalty.entity';
+import { lockBalance, moveBalance } from './loyalty.sql';
 
 export class LoyaltyService {
   /** Opens the account of a new customer (in the sign-up transaction). */
-  openAccount(tx: TxContext, customerId: string): void {
+  openAccount(tx: ServiceContext, customerId: string): void {
     tx.em.create(LoyaltyAccount, { customer: customerId });
   }
 
@@ -14,21 +15,16 @@ export class LoyaltyService {
    * The conditional update refuses to take the balance below zero (the CHECK backs it up), so two
    * channels spending the same points at once cannot both succeed. Returns false when refused.
    */
-  async post(tx: TxContext, entry: { customerId: string; kind: LoyaltyTransactionKind; points: number; orderId?: string; countsForTier?: boolean }): Promise<boolean> {
+  async post(tx: ServiceContext, entry: { customerId: string; kind: LoyaltyTransactionKind; points: number; orderId?: string; countsForTier?: boolean }): Promise<boolean> {
     if (entry.points === 0) return true;
     const lifetime = entry.countsForTier ? entry.points : 0;
-    const rows = await tx.em.execute<{ balance: number }[]>(
-      `update loyalty_account set balance = balance + ?, lifetime_points = greatest(0, lifetime_points + ?), updated_at = now()
-        where customer_id = ? and balance + ? >= 0
-        returning balance`,
-      [entry.points, lifetime, entry.customerId, entry.points],
-    );
-    if (rows.length === 0) return false;
+    const balance = await moveBalance(tx.em, entry.customerId, entry.points, lifetime);
+    if (balance === undefined) return false;
     tx.em.create(LoyaltyTransaction, {
       customer: entry.customerId,
       kind: entry.kind,
       points: entry.points,
-      balanceAfter: rows[0].balance,
+      balanceAfter: balance,
       channel: tx.channel,
       orderId: entry.orderId,
     });
@@ -40,7 +36,7 @@ export class LoyaltyService {
    * Points for a completed order: 1 per whole currency unit paid by default, times the tier's
    * multiplier (the tier before this order). At most one EARN per order (a unique index).
    */
-  async earnForOrder(tx: TxContext, customerId: string, orderId: string, amountPaid: number): Promise<number> {
+  async earnForOrder(tx: ServiceContext, customerId: string, orderId: string, amountPaid: number): Promise<number> {
     const config = tx.config.loyalty;
     const account = await tx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
     const tier = this.tierOf(config, account?.lifetimePoints ?? 0);
@@ -55,13 +51,12 @@ export class LoyaltyService {
    * left, because the balance can never go below zero: if the customer already spent the
    * points, the shortfall is returned so the caller can note it. Returns the points not taken.
    */
-  async reverse(tx: TxContext, entry: { customerId: string; orderId: string; points: number; countsForTier?: boolean }): Promise<number> {
+  async reverse(tx: ServiceContext, entry: { customerId: string; orderId: string; points: number; countsForTier?: boolean }): Promise<number> {
     if (entry.points >= 0) {
       await this.post(tx, { ...entry, kind: LoyaltyTransactionKind.REVERSAL });
       return 0;
     }
-    const [account] = await tx.em.execute<{ balance: number }[]>('select balance from loyalty_account where customer_id = ? for update', [entry.customerId]);
-    const taken = Math.min(-entry.points, account?.balance ?? 0);
+    const taken = Math.min(-entry.points, (await lockBalance(tx.em, entry.customerId)) ?? 0);
     if (taken > 0) await this.post(tx, { ...entry, kind: LoyaltyTransactionKind.REVERSAL, points: -taken });
     return -entry.points - taken;
   }
@@ -72,7 +67,7 @@ export class LoyaltyService {
   }
 
   /** The spendable balance; a customer without an account has none. */
-  async balanceOf(tx: TxContext, customerId: string): Promise<number> {
+  async balanceOf(tx: ServiceContext, customerId: string): Promise<number> {
     const account = await tx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['balance'] });
     return account?.balance ?? 0;
   }
@@ -89,7 +84,7 @@ export class LoyaltyService {
   }
 
   /** Newest first. */
-  async transactions(ctx: TxContext, customerId: string, args: PageArgs): Promise<Connection<LoyaltyTransaction>> {
+  async transactions(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Connection<LoyaltyTransaction>> {
     const limit = pageSize(args);
     const rows = await ctx.em.find(
       LoyaltyTransaction,

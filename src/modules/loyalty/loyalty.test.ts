@@ -1,8 +1,8 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, givePoints, sqlNumber, stock, systemContext } from '../../../test/fixtures';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, MyOrdersDocument } from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
+import { aCustomer, aProduct, aStaff, aStore, givePoints, inTransaction, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, MyOrdersDocument } from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { invariantViolations } from '../../../test/support/invariants';
 import { LoyaltyTransactionKind } from './loyalty.entity';
 import { loyaltyService } from './loyalty.service';
 
@@ -16,7 +16,7 @@ afterAll(() => t.close());
 /** Lifetime points as if earned before (they count towards the tier). */
 async function lifetime(customerId: string, points: number): Promise<void> {
   const ctx = systemContext(t);
-  await ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points, countsForTier: true }));
+  await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points, countsForTier: true }));
 }
 
 /** A counter sale to the customer of one unit at `price`, returning the points it earned. */
@@ -54,8 +54,8 @@ describe('tiers', () => {
     try {
       const customer = await aCustomer(custom);
       const ctx = systemContext(custom);
-      await ctx.em.transactional((em) =>
-        loyaltyService.post({ ...ctx, em }, { customerId: customer.account.id, kind: LoyaltyTransactionKind.ADJUSTMENT, points: 15, countsForTier: true }),
+      await inTransaction(ctx, (tx) =>
+        loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.ADJUSTMENT, points: 15, countsForTier: true }),
       );
       expect(await counterSale(custom, customer.account.id, 10_00)).toBe(10 * 2 * 3);
     } finally {
@@ -73,8 +73,8 @@ describe('the ledger', () => {
     await expect(conn.execute(`delete from loyalty_transaction where customer_id = ?`, [customer.account.id])).rejects.toThrow(/append-only/);
     await expect(conn.execute(`update loyalty_account set balance = -1 where customer_id = ?`, [customer.account.id])).rejects.toThrow(/loyalty_account_balance_not_negative/);
     const ctx = systemContext(t);
-    const spent = await ctx.em.transactional((em) =>
-      loyaltyService.post({ ...ctx, em }, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -51 }),
+    const spent = await inTransaction(ctx, (tx) =>
+      loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -51 }),
     );
     expect(spent).toBe(false);
     expect(await sqlNumber(t, 'select balance n from loyalty_account where customer_id = ?', [customer.account.id])).toBe(50);
@@ -85,7 +85,7 @@ describe('the ledger', () => {
     await givePoints(t, customer.account.id, 300);
     const spend = () => {
       const ctx = systemContext(t);
-      return ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -300 }));
+      return inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -300 }));
     };
     const results = await Promise.all(Array.from({ length: 10 }, spend));
     expect(results.filter(Boolean)).toHaveLength(1);

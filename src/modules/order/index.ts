@@ -1,8 +1,8 @@
 export { IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus } from './order.entity';
-export { checkoutService } from './checkout.service';
-export { orderService } from './order.service';
-export { returnsService } from './returns.service';
-export { usePaymentProvider, type PaymentProvider } from './payment.provider';
+export { checkoutService } from './checkout/checkout.service';
+export { fulfilmentService } from './fulfilment/fulfilment.service';
+export { returnsService } from './returns/returns.service';
+export { usePaymentProvider, type PaymentProvider } from './payment/payment.provider';
 export { createOrderLoaders } from './order.loader';
 export {
   CustomerOrdersResolver,

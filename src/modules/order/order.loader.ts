@@ -1,24 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { byIdLoader, groupLoader } from '../../core/loader';
-import type { Channel } from '../../core/channel';
 import { Order, OrderEvent, Payment, type OrderLineView } from './order.entity';
-
-interface LineRow {
-  id: string;
-  order_id: string;
-  variant_id: string;
-  sku: string;
-  title: string;
-  quantity: number;
-  returned_quantity: number;
-  unit_price: number;
-  discount_total: number;
-  loyalty_discount: number;
-  tax_total: number;
-  total: number;
-  channel: Channel;
-}
+import { linesOfOrders } from './order.sql';
 
 export const createOrderLoaders = (em: EntityManager) => ({
   orderById: byIdLoader(em, Order),
@@ -27,28 +11,7 @@ export const createOrderLoaders = (em: EntityManager) => ({
    * lists hundreds of lines, and tracked entities for them cost more than the rest of the request.
    */
   linesByOrder: groupLoader(
-    async (orderIds): Promise<OrderLineView[]> => {
-      const rows = await em.execute<LineRow[]>(
-        `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, discount_total, loyalty_discount, tax_total, total, channel from order_line
-          where order_id in (${orderIds.map(() => '?').join(', ')}) order by created_at asc, id asc`,
-        orderIds,
-      );
-      return rows.map((r) => ({
-        id: r.id,
-        order: { id: r.order_id },
-        variant: { id: r.variant_id },
-        sku: r.sku,
-        title: r.title,
-        quantity: r.quantity,
-        returnedQuantity: r.returned_quantity,
-        unitPrice: r.unit_price,
-        discountTotal: r.discount_total,
-        loyaltyDiscount: r.loyalty_discount,
-        taxTotal: r.tax_total,
-        total: r.total,
-        channel: r.channel,
-      }));
-    },
+    (orderIds): Promise<OrderLineView[]> => linesOfOrders(em, orderIds),
     (line) => line.order.id,
   ),
   eventsByOrder: groupLoader(
@@ -61,3 +24,8 @@ export const createOrderLoaders = (em: EntityManager) => ({
     return orderIds.map((id) => byOrder.get(id));
   }),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createOrderLoaders> {}
+}

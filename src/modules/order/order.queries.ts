@@ -1,6 +1,6 @@
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff, worksAt } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { forbidden, unauthenticated } from '../../core/errors';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
@@ -24,7 +24,7 @@ export class OrderQueries {
    * Staff of that store: its pickup orders, oldest first. Plain rows rather than managed entities:
    * a busy store's queue is hundreds of orders, only read.
    */
-  async pickupQueue(ctx: TxContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
+  async pickupQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
     requireStaff(ctx, { locationId });
     const rows = await ctx.em
       .createQueryBuilder(Order)
@@ -36,13 +36,13 @@ export class OrderQueries {
   }
 
   /** Staff of that store: the open pickup order whose code the customer shows. */
-  byPickupCode(ctx: TxContext, locationId: string, code: string): Promise<Order | null> {
+  byPickupCode(ctx: ServiceContext, locationId: string, code: string): Promise<Order | null> {
     requireStaff(ctx, { locationId });
     return ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } });
   }
 
   /** A customer's orders, newest first. */
-  async ofCustomer(ctx: TxContext, customerId: string, args: PageArgs): Promise<Connection<Order>> {
+  async ofCustomer(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Connection<Order>> {
     const limit = pageSize(args);
     const rows = await ctx.em.find(
       Order,

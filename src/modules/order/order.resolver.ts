@@ -1,23 +1,23 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload, type Result } from '../../core/errors';
+import type { Result } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
-import { refreshRequestContext } from '../../core/request';
-import { CartLineInput } from '../cart/cart.types';
+import { CartLineInput } from '../cart';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { AppliedDiscount, TaxLine } from '../pricing';
-import { checkoutService } from './checkout.service';
+import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
 import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
-import { orderService } from './order.service';
+import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
-import { returnsService } from './returns.service';
+import { returnsService } from './returns/returns.service';
 
 const payload = (result: Result<Order>): OrderPayload => toPayload(result, 'order');
 
@@ -59,7 +59,7 @@ export class OrderResolver {
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })
   async orderMarkReady(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
-    return payload(await orderService.markReady(ctx, orderId));
+    return payload(await fulfilmentService.markReady(ctx, orderId));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: hand over the order; extra lines bought at the counter are added and paid in store.' })
@@ -70,22 +70,22 @@ export class OrderResolver {
     @Arg('idempotencyKey', () => String) idempotencyKey: string,
     @Arg('addLines', () => [CartLineInput], { nullable: true }) addLines?: CartLineInput[],
   ): Promise<OrderPayload> {
-    return payload(await orderService.completePickup(ctx, orderId, pickupCode, idempotencyKey, addLines ?? []));
+    return payload(await fulfilmentService.completePickup(ctx, orderId, pickupCode, idempotencyKey, addLines ?? []));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff: a shipped order has left the warehouse.' })
   async orderMarkShipped(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
-    return payload(await orderService.markShipped(ctx, orderId));
+    return payload(await fulfilmentService.markShipped(ctx, orderId));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff: a shipped order was delivered.' })
   async orderMarkDelivered(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string): Promise<OrderPayload> {
-    return payload(await orderService.markDelivered(ctx, orderId));
+    return payload(await fulfilmentService.markDelivered(ctx, orderId));
   }
 
   @Mutation(() => OrderPayload, { description: 'The owner before it is ready, or staff; releases stock, voids or refunds payment, reverses points.' })
   async orderCancel(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string, @Arg('reason', () => String, { nullable: true }) reason?: string): Promise<OrderPayload> {
-    return payload(await orderService.cancel(ctx, orderId, reason));
+    return payload(await fulfilmentService.cancel(ctx, orderId, reason));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of any store: take back lines of a completed order, online or in-store.' })
@@ -125,7 +125,7 @@ export class OrderResolver {
   }
 
   private async fresh(ctx: RequestContext, orderId: string): Promise<Order> {
-    return (await refreshRequestContext(ctx).loaders.orderById.load(orderId))!;
+    return (await ctx.refresh().loaders.orderById.load(orderId))!;
   }
 
   @FieldResolver(() => Customer, { nullable: true })

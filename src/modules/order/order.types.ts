@@ -1,9 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Address } from '../../core/address';
-import { UserError } from '../../core/errors';
 import { connectionType } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, type OrderView } from './order.entity';
+import { payloadType } from '../../core/payload';
 
 @ObjectType()
 export class OrderFulfillment {
@@ -31,13 +31,7 @@ export class OrderLineQuantityInput {
   quantity: number;
 }
 
-@ObjectType()
-export class OrderPayload {
-  @Field(() => Order, { nullable: true })
-  order?: Order;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const OrderPayload = payloadType('OrderPayload', { order: Order });
+export type OrderPayload = InstanceType<typeof OrderPayload>;
 
 export const OrderConnection = connectionType(Order, 'Order');

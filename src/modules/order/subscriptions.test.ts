@@ -1,17 +1,17 @@
 import { Socket } from 'node:net';
 import Redis from 'ioredis';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, stock } from '../../../test/fixtures';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, stock } from '../../../test/support/fixtures';
 import {
   CheckoutCompleteDocument,
   OrderCompletePickupDocument,
   OrderMarkReadyDocument,
   OrderUpdatedDocument,
   PickupQueueChangedDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
-import { closeSubscriptions, subscribe } from '../../../test/live';
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { invariantViolations } from '../../../test/support/invariants';
+import { closeSubscriptions, subscribe } from '../../../test/support/live';
 import type { Location } from '../location';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

@@ -2,73 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Client, type ClientBase, type Notification } from 'pg';
 import type { Config } from '../../core/config';
 import { describeError, type Logger } from '../../core/logger';
-import type { PricingRules, PromotionRule, TaxRateRule } from './pricing.engine';
+import type { PricingRules } from './pricing.engine';
+import { readRules } from './pricing.sql';
 
 /** The channel of the triggers in the pricing migration: any change of promotions, tax rates or collections. */
 const CHANNEL = 'pricing_change';
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
-
-interface RulesRow {
-  promotions: Record<string, unknown>[];
-  tax_rates: { country_code: string; region_code: string | null; name: string; rate_basis_points: number }[];
-  memberships: { product_id: string; code: string }[];
-}
-
-/**
- * Reads every rule a cart is priced with in one statement: the active promotions, the tax rates,
- * and which products belong to the collections those promotions name. However many promotions
- * there are, pricing a cart costs this one statement, and none while the cache holds it.
- */
-export async function readRules(em: EntityManager): Promise<PricingRules> {
-  const [row] = await em.execute<RulesRow[]>(
-    `select
-       (select coalesce(jsonb_agg(to_jsonb(p) order by p.created_at, p.id), '[]'::jsonb) from promotion p where p.active) as promotions,
-       (select coalesce(jsonb_agg(to_jsonb(t)), '[]'::jsonb) from tax_rate t) as tax_rates,
-       (select coalesce(jsonb_agg(jsonb_build_object('product_id', cp.product_id, 'code', c.code)), '[]'::jsonb)
-          from collection_product cp join collection c on c.id = cp.collection_id
-         where c.code in (select jsonb_array_elements_text(p.collection_codes) from promotion p where p.active)) as memberships`,
-  );
-  const promotions = row.promotions.map(toRule);
-  const collectionsOf = new Map<string, Set<string>>();
-  for (const { product_id, code } of row.memberships) {
-    const set = collectionsOf.get(product_id) ?? new Set<string>();
-    set.add(code);
-    collectionsOf.set(product_id, set);
-  }
-  const taxRates: TaxRateRule[] = row.tax_rates.map((t) => ({ countryCode: t.country_code, regionCode: t.region_code, name: t.name, rateBasisPoints: t.rate_basis_points }));
-  return {
-    automatic: promotions.filter((p) => !p.code),
-    byCode: new Map(promotions.filter((p) => p.code).map((p) => [p.code!, p])),
-    taxRates,
-    collectionsOf,
-  };
-}
-
-const date = (value: unknown): Date | null => (value ? new Date(value as string) : null);
-
-function toRule(p: Record<string, unknown>): PromotionRule {
-  return {
-    id: p.id as string,
-    title: p.title as string,
-    code: p.code as string | null,
-    percentOff: p.percent_off as number | null,
-    amountOff: p.amount_off as number | null,
-    minSubtotal: p.min_subtotal as number | null,
-    skus: p.skus as string[],
-    collectionCodes: p.collection_codes as string[],
-    minTier: p.min_tier as PromotionRule['minTier'],
-    channels: p.channels as PromotionRule['channels'],
-    startsAt: date(p.starts_at),
-    endsAt: date(p.ends_at),
-    usageLimit: p.usage_limit as number | null,
-    perCustomerLimit: p.per_customer_limit as number | null,
-    timesUsed: p.times_used as number,
-    active: p.active as boolean,
-    version: p.version as number,
-    createdAt: new Date(p.created_at as string),
-  };
-}
 
 /**
  * An instance's copy of the pricing rules. It is used only while this instance listens for the

@@ -1,7 +1,7 @@
 import { Channel } from '../../core/channel';
 import { LoyaltyTier } from '../loyalty';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, stock } from '../../../test/fixtures';
+import { aCustomer, aProduct, aStaff, stock } from '../../../test/support/fixtures';
 import {
   CartApplyDiscountCodeDocument,
   CartRemoveDiscountCodeDocument,
@@ -13,10 +13,10 @@ import {
   PricedOrderDocument,
   PromotionCreateDocument,
   PromotionDeactivateDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../../../test/pricing.fixtures';
-import { anAdmin } from '../../../test/fixtures';
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../../../test/support/pricing.fixtures';
+import { anAdmin } from '../../../test/support/fixtures';
 
 /**
  * One engine prices every channel: the same cart shows the same discounts, tax and total on the

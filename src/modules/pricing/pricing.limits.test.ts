@@ -1,8 +1,8 @@
 import { StaffRole } from '../../core/auth/actor';
 import { transactional } from '../../core/db/transaction';
 import { ok } from '../../core/errors';
-import { orderService } from '../order';
-import { aCustomer, aProduct, aStaff, aStore, sqlNumber, stock, systemContext } from '../../../test/fixtures';
+import { fulfilmentService } from '../order';
+import { aCustomer, aProduct, aStaff, aStore, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
 import {
   CartApplyDiscountCodeDocument,
   CartRemoveDiscountCodeDocument,
@@ -12,9 +12,9 @@ import {
   PricedCartSetFulfillmentDocument,
   PricedCheckoutDocument,
   PricedReturnDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { aCodePromotion } from '../../../test/pricing.fixtures';
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { aCodePromotion } from '../../../test/support/pricing.fixtures';
 import { pricingService } from './pricing.service';
 
 /**
@@ -131,7 +131,7 @@ describe('usage limits', () => {
     const toExpire = await checkout(await aCartWithCode(variant.sku, store.id, code));
     await t.data(OrderMarkReadyDocument, { orderId: toExpire.checkoutComplete.order!.id }, { token: associate.token });
     expect(await timesUsed(promotion.id)).toBe(1);
-    await orderService.expireOverdue(systemContext(t), new Date(Date.now() + 365 * 24 * 3600_000));
+    await fulfilmentService.expireOverdue(systemContext(t), new Date(Date.now() + 365 * 24 * 3600_000));
     expect(await sqlNumber(t, `select count(*) n from orders where id = ? and status = 'EXPIRED'`, [toExpire.checkoutComplete.order!.id])).toBe(1);
     expect(await timesUsed(promotion.id)).toBe(0);
 

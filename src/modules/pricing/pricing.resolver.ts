@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAdmin, requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import { Promotion, TaxRate } from './pricing.entity';
 import { pricingService } from './pricing.service';
@@ -11,25 +10,21 @@ import { PromotionInput, PromotionPayload, TaxRateInput, TaxRatePayload } from '
 export class PromotionResolver {
   @Query(() => [Promotion], { description: 'Staff: promotions, active ones unless active is false.' })
   promotions(@Ctx() ctx: RequestContext, @Arg('active', () => Boolean, { nullable: true }) active?: boolean): Promise<Promotion[]> {
-    requireStaff(ctx);
     return pricingService.promotions(ctx, active);
   }
 
   @Mutation(() => PromotionPayload)
   async promotionCreate(@Ctx() ctx: RequestContext, @Arg('input', () => PromotionInput) input: PromotionInput): Promise<PromotionPayload> {
-    requireAdmin(ctx);
     return toPayload(await pricingService.createPromotion(ctx, input), 'promotion');
   }
 
   @Mutation(() => PromotionPayload)
   async promotionUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => PromotionInput) input: PromotionInput): Promise<PromotionPayload> {
-    requireAdmin(ctx);
     return toPayload(await pricingService.updatePromotion(ctx, id, input), 'promotion');
   }
 
   @Mutation(() => PromotionPayload)
   async promotionDeactivate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<PromotionPayload> {
-    requireAdmin(ctx);
     return toPayload(await pricingService.deactivatePromotion(ctx, id), 'promotion');
   }
 
@@ -53,7 +48,6 @@ export class TaxRateResolver {
 
   @Mutation(() => TaxRatePayload)
   async taxRateSet(@Ctx() ctx: RequestContext, @Arg('input', () => TaxRateInput) input: TaxRateInput): Promise<TaxRatePayload> {
-    requireAdmin(ctx);
     return toPayload(await pricingService.setTaxRate(ctx, input), 'taxRate');
   }
 }

@@ -1,15 +1,17 @@
 import type { Address } from '../../core/address';
-import { requestLoaders, type TxContext } from '../../core/context';
+import { requireAdmin, requireStaff } from '../../core/auth/guards';
+import { requestLoaders, type ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
-import { ErrorCode, fail, ok, type Failure, type Result } from '../../core/errors';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { Location } from '../location/location.entity';
 import { LoyaltyAccount } from '../loyalty/loyalty.entity';
-import { loyaltyService } from '../loyalty/loyalty.service';
+import { loyaltyService } from '../loyalty';
 import { pricingCacheOf } from './pricing.cache';
 import { price, whyNot, type Priced, type PricedDiscount, type PricingLine, type PricingRules, type PromotionRule } from './pricing.engine';
 import { Promotion, PromotionUsage, TaxRate } from './pricing.entity';
+import { countLimitedUses, countUses, releaseUses, upsertTaxRate } from './pricing.sql';
 import { validPromotion } from './promotion.rules';
 import type { PromotionInput, TaxRateInput } from './pricing.types';
 
@@ -28,12 +30,12 @@ const needsTier = (rules: PricingRules, codes: string[]): boolean =>
 
 export class PricingService {
   /** The rules in force: from this instance's cache, or one statement when it has none. */
-  rules(ctx: TxContext): Promise<PricingRules> {
+  rules(ctx: ServiceContext): Promise<PricingRules> {
     return pricingCacheOf(ctx.config).get(ctx.em);
   }
 
   /** Whether any tax rate is set: without one, no cart needs its location read for tax. */
-  async taxesApply(ctx: TxContext): Promise<boolean> {
+  async taxesApply(ctx: ServiceContext): Promise<boolean> {
     return (await this.rules(ctx)).taxRates.length > 0;
   }
 
@@ -41,7 +43,7 @@ export class PricingService {
    * Prices a cart with the one engine. Reads nothing but the rules (cached) and, only when some
    * promotion asks for a loyalty tier, the customer's account.
    */
-  async price(ctx: TxContext, cart: CartToPrice, now = new Date()): Promise<Priced> {
+  async price(ctx: ServiceContext, cart: CartToPrice, now = new Date()): Promise<Priced> {
     const rules = await this.rules(ctx);
     const tier = cart.customerId && needsTier(rules, cart.codes) ? await this.tierOf(ctx, cart.customerId) : undefined;
     const config = ctx.config.loyalty;
@@ -62,7 +64,7 @@ export class PricingService {
    * Lines bought at the pickup counter and added to an order: today's price and the store's tax.
    * Promotions apply to carts; these lines are not part of one.
    */
-  async priceCounterLines(ctx: TxContext, lines: CartToPrice['lines'], locationId: string): Promise<Priced> {
+  async priceCounterLines(ctx: ServiceContext, lines: CartToPrice['lines'], locationId: string): Promise<Priced> {
     const rules = await this.rules(ctx);
     const location = lines.length && rules.taxRates.length ? await ctx.em.findOne(Location, { id: locationId }) : null;
     return price(
@@ -80,7 +82,7 @@ export class PricingService {
   }
 
   /** The promotion of a code entered on a cart, or why it cannot go on this cart now. */
-  async checkCode(ctx: TxContext, code: string, cart: CartToPrice): Promise<Result<PromotionRule>> {
+  async checkCode(ctx: ServiceContext, code: string, cart: CartToPrice): Promise<Result<PromotionRule>> {
     const rules = await this.rules(ctx);
     const rule = rules.byCode.get(normalizeCode(code));
     if (!rule) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'No offer has this code.', ['code']);
@@ -102,28 +104,10 @@ export class PricingService {
    * count. A promotion used up, or changed since the cart was priced, refuses the checkout;
    * the transaction then rolls back and nothing changes.
    */
-  async recordUsage(tx: TxContext, discounts: PricedDiscount[], customerId?: string): Promise<Failure | undefined> {
-    if (!discounts.length) return undefined;
-    const [row] = await tx.em.execute<{ bumped: number; limited: number; counted: number }[]>(
-      `with wanted(id, version) as (values ${discounts.map(() => '(?::uuid, ?::int)').join(', ')}),
-       bumped as (
-         update promotion p set times_used = p.times_used + 1
-           from wanted w
-          where p.id = w.id and p.version = w.version and p.active
-            and (p.usage_limit is null or p.times_used < p.usage_limit)
-         returning p.id, p.per_customer_limit),
-       counted as (
-         insert into promotion_usage (promotion_id, customer_id, times_used)
-         select b.id, ?::uuid, 1 from bumped b where b.per_customer_limit is not null and ?::uuid is not null
-         on conflict (promotion_id, customer_id) do update set times_used = promotion_usage.times_used + 1
-          where promotion_usage.times_used < (select per_customer_limit from promotion where id = excluded.promotion_id)
-         returning promotion_id)
-       select (select count(*) from bumped)::int as bumped,
-              (select count(*) from bumped where per_customer_limit is not null)::int as limited,
-              (select count(*) from counted)::int as counted`,
-      [...discounts.flatMap((d) => [d.promotionId, d.version]), customerId ?? null, customerId ?? null],
-    );
-    if (row.bumped === discounts.length && row.counted === row.limited) return undefined;
+  async recordUsage(tx: ServiceContext, discounts: PricedDiscount[], customerId?: string): Promise<Result<void>> {
+    if (!discounts.length) return ok();
+    const row = await countLimitedUses(tx.em, discounts.map((d) => ({ promotionId: d.promotionId, version: d.version })), customerId);
+    if (row.bumped === discounts.length && row.counted === row.limited) return ok();
     if (row.bumped === discounts.length) {
       return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows; remove the code to check out.', ['cartId']);
     }
@@ -139,33 +123,29 @@ export class PricingService {
    * decided on these counters, and a checkout holding a popular offer's row lock would make every
    * other checkout with it wait.
    */
-  async countUses(ctx: TxContext, discounts: PricedDiscount[]): Promise<void> {
+  async countUses(ctx: ServiceContext, discounts: PricedDiscount[]): Promise<void> {
     if (!discounts.length) return;
-    await ctx.em.execute(`update promotion set times_used = times_used + 1 where id in (${discounts.map(() => '?').join(', ')})`, discounts.map((d) => d.promotionId));
+    await countUses(ctx.em, discounts.map((d) => d.promotionId));
   }
 
   /** Gives back an order's use of its promotions (cancelled or expired; a return keeps it used). */
-  async releaseUsage(tx: TxContext, promotionIds: string[], customerId?: string): Promise<void> {
-    if (!promotionIds.length) return;
-    await tx.em.execute(
-      `with released as (
-         update promotion set times_used = times_used - 1 where id in (${promotionIds.map(() => '?').join(', ')}) and times_used > 0 returning id)
-       update promotion_usage set times_used = times_used - 1
-        where customer_id = ?::uuid and times_used > 0 and promotion_id in (select id from released)`,
-      [...promotionIds, customerId ?? null],
-    );
+  async releaseUsage(tx: ServiceContext, promotionIds: string[], customerId?: string): Promise<void> {
+    if (promotionIds.length) await releaseUses(tx.em, promotionIds, customerId);
   }
 
-  async createPromotion(ctx: TxContext, input: PromotionInput): Promise<Result<Promotion>> {
+  async createPromotion(ctx: ServiceContext, input: PromotionInput): Promise<Result<Promotion>> {
+    requireAdmin(ctx);
     return this.savePromotion(ctx, input, undefined);
   }
 
-  async updatePromotion(ctx: TxContext, id: string, input: PromotionInput): Promise<Result<Promotion>> {
+  async updatePromotion(ctx: ServiceContext, id: string, input: PromotionInput): Promise<Result<Promotion>> {
+    requireAdmin(ctx);
     if (!isUuid(id)) return fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']);
     return this.savePromotion(ctx, input, id);
   }
 
-  deactivatePromotion(ctx: TxContext, id: string): Promise<Result<Promotion>> {
+  deactivatePromotion(ctx: ServiceContext, id: string): Promise<Result<Promotion>> {
+    requireAdmin(ctx);
     if (!isUuid(id)) return Promise.resolve(fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']));
     return this.changed(ctx, () =>
       transactional(ctx, async (tx) => {
@@ -183,16 +163,18 @@ export class PricingService {
   }
 
   /** Staff: the active promotions, or every one when `active` is false. */
-  promotions(ctx: TxContext, active?: boolean | null): Promise<Promotion[]> {
+  promotions(ctx: ServiceContext, active?: boolean | null): Promise<Promotion[]> {
+    requireStaff(ctx);
     return ctx.em.find(Promotion, active === false ? {} : { active: true }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   }
 
-  taxRates(ctx: TxContext): Promise<TaxRate[]> {
+  taxRates(ctx: ServiceContext): Promise<TaxRate[]> {
     return ctx.em.find(TaxRate, {}, { orderBy: { countryCode: 'asc', regionCode: 'asc' } });
   }
 
   /** Sets the rate of a country, or of a region of it: one per place, a new rate replaces the old. */
-  async setTaxRate(ctx: TxContext, input: TaxRateInput): Promise<Result<TaxRate>> {
+  async setTaxRate(ctx: ServiceContext, input: TaxRateInput): Promise<Result<TaxRate>> {
+    requireAdmin(ctx);
     const countryCode = input.countryCode.trim().toUpperCase();
     const regionCode = input.regionCode?.trim().toUpperCase() || null;
     const name = input.name.trim();
@@ -202,18 +184,10 @@ export class PricingService {
     if (!Number.isInteger(input.rateBasisPoints) || input.rateBasisPoints < 0 || input.rateBasisPoints > 10_000) {
       return fail(ErrorCode.INVALID_INPUT, 'A rate is a whole number of basis points from 0 to 10000 (100 %).', ['input', 'rateBasisPoints']);
     }
-    return this.changed(ctx, async () => {
-      const [row] = await ctx.em.execute<Record<string, unknown>[]>(
-        `insert into tax_rate (id, country_code, region_code, name, rate_basis_points, updated_at) values (gen_random_uuid(), ?, ?, ?, ?, now())
-         on conflict (country_code, coalesce(region_code, '')) do update set name = excluded.name, rate_basis_points = excluded.rate_basis_points, updated_at = excluded.updated_at
-         returning *`,
-        [countryCode, regionCode, name, input.rateBasisPoints],
-      );
-      return ok(ctx.em.map(TaxRate, row));
-    });
+    return this.changed(ctx, async () => ok(await upsertTaxRate(ctx.em, { countryCode, regionCode, name, rateBasisPoints: input.rateBasisPoints })));
   }
 
-  private async savePromotion(ctx: TxContext, input: PromotionInput, id: string | undefined): Promise<Result<Promotion>> {
+  private async savePromotion(ctx: ServiceContext, input: PromotionInput, id: string | undefined): Promise<Result<Promotion>> {
     const checked = await validPromotion(ctx, input);
     if (!checked.ok) return checked;
     const values = checked.value;
@@ -245,13 +219,13 @@ export class PricingService {
    * Runs a change of the rules and drops this instance's copy after it commits (the database's
    * notification does the same on every instance; this covers an instance not listening yet).
    */
-  private async changed<T>(ctx: TxContext, change: () => Promise<Result<T>>): Promise<Result<T>> {
+  private async changed<T>(ctx: ServiceContext, change: () => Promise<Result<T>>): Promise<Result<T>> {
     const result = await change();
     if (result.ok) pricingCacheOf(ctx.config).invalidate();
     return result;
   }
 
-  private async tierOf(ctx: TxContext, customerId: string) {
+  private async tierOf(ctx: ServiceContext, customerId: string) {
     const loaders = requestLoaders(ctx);
     const account = loaders ? await loaders.loyaltyAccountByCustomer.load(customerId) : await ctx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
     return loyaltyService.tierOf(ctx.config.loyalty, account?.lifetimePoints ?? 0);

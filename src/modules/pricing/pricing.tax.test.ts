@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock } from '../../../test/fixtures';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock } from '../../../test/support/fixtures';
 import {
   LocationUpdateDocument,
   PricedCartCreateDocument,
@@ -13,9 +13,9 @@ import {
   PricedReturnDocument,
   TaxRateSetDocument,
   TaxRatesDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, unique } from '../../../test/harness';
-import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../../../test/pricing.fixtures';
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
+import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../../../test/support/pricing.fixtures';
 
 /**
  * Tax comes from where the goods are handed over (the pickup or counter store's address) or sent

@@ -1,6 +1,6 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { Channel } from '../../core/channel';
-import { UserError } from '../../core/errors';
+import { payloadType } from '../../core/payload';
 import { LoyaltyTier } from '../loyalty/loyalty.entity';
 import { Promotion, TaxRate } from './pricing.entity';
 
@@ -61,20 +61,8 @@ export class TaxRateInput {
   rateBasisPoints: number;
 }
 
-@ObjectType()
-export class PromotionPayload {
-  @Field(() => Promotion, { nullable: true })
-  promotion?: Promotion;
+export const PromotionPayload = payloadType('PromotionPayload', { promotion: Promotion });
+export type PromotionPayload = InstanceType<typeof PromotionPayload>;
 
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
-
-@ObjectType()
-export class TaxRatePayload {
-  @Field(() => TaxRate, { nullable: true })
-  taxRate?: TaxRate;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const TaxRatePayload = payloadType('TaxRatePayload', { taxRate: TaxRate });
+export type TaxRatePayload = InstanceType<typeof TaxRatePayload>;

@@ -1,7 +1,7 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber } from '../../../test/fixtures';
-import { PromotionCreateDocument, PromotionDeactivateDocument, PromotionsDocument, PromotionUpdateDocument, type PromotionInput } from '../../../test/generated/graphql';
-import { errorCodes, TestApp, unique } from '../../../test/harness';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber } from '../../../test/support/fixtures';
+import { PromotionCreateDocument, PromotionDeactivateDocument, PromotionsDocument, PromotionUpdateDocument, type PromotionInput } from '../../../test/support/generated/graphql';
+import { errorCodes, TestApp, unique } from '../../../test/support/harness';
 
 /** Promotions are managed by ADMIN, read by staff; bad input is refused whole. */
 let t: TestApp;

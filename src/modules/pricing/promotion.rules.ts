@@ -1,7 +1,8 @@
-import type { TxContext } from '../../core/context';
+import type { ServiceContext } from '../../core/context';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import type { Channel } from '../../core/channel';
-import type { LoyaltyTier } from '../loyalty/loyalty.entity';
+import type { LoyaltyTier } from '../loyalty';
+import { existingSkusAndCollections } from './pricing.sql';
 import type { PromotionInput } from './pricing.types';
 
 /** The columns of a promotion, checked and normalized from its input. */
@@ -34,7 +35,7 @@ const present = <T>(value: T | null | undefined): T | undefined => (value === nu
  * Checks a promotion's input: its own shape first, then (one statement) that the SKUs and
  * collections it names exist. The first problem is returned, at its field.
  */
-export async function validPromotion(ctx: TxContext, input: PromotionInput): Promise<Result<PromotionValues>> {
+export async function validPromotion(ctx: ServiceContext, input: PromotionInput): Promise<Result<PromotionValues>> {
   const invalid = (message: string, ...field: (string | number)[]) => fail(ErrorCode.INVALID_INPUT, message, ['input', ...field]);
   const title = input.title.trim();
   if (!title || title.length > 200) return invalid('A promotion needs a title (at most 200 characters).', 'title');
@@ -55,11 +56,7 @@ export async function validPromotion(ctx: TxContext, input: PromotionInput): Pro
   if (collectionCodes.length > MAX_LIST) return invalid(`At most ${MAX_LIST} collections.`, 'collectionCodes');
 
   if (skus.length || collectionCodes.length) {
-    const [found] = await ctx.em.execute<{ skus: string[]; codes: string[] }[]>(
-      `select (select coalesce(array_agg(sku), '{}') from product_variant where sku in (select jsonb_array_elements_text(?::jsonb))) as skus,
-              (select coalesce(array_agg(code), '{}') from collection where code in (select jsonb_array_elements_text(?::jsonb))) as codes`,
-      [JSON.stringify(skus), JSON.stringify(collectionCodes)],
-    );
+    const found = await existingSkusAndCollections(ctx.em, skus, collectionCodes);
     const sku = skus.findIndex((s) => !found.skus.includes(s));
     if (sku >= 0) return invalid(`No product variant has the SKU ${skus[sku]}.`, 'skus', sku);
     const collection = collectionCodes.findIndex((c) => !found.codes.includes(c));

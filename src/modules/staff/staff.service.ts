@@ -1,5 +1,6 @@
+import { requireAdmin } from '../../core/auth/guards';
 import { Channel } from '../../core/channel';
-import type { TxContext } from '../../core/context';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import { StaffRole } from '../../core/auth/actor';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
 import { hashPassword } from '../../core/auth/password';
@@ -8,12 +9,18 @@ import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
+import { transactional } from '../../core/db/transaction';
 import { Location } from '../location/location.entity';
 import { Staff } from './staff.entity';
 import type { StaffCreateInput } from './staff.types';
 
 export class StaffService {
-  async signIn(ctx: TxContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
+  /** Checks the password (throttled per email and address) and opens a session. */
+  signIn(ctx: RequestContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
+    return ctx.signInThrottle.attempt('staff', email, ctx.clientAddress, () => this.authenticate(ctx, email, password));
+  }
+
+  private async authenticate(ctx: ServiceContext, email: string, password: string): Promise<Result<{ token: string; staff: Staff }>> {
     const staff = await ctx.em.findOne(Staff, { email: normalizeEmail(email) }, { populate: ['passwordHash'] });
     if (!(await passwordMatches(staff, password)) || !staff) return invalidCredentials();
     // Staff always act at the counter: their sessions are POS, whatever the client says.
@@ -22,9 +29,11 @@ export class StaffService {
     return ok({ token, staff });
   }
 
-  async create(ctx: TxContext, input: StaffCreateInput): Promise<Result<Staff>> {
-    const invalid = validateCredentials(input.email, input.password);
-    if (invalid) return invalid;
+  /** ADMIN: a staff account. */
+  async create(ctx: ServiceContext, input: StaffCreateInput): Promise<Result<Staff>> {
+    requireAdmin(ctx);
+    const valid = validateCredentials(input.email, input.password);
+    if (!valid.ok) return valid;
     let location: Location | null = null;
     if (input.role === StaffRole.ADMIN) {
       if (input.locationId) return fail(ErrorCode.INVALID_INPUT, 'An ADMIN works in every store: leave locationId empty.', ['input', 'locationId']);
@@ -36,10 +45,8 @@ export class StaffService {
     const passwordHash = await hashPassword(input.password);
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return ok(
-        await ctx.em.transactional(async (em) =>
-          em.create(Staff, { email: normalizeEmail(input.email), passwordHash, role: input.role, location: location?.id }),
-        ),
+      return await transactional(ctx, async (tx) =>
+        ok(tx.em.create(Staff, { email: normalizeEmail(input.email), passwordHash, role: input.role, location: location?.id })),
       );
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'A staff account with this email exists.', ['input', 'email']);
@@ -48,7 +55,7 @@ export class StaffService {
   }
 
   /** Creates the first ADMIN when there is none (first start). Returns true when it did. */
-  async ensureAdmin(ctx: TxContext, email: string, password: string): Promise<boolean> {
+  async ensureAdmin(ctx: ServiceContext, email: string, password: string): Promise<boolean> {
     if ((await ctx.em.count(Staff, { role: StaffRole.ADMIN })) > 0) return false;
     ctx.em.create(Staff, { email: normalizeEmail(email), passwordHash: await hashPassword(password), role: StaffRole.ADMIN });
     await ctx.em.flush();

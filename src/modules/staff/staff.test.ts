@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../core/auth/actor';
-import { PASSWORD, aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/fixtures';
-import { StaffCreateDocument, StaffMeDocument, StaffSignInDocument } from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
+import { PASSWORD, aCustomer, anAdmin, aStaff, aStore, sqlNumber } from '../../../test/support/fixtures';
+import { StaffCreateDocument, StaffMeDocument, StaffSignInDocument } from '../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../test/support/harness';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType } from 'type-graphql';
 import { StaffRole } from '../../core/auth/actor';
-import { UserError } from '../../core/errors';
 import { Staff } from './staff.entity';
+import { payloadType } from '../../core/payload';
 
 @InputType()
 export class StaffCreateInput {
@@ -18,23 +18,8 @@ export class StaffCreateInput {
   locationId?: string;
 }
 
-@ObjectType()
-export class StaffAuthPayload {
-  @Field(() => String, { nullable: true })
-  token?: string;
+export const StaffAuthPayload = payloadType('StaffAuthPayload', { token: String, staff: Staff });
+export type StaffAuthPayload = InstanceType<typeof StaffAuthPayload>;
 
-  @Field(() => Staff, { nullable: true })
-  staff?: Staff;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
-
-@ObjectType()
-export class StaffPayload {
-  @Field(() => Staff, { nullable: true })
-  staff?: Staff;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-}
+export const StaffPayload = payloadType('StaffPayload', { staff: Staff });
+export type StaffPayload = InstanceType<typeof StaffPayload>;

@@ -1,5 +1,5 @@
-import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../test/fixtures';
+import { StaffRole } from '../../../core/auth/actor';
+import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -14,14 +14,14 @@ import {
   OrderReturnLinesDocument,
   type CartLineInput,
   type OrderFieldsFragment,
-} from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
-import type { Customer } from '../customer';
-import type { Location } from '../location';
-import { LoyaltyTransactionKind, loyaltyService } from '../loyalty';
-import { orderService } from './order.service';
-import { TestCardProvider, usePaymentProvider } from './payment.provider';
+} from '../../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/support/harness';
+import { invariantViolations } from '../../../../test/support/invariants';
+import type { Customer } from '../../customer';
+import type { Location } from '../../location';
+import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
+import { fulfilmentService } from '../fulfilment/fulfilment.service';
+import { TestCardProvider, usePaymentProvider } from '../payment/payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -203,7 +203,7 @@ describe('expiry of uncollected pickups', () => {
     await t.app.orm.em.fork().getConnection().execute('update orders set expires_at = ? where id = ?', [expiresAt, order.id]);
     const now = new Date(expiresAt.getTime() + 1000);
 
-    const counts = await Promise.all([1, 2, 3].map(() => orderService.expireOverdue(systemContext(t), now)));
+    const counts = await Promise.all([1, 2, 3].map(() => fulfilmentService.expireOverdue(systemContext(t), now)));
 
     expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
     expect(await sqlNumber(t, `select count(*) n from order_event where order_id = ? and kind = 'EXPIRED'`, [order.id])).toBe(1);
@@ -298,7 +298,7 @@ describe('returns at any store', () => {
     const order = await completedPickup(customer, store, associate.token, [{ sku: v.sku, quantity: 1 }]);
     expect(order.loyaltyPointsEarned).toBe(50);
     const ctx = systemContext(t);
-    const spent = await ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }));
+    const spent = await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }));
     expect(spent).toBe(true);
 
     const { orderReturnLines } = await t.data(

@@ -1,5 +1,5 @@
-import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, givePoints, PASSWORD, sqlNumber, stock, stockLevel } from '../../../test/fixtures';
+import { StaffRole } from '../../../core/auth/actor';
+import { aCustomer, aProduct, aStaff, aStore, givePoints, PASSWORD, sqlNumber, stock, stockLevel } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -15,9 +15,9 @@ import {
   PickupQueueDocument,
   PickupQueueOrdersDocument,
   SignUpWithCartDocument,
-} from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
+} from '../../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/support/harness';
+import { invariantViolations } from '../../../../test/support/invariants';
 
 let t: TestApp;
 beforeAll(async () => {

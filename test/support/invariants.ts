@@ -1,4 +1,4 @@
-import { invariantViolations as check } from '../src/core/db/invariants';
+import { invariantViolations as check } from '../../src/core/db/invariants';
 import type { TestApp } from './harness';
 
 /** The invariants of src/core/db/invariants.ts over the suite's database; empty when all hold. */

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../test/fixtures';
+import { StaffRole } from '../../../core/auth/actor';
+import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
   CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   type PaymentMethod,
-} from '../../../test/generated/graphql';
-import { TestApp, errorCodes, unique } from '../../../test/harness';
-import { invariantViolations } from '../../../test/invariants';
-import { LoyaltyTransactionKind, loyaltyService } from '../loyalty';
-import { usePaymentProvider, type PaymentProvider } from '.';
-import { TestCardProvider } from './payment.provider';
+} from '../../../../test/support/generated/graphql';
+import { TestApp, errorCodes, unique } from '../../../../test/support/harness';
+import { invariantViolations } from '../../../../test/support/invariants';
+import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
+import { usePaymentProvider, type PaymentProvider } from '..';
+import { TestCardProvider } from '../payment/payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -180,7 +180,7 @@ describe('checkout that fails leaves nothing behind', () => {
     const spendElsewhere = async (customerId: string, delayMs: number) => {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       const ctx = systemContext(t);
-      return ctx.em.transactional((em) => loyaltyService.post({ ...ctx, em }, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -1000 }));
+      return inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -1000 }));
     };
 
     const outcomes = await Promise.all(

@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Address } from '../../core/address';
-import type { TxContext } from '../../core/context';
+import type { Channel } from '../../core/channel';
+import { inList, query } from '../../core/db/sql';
+import type { ServiceContext } from '../../core/context';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
 import { Cart, CartLine, type FulfillmentMethod } from './cart.entity';
@@ -33,6 +37,11 @@ export interface LockOptions {
   complete?: boolean;
 }
 
+/*
+ * The cart module's hand-written statements: the hot paths of cart changes and checkout, where
+ * one statement does what the ORM would do in several (each is counted in statement-budget tests).
+ */
+
 /**
  * Locks the cart row and raises its version in one UPDATE (it takes the same row lock as
  * SELECT … FOR UPDATE; a change refused later rolls the new version back with the rest), and
@@ -43,7 +52,7 @@ export interface LockOptions {
  * locked: every change of a cart's lines raises the cart's version, so the version the statement
  * saw before its own update tells, and the lines are then read again (after the lock, so current).
  */
-export async function lockCart(tx: TxContext, cartId: string, options: LockOptions = {}): Promise<LockedCart | undefined> {
+export async function lockCart(tx: ServiceContext, cartId: string, options: LockOptions = {}): Promise<LockedCart | undefined> {
   const { fulfillment } = options;
   const params: unknown[] = fulfillment ? [fulfillment.method, fulfillment.locationId ?? null, fulfillment.shippingAddress ? JSON.stringify(fulfillment.shippingAddress) : null] : [];
   params.push(new Date(), cartId);
@@ -63,7 +72,7 @@ export async function lockCart(tx: TxContext, cartId: string, options: LockOptio
     reads.push('(select to_jsonb(l) from location l where l.id = ?) as location');
     params.push(options.locationId);
   }
-  const [row] = await tx.em.execute<LockedRow[]>(
+  const [row] = await query<LockedRow>(tx.em,
     `with locked as (
        update cart set ${options.complete ? "status = 'COMPLETED', " : ''}${fulfillment ? SET_FULFILLMENT : ''}version = version + 1, updated_at = ?
         where id = ?${options.complete ? " and status = 'ACTIVE'" : ''}
@@ -95,4 +104,75 @@ interface LockedRow {
 
 const SET_FULFILLMENT = 'fulfillment_method = ?, fulfillment_location_id = (select id from location where id = ?::uuid), shipping_address = ?::jsonb, ';
 
-const inList = (column: string, values: string[]): string[] => (values.length ? [`${column} in (${values.map(() => '?').join(', ')})`] : []);
+interface LineColumns {
+  line_id: string | null;
+  line_customer_id: string | null;
+  line_quantity: number;
+  line_channel: Channel | null;
+  line_created_at: Date | null;
+}
+
+/**
+ * In one statement, the cart's lines with their variants (in the order they were added) and the
+ * variants a request names: all that adding lines reads before it changes anything.
+ */
+export async function linesAndRequestedVariants(
+  tx: ServiceContext,
+  cartId: string,
+  inputs: CartLineInput[],
+): Promise<{ lines: CartLine[]; variants: ProductVariant[] }> {
+  const { ids, skus } = requested(inputs);
+  const wanted = [...inList('v.id', ids), ...inList('v.sku', skus)];
+  const requestedVariants = wanted.length
+    ? `union all
+       select null, null, null, null, null, v.* from product_variant v where ${wanted.join(' or ')}`
+    : '';
+  const rows = await query<Record<string, unknown> & LineColumns>(tx.em,
+    `select l.id as line_id, l.customer_id as line_customer_id, l.quantity as line_quantity, l.channel as line_channel, l.created_at as line_created_at, v.*
+       from cart_line l join product_variant v on v.id = l.variant_id
+      where l.cart_id = ?
+     ${requestedVariants}
+      order by line_created_at, line_id`,
+    [cartId, ...ids, ...skus],
+  );
+  const lines: CartLine[] = [];
+  const variants: ProductVariant[] = [];
+  for (const { line_id, line_customer_id, line_quantity, line_channel, line_created_at, ...variantRow } of rows) {
+    // The variant first: the line's reference to it then is the loaded variant itself.
+    const variant = tx.em.map(ProductVariant, variantRow);
+    variants.push(variant);
+    if (line_id === null) continue;
+    const row = { id: line_id, cart_id: cartId, customer_id: line_customer_id, variant_id: variant.id, quantity: line_quantity, channel: line_channel, created_at: line_created_at };
+    lines.push(tx.em.map(CartLine, row));
+  }
+  return { lines, variants };
+}
+
+/**
+ * A new ACTIVE cart or, when the customer already has one, that cart with its version raised (and
+ * its row locked until the transaction ends), in one statement: the partial unique index decides,
+ * so two requests racing to create a customer's cart both end up on the same one.
+ */
+export async function openCart(ctx: ServiceContext, customerId: string | undefined): Promise<Cart> {
+  const now = new Date();
+  const [row] = await query<Record<string, unknown>>(ctx.em,
+    `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
+     values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
+     on conflict (customer_id) where status = 'ACTIVE'
+     do update set version = cart.version + 1, updated_at = excluded.updated_at
+     returning *`,
+    [randomUUID(), customerId ?? null, ctx.channel, now, now],
+  );
+  return ctx.em.map(Cart, row);
+}
+
+/** Marks ACTIVE carts not changed since `cutoff` ABANDONED, at most `batch`, skipping carts locked by a change in progress. */
+export function abandonCartsIdleSince(em: EntityManager, cutoff: Date, now: Date, batch: number): Promise<{ id: string }[]> {
+  return query<{ id: string }>(
+    em,
+    `update cart set status = 'ABANDONED', version = version + 1, updated_at = ?
+      where id in (select id from cart where status = 'ACTIVE' and updated_at < ? order by updated_at limit ? for update skip locked)
+      returning id`,
+    [now, cutoff, batch],
+  );
+}

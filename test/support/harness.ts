@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { createApp, type App } from '../src/app';
-import { loadConfig, type Config } from '../src/core/config';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/core/config';
 
 export type ChannelName = 'WEB' | 'APP' | 'POS';
 

@@ -1,7 +1,7 @@
-import type { Address } from '../src/core/address';
-import { locationService, type Location } from '../src/modules/location';
-import { pricingService, type Promotion } from '../src/modules/pricing';
-import type { PromotionInput } from '../src/modules/pricing/pricing.types';
+import type { Address } from '../../src/core/address';
+import { locationService, type Location } from '../../src/modules/location';
+import { pricingService, type Promotion } from '../../src/modules/pricing';
+import type { PromotionInput } from '../../src/modules/pricing/pricing.types';
 import { aStore, systemContext } from './fixtures';
 import { type TestApp, unique } from './harness';
 

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { entities } from '../../modules';
-import { PROJECT_ROOT } from '../paths';
-import { startEmbeddedDatabase } from './embedded';
-import { initOrm, migrate } from './orm';
+import { entities } from '../modules';
+import { PROJECT_ROOT } from '../core/paths';
+import { startEmbeddedDatabase } from '../core/db/embedded';
+import { initOrm, migrate } from '../core/db/orm';
 
 const MIGRATIONS_DIR = join(PROJECT_ROOT, 'migrations');
 

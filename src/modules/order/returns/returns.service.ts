@@ -1,15 +1,15 @@
 import { LockMode } from '@mikro-orm/core';
-import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { inventoryService, MovementKind } from '../inventory';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
-import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import { requireStaff } from '../../../core/auth/guards';
+import type { ServiceContext } from '../../../core/context';
+import { afterCommit, transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { inventoryService, MovementKind } from '../../inventory';
+import { loyaltyService } from '../../loyalty';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
+import { orderNotifier } from '../order.notifier';
+import { paymentProvider } from '../payment/payment.provider';
 
 export interface ReturnLineInput {
   lineId: string;
@@ -27,20 +27,19 @@ export class ReturnsService {
    * whole would. If the customer already spent the points the return takes back, the balance
    * stops at zero and the event notes the shortfall.
    */
-  async returnLines(ctx: TxContext, orderId: string, lines: ReturnLineInput[], restock: boolean, idempotencyKey: string): Promise<Result<Order>> {
+  async returnLines(ctx: ServiceContext, orderId: string, lines: ReturnLineInput[], restock: boolean, idempotencyKey: string): Promise<Result<Order>> {
     const staff = requireStaff(ctx);
-    const badKey = checkKey(idempotencyKey);
-    if (badKey) return badKey;
+    const validKey = checkKey(idempotencyKey);
+    if (!validKey.ok) return validKey;
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     if (lines.length === 0) return fail(ErrorCode.INVALID_INPUT, 'Name at least one line to return.', ['lines']);
-    let refund: { reference: string; amount: number } | undefined;
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
       const claim = await claimKey(tx, idempotencyKey, fingerprint('return', orderId, lines, restock), orderId);
-      if (claim.kind === 'reused') return claim.failure;
+      if (!claim.ok) return claim;
       const order = await tx.em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!order) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
-      if (claim.kind === 'replay') {
+      if (claim.value.replayOf) {
         replay = true;
         return ok(order);
       }
@@ -84,7 +83,9 @@ export class ReturnsService {
       // Back to the card at most what the card paid; the rest (lines paid at the counter) in store.
       const toCard = Math.min(refundAmount, payment.providerCapturedAmount - payment.providerRefundedAmount);
       payment.providerRefundedAmount += toCard;
-      if (payment.providerReference && toCard > 0) refund = { reference: payment.providerReference, amount: toCard };
+      const reference = payment.providerReference;
+      // Money leaves only for a return that is recorded.
+      if (reference && toCard > 0) afterCommit(tx, () => paymentProvider().refund(reference, toCard));
       const inStore = refundAmount - toCard;
 
       let shortfall = 0;
@@ -106,8 +107,6 @@ export class ReturnsService {
       await tx.em.flush();
       return ok(order);
     });
-    // Refund after commit: money leaves only for a return that is recorded.
-    if (refund) await paymentProvider().refund(refund.reference, refund.amount);
     if (result.ok && !replay) orderNotifier.changed(ctx, result.value);
     return result;
   }

@@ -7,7 +7,7 @@ import {
   BenchCartPickupDocument,
   BenchCheckoutDocument,
   BenchPickupQueueDocument,
-} from '../test/generated/graphql';
+} from './generated/graphql';
 
 /**
  * The benchmark's workloads as sequences of GraphQL requests, written once against a minimal

@@ -1,15 +1,17 @@
-import { SYSTEM, StaffRole } from '../src/core/auth/actor';
-import { hashPassword } from '../src/core/auth/password';
-import { SessionSubject } from '../src/core/auth/session.entity';
-import { issueToken } from '../src/core/auth/sessions';
-import { Channel } from '../src/core/channel';
-import type { TxContext } from '../src/core/context';
-import { catalogService, type ProductVariant } from '../src/modules/catalog';
-import { Customer } from '../src/modules/customer';
-import { inventoryService } from '../src/modules/inventory';
-import { LocationKind, locationService, type Location } from '../src/modules/location';
-import { LoyaltyTransactionKind, loyaltyService } from '../src/modules/loyalty';
-import { Staff } from '../src/modules/staff';
+import { SYSTEM, StaffRole } from '../../src/core/auth/actor';
+import { hashPassword } from '../../src/core/auth/password';
+import { SessionSubject } from '../../src/core/auth/session.entity';
+import { issueToken } from '../../src/core/auth/sessions';
+import { Channel } from '../../src/core/channel';
+import type { ServiceContext } from '../../src/core/context';
+import { transactional } from '../../src/core/db/transaction';
+import { ok } from '../../src/core/errors';
+import { catalogService, type ProductVariant } from '../../src/modules/catalog';
+import { Customer } from '../../src/modules/customer';
+import { inventoryService } from '../../src/modules/inventory';
+import { LocationKind, locationService, type Location } from '../../src/modules/location';
+import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
+import { Staff } from '../../src/modules/staff';
 import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
 import { type TestApp, unique } from './harness';
 
@@ -17,7 +19,14 @@ import { type TestApp, unique } from './harness';
  * Named builders for test data. They go through the services (the same code paths as the API)
  * with a system context, so a test can arrange its world in a few lines without HTTP round trips.
  */
-export function systemContext(t: TestApp): TxContext {
+/** Runs `work` in one transaction the way services do (core's transactional) and returns what it returns. */
+export async function inTransaction<T>(ctx: ServiceContext, work: (tx: ServiceContext) => Promise<T>): Promise<T> {
+  const result = await transactional(ctx, async (tx) => ok(await work(tx)));
+  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
+  return result.value;
+}
+
+export function systemContext(t: TestApp): ServiceContext {
   return { requestId: 'fixture', em: t.app.orm.em.fork(), actor: SYSTEM, channel: Channel.POS, config: t.config, log: t.app.log, events: t.app.events };
 }
 
@@ -97,9 +106,7 @@ export async function aCustomer(t: TestApp, channel: Channel = Channel.WEB): Pro
 /** Points on a customer's account, as an ADJUSTMENT ledger row (the real posting path). */
 export async function givePoints(t: TestApp, customerId: string, points: number): Promise<void> {
   const ctx = systemContext(t);
-  await ctx.em.transactional(async (em) => {
-    if (!(await loyaltyService.post({ ...ctx, em }, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points }))) throw new Error('points refused');
-  });
+  if (!(await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points })))) throw new Error('points refused');
 }
 
 /** A variant's stock at a location (zeros when it was never stocked there). */

@@ -1,23 +1,21 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { requireStaff } from '../../core/auth/guards';
-import { requestLoaders, type TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { Cart, CartLine, FulfillmentMethod } from '../cart/cart.entity';
-import { priceLockedCart } from '../cart/cart.pricing';
-import { lockCart } from '../cart/cart.lock';
-import { assertCartAccess } from '../cart/cart.service';
-import { inventoryService, MovementKind, type StockChange } from '../inventory';
-import { Location } from '../location/location.entity';
-import { LoyaltyTransactionKind } from '../loyalty/loyalty.entity';
-import { pricingService, type PricedDiscount } from '../pricing';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from './order.entity';
-import { insertPlacedOrder, Sql } from './order.insert';
-import { orderNotifier } from './order.notifier';
-import { paymentProvider } from './payment.provider';
+import { requireStaff } from '../../../core/auth/guards';
+import { requestLoaders, type ServiceContext } from '../../../core/context';
+import { onRollback, transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { Cart, CartLine, FulfillmentMethod } from '../../cart/cart.entity';
+import { assertCartAccess, lockCart, priceLockedCart } from '../../cart';
+import { inventoryService, MovementKind, type StockChange } from '../../inventory';
+import { Location } from '../../location/location.entity';
+import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
+import { loyaltyService } from '../../loyalty';
+import { pricingService, type PricedDiscount } from '../../pricing';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
+import { insertPlacedOrder, warehouseWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import { orderNotifier } from '../order.notifier';
+import { paymentProvider } from '../payment/payment.provider';
 
 export interface CheckoutInput {
   cartId: string;
@@ -38,59 +36,47 @@ export class CheckoutService {
    * counter), snapshot prices, redeem points, take or promise payment, complete the cart. Any
    * failure leaves nothing behind; a card authorized before a failure is voided.
    */
-  async complete(ctx: TxContext, input: CheckoutInput): Promise<Result<Order>> {
-    const badKey = checkKey(input.idempotencyKey);
-    if (badKey) return badKey;
+  async complete(ctx: ServiceContext, input: CheckoutInput): Promise<Result<Order>> {
+    const validKey = checkKey(input.idempotencyKey);
+    if (!validKey.ok) return validKey;
     if (!isUuid(input.cartId)) return fail(ErrorCode.NOT_FOUND, 'No cart has this id.', ['cartId']);
-    let authorization: string | undefined;
     let replayed = false;
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
     let unlimited: PricedDiscount[] = [];
-    const voidAuthorization = async () => {
-      if (authorization) await paymentProvider().void(authorization);
-      authorization = undefined;
-    };
-    try {
-      const result = await transactional(ctx, async (tx) => {
-        const orderId = randomUUID();
-        const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
-        if (claim.kind === 'reused') return claim.failure;
-        if (claim.kind === 'replay') {
-          // The same request again: the same order, to the same people who could place it.
-          const order = await tx.em.findOneOrFail(Order, { id: claim.orderId });
-          assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
-          replayed = true;
-          return ok(order);
-        }
-        return this.placeOrder(tx, orderId, input, (reference) => (authorization = reference), (lines, location, discounts) => {
-          orderLines = lines;
-          orderLocation = location;
-          unlimited = discounts.filter((d) => !d.limited);
-        });
-      });
-      if (!result.ok) await voidAuthorization();
-      else if (!replayed) {
-        // Offers without a limit are counted after the commit: no checkout waits for another on them.
-        await pricingService.countUses(ctx, unlimited);
-        orderNotifier.changed(ctx, result.value);
-        // The response shows the lines just written and the store read: no need to read them back.
-        const loaders = requestLoaders(ctx);
-        loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
-        if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
+    const result = await transactional(ctx, async (tx) => {
+      const orderId = randomUUID();
+      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
+      if (!claim.ok) return claim;
+      if (claim.value.replayOf) {
+        // The same request again: the same order, to the same people who could place it.
+        const order = await tx.em.findOneOrFail(Order, { id: claim.value.replayOf });
+        assertCartAccess(tx.actor, await tx.em.findOneOrFail(Cart, { id: order.cart.id }));
+        replayed = true;
+        return ok(order);
       }
-      return result;
-    } catch (err) {
-      await voidAuthorization();
-      throw err;
+      return this.placeOrder(tx, orderId, input, (lines, location, discounts) => {
+        orderLines = lines;
+        orderLocation = location;
+        unlimited = discounts.filter((d) => !d.limited);
+      });
+    });
+    if (result.ok && !replayed) {
+      // Offers without a limit are counted after the commit: no checkout waits for another on them.
+      await pricingService.countUses(ctx, unlimited);
+      orderNotifier.changed(ctx, result.value);
+      // The response shows the lines just written and the store read: no need to read them back.
+      const loaders = requestLoaders(ctx);
+      loaders?.linesByOrder.clear(result.value.id).prime(result.value.id, orderLines);
+      if (orderLocation) loaders?.locationById.clear(orderLocation.id).prime(orderLocation.id, orderLocation);
     }
+    return result;
   }
 
   private async placeOrder(
-    tx: TxContext,
+    tx: ServiceContext,
     orderId: string,
     input: CheckoutInput,
-    authorized: (reference: string) => void,
     written: (lines: OrderLine[], location: Location | undefined, discounts: PricedDiscount[]) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
@@ -134,7 +120,8 @@ export class CheckoutService {
     }));
     const stock = await inventoryService.apply(tx, changes);
     if (!stock.ok) {
-      return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item can be had there now.`, ['lines', stock.index]);
+      const { index, available } = stock.details!;
+      return fail(ErrorCode.OUT_OF_STOCK, `Only ${available} of this item can be had there now.`, ['lines', index]);
     }
 
     const variants = lines.map((l) => l.variant.unwrap());
@@ -154,88 +141,90 @@ export class CheckoutService {
     }
     // Limited offers are counted here, under the promotion's row lock (see recordUsage).
     const usage = await pricingService.recordUsage(tx, prices.discounts.filter((d) => d.limited), customerId);
-    if (usage) return usage;
+    if (!usage.ok) return usage;
 
-    const orderRow = {
+    const orderRow: PlacedOrder = {
       id: orderId,
-      // Drawn from the sequence inside the insert itself.
-      number: new Sql(`? || nextval('order_number_seq')`, [`${NUMBER_PREFIX[tx.channel]}-`]),
-      cart_id: cart.id,
-      customer_id: customerId ?? null,
+      cartId: cart.id,
+      customerId: customerId ?? null,
       channel: tx.channel,
       status: atCounter ? OrderStatus.COMPLETED : OrderStatus.PLACED,
-      fulfillment_method: method,
-      location_id: locationId,
-      shipping_address: cart.shippingAddress ?? null,
-      pickup_code: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
-      completed_at: atCounter ? now : null,
+      fulfillmentMethod: method,
+      locationId,
+      shippingAddress: cart.shippingAddress ?? null,
+      pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
+      completedAt: atCounter ? now : null,
       subtotal,
-      loyalty_discount: loyaltyDiscount,
-      discount_total: prices.discountTotal,
-      tax_total: prices.taxTotal,
-      taxes_included: prices.taxesIncluded,
+      loyaltyDiscount,
+      discountTotal: prices.discountTotal,
+      taxTotal: prices.taxTotal,
+      taxesIncluded: prices.taxesIncluded,
       discounts: prices.discounts.map(({ promotionId, title, code, amount }) => ({ promotionId, title, code, amount })),
-      tax_lines: prices.taxLines,
+      taxLines: prices.taxLines,
       total,
-      loyalty_points_redeemed: redeemed,
-      loyalty_points_earned: 0,
-      pickup_code_failures: 0,
-      created_at: now,
-      updated_at: now,
+      loyaltyPointsRedeemed: redeemed,
+      loyaltyPointsEarned: 0,
+      pickupCodeFailures: 0,
+      createdAt: now,
+      updatedAt: now,
     };
     const priceOf = new Map(variants.map((v) => [v.id, v]));
-    const lineRows = lines.map((line, i) => {
+    const lineRows = lines.map((line, i): PlacedLine => {
       const variant = priceOf.get(line.variant.id)!;
       const priced = prices.lines.find((l) => l.key === line.id)!;
       return {
         id: randomUUID(),
-        order_id: orderId,
-        customer_id: customerId ?? null,
-        variant_id: variant.id,
+        orderId,
+        customerId: customerId ?? null,
+        variantId: variant.id,
         sku: variant.sku,
         title: variant.title,
         quantity: line.quantity,
-        returned_quantity: 0,
-        unit_price: variant.priceAmount,
-        discount_total: priced.discountTotal,
-        loyalty_discount: priced.loyaltyDiscount,
-        tax_total: priced.taxTotal,
+        returnedQuantity: 0,
+        unitPrice: variant.priceAmount,
+        discountTotal: priced.discountTotal,
+        loyaltyDiscount: priced.loyaltyDiscount,
+        taxTotal: priced.taxTotal,
         total: priced.total,
         channel: line.channel,
-        created_at: new Date(now.getTime() + i),
+        createdAt: new Date(now.getTime() + i),
       };
     });
-    const event = { id: randomUUID(), order_id: orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, location_id: locationId, at: now };
+    const event: PlacedEvent = { id: randomUUID(), orderId, kind: atCounter ? 'SOLD_AT_COUNTER' : 'PLACED', channel: tx.channel, locationId, at: now };
 
-    // Authorize last, so a refusal above never leaves an authorization to undo.
+    // Authorize last, so a refusal above never leaves an authorization to undo; if the
+    // transaction fails after all, the authorization is voided (see core/db/transaction.ts).
     let status = PaymentStatus.PENDING;
     let reference: string | undefined;
     if (input.paymentMethod === PaymentMethod.CARD) {
       const authorization = await paymentProvider().authorize({ amount: total, currencyCode: tx.config.currencyCode, token: input.paymentToken, orderId });
       if (!authorization.ok) return fail(ErrorCode.PAYMENT_DECLINED, authorization.reason, ['paymentToken']);
-      authorized(authorization.reference);
-      reference = authorization.reference;
+      const authorized = authorization.reference;
+      onRollback(tx, () => paymentProvider().void(authorized));
+      reference = authorized;
       status = PaymentStatus.AUTHORIZED;
     }
     if (atCounter) {
+      // A counter sale is paid before the goods leave: the capture is part of the charge made
+      // last inside the transaction, and the void registered above undoes both.
       if (reference) await paymentProvider().capture(reference, total);
       status = PaymentStatus.CAPTURED;
     }
     const captured = atCounter ? total : 0;
-    const payment = {
+    const payment: PlacedPayment = {
       id: randomUUID(),
-      order_id: orderId,
+      orderId,
       method: input.paymentMethod,
       status,
       amount: total,
-      captured_amount: captured,
-      refunded_amount: 0,
-      provider_captured_amount: reference ? captured : 0,
-      provider_refunded_amount: 0,
-      provider_reference: reference ?? null,
-      created_at: now,
+      capturedAmount: captured,
+      refundedAmount: 0,
+      providerCapturedAmount: reference ? captured : 0,
+      providerRefundedAmount: 0,
+      providerReference: reference ?? null,
+      createdAt: now,
     };
-    const { order, lines: orderLines } = await insertPlacedOrder(tx, { order: orderRow, lines: lineRows, payment, event });
+    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event });
 
     if (atCounter && customerId) {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
@@ -246,20 +235,8 @@ export class CheckoutService {
   }
 
   /** The first warehouse (by code) that can ship every line now, else a store allowed to ship. */
-  private async warehouseFor(tx: TxContext, lines: CartLine[]): Promise<string | undefined> {
-    const candidates = await tx.em.execute<{ location_id: string }[]>(
-      `select s.location_id
-         from stock_level s
-         join location l on l.id = s.location_id and (l.kind = 'WAREHOUSE' or l.ship_enabled)
-         join (values ${lines.map(() => '(?::uuid, ?::int)').join(', ')}) as want(variant_id, quantity) on want.variant_id = s.variant_id
-        where s.on_hand - s.reserved >= want.quantity
-        group by s.location_id, l.kind, l.code
-       having count(*) = ?
-        order by l.kind <> 'WAREHOUSE', l.code
-        limit 1`,
-      [...lines.flatMap((l) => [l.variant.id, l.quantity]), lines.length],
-    );
-    return candidates[0]?.location_id;
+  private warehouseFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
+    return warehouseWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
   }
 
 }

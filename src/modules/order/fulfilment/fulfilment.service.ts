@@ -1,28 +1,30 @@
 import { timingSafeEqual } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
-import type { StaffActor } from '../../core/auth/actor';
-import { requireStaff } from '../../core/auth/guards';
-import type { TxContext } from '../../core/context';
-import { transactional } from '../../core/db/transaction';
-import { ErrorCode, fail, forbidden, ok, unauthenticated, type Failure, type Result } from '../../core/errors';
-import { isUuid } from '../../core/loader';
-import { FulfillmentMethod } from '../cart/cart.entity';
-import { resolveLineInputs } from '../cart/cart.lines';
-import type { CartLineInput } from '../cart/cart.types';
-import { inventoryService, MovementKind, type StockChange } from '../inventory';
-import { loyaltyService } from '../loyalty/loyalty.service';
-import { groupTaxLines, pricingService } from '../pricing';
-import { claimKey, checkKey, fingerprint } from './order.idempotency';
-import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from './order.entity';
-import { orderNotifier } from './order.notifier';
-import { pickupCodeLocked, recordWrongPickupCode } from './pickup-code';
-import { paymentProvider } from './payment.provider';
+import type { StaffActor } from '../../../core/auth/actor';
+import { requireStaff } from '../../../core/auth/guards';
+import type { ServiceContext } from '../../../core/context';
+import { afterCommit, transactional } from '../../../core/db/transaction';
+import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../../core/errors';
+import { isUuid } from '../../../core/loader';
+import { FulfillmentMethod } from '../../cart/cart.entity';
+import { resolveLineInputs, type CartLineInput } from '../../cart';
+import { inventoryService, MovementKind, type StockChange } from '../../inventory';
+import { loyaltyService } from '../../loyalty';
+import { groupTaxLines, pricingService } from '../../pricing';
+import { claimKey, checkKey, fingerprint } from '../order.idempotency';
+import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
+import { orderNotifier } from '../order.notifier';
+import { lockOverduePickups } from '../order.sql';
+import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
+import { paymentProvider } from '../payment/payment.provider';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
-type Authorize = (tx: TxContext, order: Order) => void;
-/** Returns a failure to roll back, or REPLAY when an idempotent request already happened. */
-type Change = (tx: TxContext, order: Order) => Promise<Failure | typeof REPLAY | void>;
-const REPLAY = 'replay' as const;
+type Authorize = (tx: ServiceContext, order: Order) => void;
+/** A failure rolls back; REPLAYED says an idempotent request already happened (nothing to record). */
+type Change = (tx: ServiceContext, order: Order) => Promise<Result<Step>>;
+type Step = 'changed' | 'replayed';
+const CHANGED = ok<Step>('changed');
+const REPLAYED = ok<Step>('replayed');
 
 const staffOfOrderStore: Authorize = (tx, order) => void requireStaff(tx, { locationId: order.location.id });
 
@@ -40,14 +42,15 @@ const heldUnits = (order: Order, lines: OrderLine[], kind: MovementKind.FULFILL 
 const invalidState = (order: Order, action: string) =>
   fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: it cannot be ${action}.`, ['orderId']);
 
-export class OrderService {
+export class FulfilmentService {
   /** Staff of the pickup store: packed and waiting. The hold period starts now. */
-  markReady(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+  markReady(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'READY', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.PICKUP || order.status !== OrderStatus.PLACED) return invalidState(order, 'marked ready');
       order.status = OrderStatus.READY_FOR_PICKUP;
       order.readyAt = new Date();
       order.expiresAt = new Date(order.readyAt.getTime() + tx.config.pickupHoldHours * 3600_000);
+      return CHANGED;
     });
   }
 
@@ -56,19 +59,18 @@ export class OrderService {
    * leave the store, extra lines bought at the counter are sold from its shelf and paid there,
    * payment is captured and points are earned. The same idempotency key returns the same result.
    */
-  async completePickup(ctx: TxContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
-    const badKey = checkKey(idempotencyKey);
-    if (badKey) return badKey;
-    let captured: { reference: string; amount: number } | undefined;
+  async completePickup(ctx: ServiceContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
+    const validKey = checkKey(idempotencyKey);
+    if (!validKey.ok) return validKey;
     let wrongCode = false;
     const result = await this.transition(ctx, orderId, 'PICKED_UP', staffOfOrderStore, async (tx, order) => {
       // Before the key is claimed: a locked attempt writes nothing. Only READY orders count wrong
       // codes, so a completed order (whose retries replay below) is never locked.
-      const locked = pickupCodeLocked(order);
-      if (locked) return locked;
+      const unlocked = pickupCodeUnlocked(order);
+      if (!unlocked.ok) return unlocked;
       const claim = await claimKey(tx, idempotencyKey, fingerprint('pickup', orderId, pickupCode, addLines), orderId);
-      if (claim.kind === 'reused') return claim.failure;
-      if (claim.kind === 'replay') return REPLAY;
+      if (!claim.ok) return claim;
+      if (claim.value.replayOf) return REPLAYED;
       if (order.status !== OrderStatus.READY_FOR_PICKUP) return invalidState(order, 'picked up');
       if (!sameCode(order.pickupCode, pickupCode)) {
         wrongCode = true;
@@ -76,21 +78,21 @@ export class OrderService {
       }
 
       const extra = await resolveLineInputs(tx, addLines, ['addLines']);
-      if (!extra.ok) return { ok: false, errors: extra.errors };
+      if (!extra.ok) return extra;
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const changes: StockChange[] = [
         ...heldUnits(order, lines, MovementKind.FULFILL),
-        ...extra.lines.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
+        ...extra.value.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
       ];
       const stock = await inventoryService.apply(tx, changes);
       if (!stock.ok) {
-        const index = stock.index - lines.length;
-        return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
+        const index = stock.details!.index - lines.length;
+        return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const added = await pricingService.priceCounterLines(tx, extra.lines.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
+      const added = await pricingService.priceCounterLines(tx, extra.value.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
       const extraAmount = added.total;
-      extra.lines.forEach((l, i) =>
+      extra.value.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
           customer: order.customer,
@@ -110,51 +112,55 @@ export class OrderService {
       order.taxLines = groupTaxLines([...order.taxLines, ...added.taxLines]);
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
-        payment.providerCapturedAmount = payment.amount;
-      }
+      this.captureAfterCommit(tx, payment);
       payment.amount += extraAmount;
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       await this.complete(tx, order);
+      return CHANGED;
     });
     if (wrongCode) return recordWrongPickupCode(ctx, orderId);
-    // Capture after commit: the authorization stays valid if the transaction failed.
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
     return result;
   }
 
   /** Staff of the shipping warehouse: reserved units leave, the card is captured (after commit). */
-  async markShipped(ctx: TxContext, orderId: string): Promise<Result<Order>> {
-    let captured: { reference: string; amount: number } | undefined;
-    const result = await this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
+  markShipped(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
+    return this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.FULFILL));
       if (!stock.ok) throw new Error(`order ${order.id} has no reservation to ship`);
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      if (payment.providerReference) {
-        captured = { reference: payment.providerReference, amount: payment.amount };
-        payment.providerCapturedAmount = payment.amount;
-      }
+      this.captureAfterCommit(tx, payment);
       payment.capturedAmount = payment.amount;
       payment.status = PaymentStatus.CAPTURED;
       order.status = OrderStatus.SHIPPED;
+      return CHANGED;
     });
-    if (result.ok && captured) await paymentProvider().capture(captured.reference, captured.amount);
-    return result;
   }
 
-  markDelivered(ctx: TxContext, orderId: string): Promise<Result<Order>> {
+  /**
+   * The card's authorized amount is captured once the change commits (the authorization stays
+   * valid if it does not); extra lines added at the counter are paid there, not by card.
+   */
+  private captureAfterCommit(tx: ServiceContext, payment: Payment): void {
+    const reference = payment.providerReference;
+    if (!reference) return;
+    const amount = payment.amount;
+    payment.providerCapturedAmount = amount;
+    afterCommit(tx, () => paymentProvider().capture(reference, amount));
+  }
+
+  markDelivered(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'DELIVERED', staffOfOrderStore, async (tx, order) => {
       if (order.status !== OrderStatus.SHIPPED) return invalidState(order, 'delivered');
       await this.complete(tx, order);
+      return CHANGED;
     });
   }
 
   /** The owner before the order is ready, or staff of its store: stock back, payment voided, points back. */
-  async cancel(ctx: TxContext, orderId: string, reason?: string | null): Promise<Result<Order>> {
+  async cancel(ctx: ServiceContext, orderId: string, reason?: string | null): Promise<Result<Order>> {
     const authorize: Authorize = (tx, order) => {
       const { actor } = tx;
       if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
@@ -166,6 +172,7 @@ export class OrderService {
       const cancellable = order.status === OrderStatus.PLACED || (order.status === OrderStatus.READY_FOR_PICKUP && tx.actor.kind === 'staff');
       if (!cancellable) return invalidState(order, tx.actor.kind === 'customer' ? 'cancelled by the customer any more' : 'cancelled');
       await this.release(tx, order, OrderStatus.CANCELLED);
+      return CHANGED;
     }, reason ?? undefined);
   }
 
@@ -173,33 +180,30 @@ export class OrderService {
    * Uncollected pickups past their hold: released like a cancellation. Claims a batch with
    * FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
    */
-  async expireOverdue(ctx: TxContext, now = new Date(), batch = 100): Promise<number> {
+  async expireOverdue(ctx: ServiceContext, now = new Date(), batch = 100): Promise<number> {
     const expired: Order[] = [];
-    await ctx.em.transactional(async (em) => {
-      const tx = { ...ctx, em };
-      const rows = await em.execute<{ id: string }[]>(
-        `select id from orders where status = 'READY_FOR_PICKUP' and expires_at < ? order by expires_at limit ? for update skip locked`,
-        [now, batch],
-      );
-      for (const { id } of rows) {
-        const order = await em.findOneOrFail(Order, { id });
+    await transactional(ctx, async (tx) => {
+      for (const id of await lockOverduePickups(tx.em, now, batch)) {
+        const order = await tx.em.findOneOrFail(Order, { id });
         await this.release(tx, order, OrderStatus.EXPIRED);
         this.record(tx, order, 'EXPIRED', `Not collected within ${ctx.config.pickupHoldHours} hours.`);
         expired.push(order);
       }
-      await em.flush();
+      await tx.em.flush();
+      return ok();
     });
     for (const order of expired) orderNotifier.changed(ctx, order);
     return expired.length;
   }
 
   /** Gives back what an open order holds: its reservation, its payment authorization, its points. */
-  private async release(tx: TxContext, order: Order, status: OrderStatus.CANCELLED | OrderStatus.EXPIRED): Promise<void> {
+  private async release(tx: ServiceContext, order: Order, status: OrderStatus.CANCELLED | OrderStatus.EXPIRED): Promise<void> {
     const lines = await tx.em.find(OrderLine, { order: order.id });
     const stock = await inventoryService.apply(tx, heldUnits(order, lines, MovementKind.RELEASE));
     if (!stock.ok) throw new Error(`order ${order.id} has no reservation to release`);
     const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-    if (payment.providerReference) await paymentProvider().void(payment.providerReference);
+    const reference = payment.providerReference;
+    if (reference) afterCommit(tx, () => paymentProvider().void(reference));
     payment.status = PaymentStatus.VOIDED;
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
@@ -210,7 +214,7 @@ export class OrderService {
   }
 
   /** COMPLETED, with the points earned on what was paid. */
-  private async complete(tx: TxContext, order: Order): Promise<void> {
+  private async complete(tx: ServiceContext, order: Order): Promise<void> {
     order.status = OrderStatus.COMPLETED;
     order.completedAt = new Date();
     if (order.customer) order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, order.customer.id, order.id, order.total);
@@ -220,19 +224,19 @@ export class OrderService {
    * Every order change: lock the order, check who asks, apply, add a timeline event, commit,
    * then tell subscribers. A replayed idempotent request returns the order as it is.
    */
-  private async transition(ctx: TxContext, orderId: string, event: string, authorize: Authorize, change: Change, message?: string): Promise<Result<Order>> {
+  private async transition(ctx: ServiceContext, orderId: string, event: string, authorize: Authorize, change: Change, message?: string): Promise<Result<Order>> {
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     let replay = false;
     const result = await transactional(ctx, async (tx) => {
       const order = await tx.em.findOne(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!order) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
       authorize(tx, order);
-      const outcome = await change(tx, order);
-      if (outcome === REPLAY) {
+      const step = await change(tx, order);
+      if (!step.ok) return step;
+      if (step.value === 'replayed') {
         replay = true;
         return ok(order);
       }
-      if (outcome) return outcome;
       this.record(tx, order, event, message);
       await tx.em.flush();
       return ok(order);
@@ -241,7 +245,7 @@ export class OrderService {
     return result;
   }
 
-  private record(tx: TxContext, order: Order, kind: string, message?: string): void {
+  private record(tx: ServiceContext, order: Order, kind: string, message?: string): void {
     order.updatedAt = new Date();
     const staff = tx.actor.kind === 'staff' ? (tx.actor as StaffActor) : undefined;
     tx.em.create(OrderEvent, { order, kind, channel: tx.channel, locationId: staff?.locationId ?? order.location.id, message, at: order.updatedAt });
@@ -254,4 +258,4 @@ function sameCode(expected: string | undefined, given: string): boolean {
   return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
 }
 
-export const orderService = new OrderService();
+export const fulfilmentService = new FulfilmentService();
