@@ -1,7 +1,7 @@
 import { Channel } from '../../core/channel';
 import { LoyaltyTier } from '../loyalty';
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, stock } from '../../../test/support/fixtures';
+import { aCustomer, anAdmin, aProduct, aStaff, PASSWORD, stock } from '../../../test/support/fixtures';
 import {
   CartApplyDiscountCodeDocument,
   CartRemoveDiscountCodeDocument,
@@ -13,10 +13,10 @@ import {
   PricedOrderDocument,
   PromotionCreateDocument,
   PromotionDeactivateDocument,
+  SignInWithCartDocument,
 } from '../../../test/support/generated/graphql';
 import { TestApp, unique } from '../../../test/support/harness';
 import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../../../test/support/pricing.fixtures';
-import { anAdmin } from '../../../test/support/fixtures';
 
 /**
  * One engine prices every channel: the same cart shows the same discounts, tax and total on the
@@ -139,6 +139,22 @@ describe('the same prices on every channel', () => {
     const removed = await t.data(CartRemoveDiscountCodeDocument, { cartId, code: code.toLowerCase() });
     expect(removed.cartRemoveDiscountCode.cart!.discountCodes).toEqual([]);
     expect(removed.cartRemoveDiscountCode.cart!.total.amount).toBe(90_00);
+  });
+});
+
+describe('a code entered by a guest', () => {
+  it('goes with the guest cart into the customer\'s cart at sign-in', async () => {
+    const [x, y] = await aProduct(t, [30_00, 10_00]);
+    const { code } = await aCodePromotion(t, { amountOff: 5_00, skus: [x.sku] });
+    const customer = await aCustomer(t);
+    await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: y.sku, quantity: 1 }] } }, { token: customer.token, channel: 'APP' });
+    const guest = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: x.sku, quantity: 1 }] } });
+    await t.data(CartApplyDiscountCodeDocument, { cartId: guest.cartCreate.cart!.id, code });
+    const { customerSignIn } = await t.data(SignInWithCartDocument, { email: customer.account.email, password: PASSWORD, cartId: guest.cartCreate.cart!.id });
+    expect(customerSignIn.userErrors).toEqual([]);
+    const merged = (await t.data(PricedCartCreateDocument, {}, { token: customer.token, channel: 'APP' })).cartCreate.cart!;
+    expect(merged.discountCodes).toEqual([code]);
+    expect([merged.subtotal.amount, merged.discountTotal.amount, merged.total.amount]).toEqual([40_00, 5_00, 35_00]);
   });
 });
 
