@@ -1,5 +1,7 @@
 import type { Address } from '../../core/address';
 import type { RequestContext, ServiceContext } from '../../core/context';
+import { ErrorCode, fail, ok, type Result } from '../../core/errors';
+import { amountOf, MAX_AMOUNT } from '../../core/money';
 import type { ProductVariant } from '../catalog/catalog.entity';
 import type { Location } from '../location/location.entity';
 import { pricingService, type CartToPrice, type Priced } from '../pricing';
@@ -51,4 +53,14 @@ async function computePrices(ctx: RequestContext, cart: Cart): Promise<Priced> {
 /** Lines are read with their variants (see linesByCart); the loader is the fallback for any that are not. */
 export async function variantOf(line: CartLine, ctx: RequestContext): Promise<ProductVariant | undefined> {
   return line.variant.isInitialized() ? line.variant.unwrap() : ctx.loaders.variantById.load(line.variant.id);
+}
+
+/**
+ * Refuses a change that would take the cart's subtotal past what the API can show (a GraphQL
+ * Int): the cart would become unreadable and its order impossible to write.
+ */
+export function tooLargeForCart(lines: CartLine[], path: (string | number)[]): Result<void> {
+  const subtotal = amountOf(lines.map((l) => ({ price: l.variant.unwrap().priceAmount, quantity: l.quantity })));
+  if (subtotal <= MAX_AMOUNT) return ok();
+  return fail(ErrorCode.INVALID_QUANTITY, `A cart comes to at most ${MAX_AMOUNT} minor units: this would make it ${subtotal}.`, path);
 }

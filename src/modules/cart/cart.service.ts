@@ -14,7 +14,7 @@ import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { normalizeCode, pricingService } from '../pricing';
 import { readLines, resolveLineInputs } from './cart.lines';
-import { cartToPrice, priceLockedCart } from './cart.pricing';
+import { cartToPrice, priceLockedCart, tooLargeForCart } from './cart.pricing';
 import { abandonCartsIdleSince, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
@@ -91,16 +91,19 @@ export class CartService {
   updateLines(ctx: ServiceContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       const max = tx.config.maxLineQuantity;
+      const removed = new Set<CartLine>();
       for (const [i, update] of updates.entries()) {
         const line = lines.find((l) => l.id === update.lineId);
         if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lines', i, 'lineId']);
         if (!Number.isInteger(update.quantity) || update.quantity < 0 || update.quantity > max) {
           return fail(ErrorCode.INVALID_QUANTITY, `A quantity is a whole number from 0 (remove) to ${max}.`, ['lines', i, 'quantity']);
         }
-        if (update.quantity === 0) tx.em.remove(line);
-        else line.quantity = update.quantity;
+        if (update.quantity === 0) {
+          tx.em.remove(line);
+          removed.add(line);
+        } else line.quantity = update.quantity;
       }
-      return ok();
+      return tooLargeForCart(lines.filter((l) => !removed.has(l)), ['lines']);
     });
   }
 
@@ -222,6 +225,8 @@ export class CartService {
           else lines.push(tx.em.create(CartLine, { cart: target, customer: customerId, variant: line.variant, quantity: line.quantity, channel: line.channel, createdAt: new Date(now + i) }));
         }
         if (!target.discountCodes.length && guest.discountCodes.length) target.discountCodes = guest.discountCodes;
+        const tooLarge = tooLargeForCart(lines, ['cartId']);
+        if (!tooLarge.ok) return tooLarge;
         if (!target.fulfillmentMethod && guest.fulfillmentMethod) {
           target.fulfillmentMethod = guest.fulfillmentMethod;
           target.fulfillmentLocation = guest.fulfillmentLocation;
@@ -318,7 +323,7 @@ export class CartService {
       if (line) line.quantity = total;
       else lines.push(tx.em.create(CartLine, { cart, customer: cart.customer, variant, quantity, channel: tx.channel, createdAt: new Date(now + index) }));
     }
-    return ok();
+    return tooLargeForCart(lines, path);
   }
 
   private lockActiveCart(tx: ServiceContext, customerId: string): Promise<Cart | null> {

@@ -6,13 +6,12 @@ import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, type PageArgs } from '../../core/pagination';
+import { MAX_PRICE } from '../../core/money';
 import { Collection, CollectionProduct, Product, ProductStatus, ProductVariant, type ProductView } from './catalog.entity';
 import { addCollectionProducts, productIdsOfCollection, setVariantPrice } from './catalog.sql';
 import type { CollectionCreateInput, ProductCreateInput, ProductUpdateInput } from './catalog.types';
 
 export const SKU_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** A sane maximum: a price above one million of the currency is a typo. */
-const MAX_PRICE = 1_000_000_00;
 const COLLECTION_CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,63}$/;
 const MAX_DESCRIPTION = 10_000;
 
@@ -187,7 +186,7 @@ function validateProduct(input: ProductCreateInput): Result<void> {
       return fail(ErrorCode.INVALID_INPUT, 'A variant needs a title (at most 300 characters).', ['input', 'variants', i, 'title']);
     }
     if (!Number.isInteger(v.priceAmount) || v.priceAmount < 0 || v.priceAmount > MAX_PRICE) {
-      return fail(ErrorCode.INVALID_INPUT, 'A price is a whole number of minor units, not negative.', ['input', 'variants', i, 'priceAmount']);
+      return fail(ErrorCode.INVALID_INPUT, `A price is a whole number of minor units from 0 to ${MAX_PRICE}.`, ['input', 'variants', i, 'priceAmount']);
     }
   }
   return ok();

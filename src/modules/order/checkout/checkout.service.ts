@@ -46,7 +46,7 @@ export class CheckoutService {
     let unlimited: PricedDiscount[] = [];
     const result = await transactional(ctx, async (tx) => {
       const orderId = randomUUID();
-      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
+      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId, input.cartId);
       if (!claim.ok) return claim;
       if (claim.value.replayOf) {
         // The same request again: the same order, to the same people who could place it.

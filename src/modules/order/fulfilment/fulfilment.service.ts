@@ -17,6 +17,7 @@ import { orderNotifier } from '../order.notifier';
 import { lockOverduePickups } from '../order.sql';
 import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from '../payment/payment.provider';
+import { MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
@@ -92,6 +93,10 @@ export class FulfilmentService {
       const now = Date.now();
       const added = await pricingService.priceCounterLines(tx, extra.value.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
       const extraAmount = added.total;
+      // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
+      if (order.total + extraAmount > MAX_AMOUNT) {
+        return fail(ErrorCode.INVALID_QUANTITY, `An order comes to at most ${MAX_AMOUNT} minor units.`, ['addLines']);
+      }
       extra.value.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
