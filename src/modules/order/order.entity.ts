@@ -7,6 +7,7 @@ import { Cart, FulfillmentMethod } from '../cart/cart.entity';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
+import { OrderSummaryField } from './order.access';
 
 export interface OrderDiscount {
   promotionId: string;
@@ -56,6 +57,13 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 @Index({ properties: ['customer', 'createdAt', 'id'] })
 @Index({ properties: ['location', 'status', 'createdAt'] })
 @Index({ properties: ['status', 'expiresAt'] })
+// Open orders paid in store, counted per client address at checkout (the per-address cap).
+@Index({ properties: ['clientAddress', 'status'] })
+// Pickup orders never readied, found by the expiry job by age.
+@Index({
+  name: 'orders_placed_pickup_created_at',
+  expression: `create index "orders_placed_pickup_created_at" on "orders" ("created_at") where "status" = 'PLACED' and "fulfillment_method" = 'PICKUP'`,
+})
 @Check({
   name: 'orders_money_consistent',
   expression:
@@ -69,6 +77,7 @@ export class Order {
   id: string = randomUUID();
 
   @Field({ description: 'Human-readable, unique, e.g. W-100042.' })
+  @OrderSummaryField
   @Property({ length: 20, unique: true })
   number: string;
 
@@ -79,10 +88,12 @@ export class Order {
   customer?: Ref<Customer>;
 
   @Field(() => Channel)
+  @OrderSummaryField
   @Enum({ items: () => Channel, nativeEnumName: 'channel' })
   channel: Channel;
 
   @Field(() => OrderStatus)
+  @OrderSummaryField
   @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
   status: OrderStatus;
 
@@ -98,6 +109,10 @@ export class Order {
 
   @Property({ length: 12, nullable: true })
   pickupCode?: string;
+
+  /** Where a customer's or guest's checkout came from (IPv6 by /64): caps the orders paid in store per address. */
+  @Property({ length: 64, nullable: true })
+  clientAddress?: string;
 
   /** Wrong pickup codes given since the last lock: kept on the order so the limit holds on every instance. */
   @Property({ default: 0 })
@@ -149,10 +164,12 @@ export class Order {
   loyaltyPointsRedeemed: number = 0;
 
   @Field(() => Int, { description: 'Points this order earned (0 until it completes).' })
+  @OrderSummaryField
   @Property()
   loyaltyPointsEarned: number = 0;
 
   @Field(() => Date)
+  @OrderSummaryField
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -14,7 +14,8 @@ import { AppliedDiscount, TaxLine } from '../pricing';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
-import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
+import { assertOrderAccess, isOrderOwner, OrderHistoryField, OrderSummaryField } from './order.access';
+import { orderQueries } from './order.queries';
 import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
 import { returnsService } from './returns/returns.service';
@@ -54,7 +55,9 @@ export class OrderResolver {
     @Arg('paymentMethod', () => PaymentMethod) paymentMethod: PaymentMethod,
     @Arg('paymentToken', () => String, { nullable: true }) paymentToken?: string,
   ): Promise<OrderPayload> {
-    return payload(await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
+    // Per client address, before any SQL (see cartCreate).
+    const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCheckout', ctx.clientAddress) : undefined;
+    return payload(refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken })));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })
@@ -129,61 +132,73 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true })
+  @OrderSummaryField
   async customer(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
     return order.customer ? ctx.loaders.customerById.load(order.customer.id) : undefined;
   }
 
   @FieldResolver(() => [OrderLine])
+  @OrderSummaryField
   lines(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderLineView[]> {
     return ctx.loaders.linesByOrder.load(order.id);
   }
 
   @FieldResolver(() => [OrderEvent], { description: "The order's timeline across channels, oldest first." })
+  @OrderHistoryField
   events(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
     return ctx.loaders.eventsByOrder.load(order.id);
   }
 
   @FieldResolver(() => OrderFulfillment)
+  @OrderSummaryField
   fulfillment(@Root() order: OrderView): OrderFulfillment {
     return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
   }
 
   @FieldResolver(() => Payment)
+  @OrderHistoryField
   async payment(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Payment> {
     return (await ctx.loaders.paymentByOrder.load(order.id))!;
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   subtotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.subtotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   loyaltyDiscount(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => [AppliedDiscount], { description: 'The discounts of its checkout, whatever changed later.' })
+  @OrderSummaryField
   discounts(@Root() order: OrderView, @Ctx() ctx: RequestContext): AppliedDiscount[] {
     return order.discounts.map((d) => ({ promotionId: d.promotionId, title: d.title, code: d.code, amount: new Money(d.amount, ctx.config.currencyCode) }));
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   discountTotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.discountTotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => [TaxLine])
+  @OrderSummaryField
   taxLines(@Root() order: OrderView, @Ctx() ctx: RequestContext): TaxLine[] {
     return order.taxLines.map((t) => ({ name: t.name, rateBasisPoints: t.rateBasisPoints, amount: new Money(t.amount, ctx.config.currencyCode) }));
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   taxTotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.taxTotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money, { description: 'subtotal − discountTotal − loyaltyDiscount (+ taxTotal when taxes are not included).' })
+  @OrderSummaryField
   total(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.total, ctx.config.currencyCode);
   }

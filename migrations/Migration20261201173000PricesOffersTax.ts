@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201155505PricesOffersTax extends Migration {
+export class Migration20261201173000PricesOffersTax extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create type "product_status" as enum ('ACTIVE', 'ARCHIVED');`);
     this.addSql(`create type "loyalty_tier" as enum ('BRONZE', 'SILVER', 'GOLD');`);
