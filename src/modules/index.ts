@@ -12,7 +12,8 @@ import type { Job } from '../core/jobs';
 import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
 import { Collection, CollectionProduct, CollectionResolver, Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
-import { Customer, CustomerResolver } from './customer';
+import { ConsentRecord, Customer, CustomerAccess, CustomerPreference, CustomerResolver, PasswordResetToken, SavedAddress } from './customer';
+import { CoPurchase, CustomerRecommendationsResolver, PurchaseToLearn, recommendationService, VariantSales } from './recommendation';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
 import {
@@ -45,6 +46,11 @@ export const entities = [
   StockLevel,
   InventoryMovement,
   Customer,
+  CustomerPreference,
+  SavedAddress,
+  ConsentRecord,
+  PasswordResetToken,
+  CustomerAccess,
   Staff,
   LoyaltyAccount,
   LoyaltyTransaction,
@@ -58,6 +64,9 @@ export const entities = [
   Promotion,
   PromotionUsage,
   TaxRate,
+  CoPurchase,
+  VariantSales,
+  PurchaseToLearn,
 ];
 
 /** Every resolver of the public API. */
@@ -86,6 +95,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LoyaltyTransactionOrderResolver,
   PromotionResolver,
   TaxRateResolver,
+  CustomerRecommendationsResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
@@ -93,6 +103,7 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
   const system = (name: string): ServiceContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
+    { name: 'learn-co-purchases', everyMs: config.jobIntervalMs, run: () => recommendationService.learn(system('learn-co-purchases')) },
     { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
   ];
 }

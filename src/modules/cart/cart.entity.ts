@@ -75,6 +75,13 @@ export class Cart {
   @Property({ type: 'jsonb', default: '[]' })
   discountCodes: string[] = [];
 
+  /** A guest cart's buyer: where the confirmation goes, and what finds the order later (orderLookup). */
+  @Property({ length: 254, nullable: true })
+  contactEmail?: string;
+
+  @Property({ length: 16, nullable: true })
+  contactPhone?: string;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -9,7 +9,7 @@ import { AppliedDiscount, TaxLine, type Priced } from '../pricing';
 import { Cart, CartLine } from './cart.entity';
 import { pricesOf, variantOf } from './cart.pricing';
 import { assertCartAccess, cartService } from './cart.service';
-import { CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
+import { CartContact, CartContactInput, CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
 
 const payload = (result: Parameters<typeof toPayload<'cart', Cart>>[0]): CartPayload => toPayload(result, 'cart');
 
@@ -97,6 +97,21 @@ export class CartResolver {
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<CartPayload> {
     return payload(await cartService.removeDiscountCode(ctx, cartId, code, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload, { description: "A guest cart's email (required to check out) and phone." })
+  async cartSetContact(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('input', () => CartContactInput) input: CartContactInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.setContact(ctx, cartId, input, expectedVersion));
+  }
+
+  @FieldResolver(() => CartContact, { nullable: true })
+  contact(@Root() cart: Cart): CartContact | undefined {
+    return cart.contactEmail || cart.contactPhone ? { email: cart.contactEmail, phone: cart.contactPhone } : undefined;
   }
 
   @FieldResolver(() => Customer, { nullable: true })

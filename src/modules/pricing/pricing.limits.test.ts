@@ -2,7 +2,7 @@ import { StaffRole } from '../../core/auth/actor';
 import { transactional } from '../../core/db/transaction';
 import { ok } from '../../core/errors';
 import { fulfilmentService } from '../order';
-import { aCustomer, aProduct, aStaff, aStore, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
+import { aCustomer, aGuestContact, aProduct, aStaff, aStore, sqlNumber, stock, systemContext } from '../../../test/support/fixtures';
 import {
   CartApplyDiscountCodeDocument,
   CartRemoveDiscountCodeDocument,
@@ -35,6 +35,7 @@ async function aCartWithCode(sku: string, storeId: string, code: string, token?:
   const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku, quantity: 1 }] } }, { token });
   const cartId = cartCreate.cart!.id;
   await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: storeId } }, { token });
+  if (!token) await aGuestContact(t, cartId);
   const { cartApplyDiscountCode } = await t.data(CartApplyDiscountCodeDocument, { cartId, code }, { token });
   if (cartApplyDiscountCode.userErrors.length) throw new Error(JSON.stringify(cartApplyDiscountCode.userErrors));
   return cartId;
