@@ -53,6 +53,10 @@ export interface Config {
   /** How long an instance may answer for a token from memory; 0: every request reads its session. */
   sessionCacheSeconds: number;
   maxLineQuantity: number;
+  /** PRICES_INCLUDE_TAX: prices already include tax (EU style); otherwise tax is added on top. */
+  pricesIncludeTax: boolean;
+  /** Keep the pricing rules in memory, kept current by LISTEN (off behind a transaction-mode pooler). */
+  pricingCache: boolean;
   pickupHoldHours: number;
   /** A pickup order never readied (PLACED) is released after this many hours, so no one holds a store's stock for ever. */
   pickupPlacedHoldHours: number;
@@ -289,6 +293,8 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
     sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
+    pricesIncludeTax: bool(env, 'PRICES_INCLUDE_TAX', false),
+    pricingCache: bool(env, 'PRICING_CACHE', true),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     pickupPlacedHoldHours: int(env, 'PICKUP_PLACED_HOLD_HOURS', 48, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),

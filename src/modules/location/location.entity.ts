@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OptionalProps, Check, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Address } from '../../core/address';
 
 export enum LocationKind {
   STORE = 'STORE',
@@ -13,7 +14,7 @@ registerEnumType(LocationKind, { name: 'LocationKind' });
 @Entity()
 @Check({ name: 'location_pickup_only_in_stores', expression: "kind = 'STORE' or not pickup_enabled" })
 export class Location {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'shipEnabled';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -35,6 +36,17 @@ export class Location {
   @Property()
   pickupEnabled: boolean;
 
+  /** Stores can be allowed to send parcels too; a warehouse always can (see `canShip`). */
+  @Property({ default: false })
+  shipEnabled: boolean = false;
+
+  @Field(() => Address, { nullable: true, description: 'Used for tax on pickup and in-store sales, and shown in store pickers.' })
+  @Property({ type: 'jsonb', nullable: true })
+  address?: Address;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
+
+/** Warehouses always ship; stores when enabled. */
+export const canShip = (location: Pick<Location, 'kind' | 'shipEnabled'>): boolean => location.kind === LocationKind.WAREHOUSE || location.shipEnabled;

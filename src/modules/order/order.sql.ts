@@ -4,7 +4,7 @@ import type { Channel } from '../../core/channel';
 import { placeholders, query, snakeRow, values } from '../../core/db/sql';
 import type { FulfillmentMethod } from '../cart/cart.entity';
 import { eventsInsertCte, type NewEvent } from '../outbox';
-import { Order, OrderLine, type OrderLineView, type OrderStatus, type PaymentMethod, type PaymentStatus } from './order.entity';
+import { Order, OrderLine, type OrderDiscount, type OrderLineView, type OrderStatus, type OrderTaxLine, type PaymentMethod, type PaymentStatus } from './order.entity';
 
 /*
  * The order module's hand-written statements: placing an order in one round trip, the
@@ -26,6 +26,11 @@ export interface PlacedOrder {
   completedAt: Date | null;
   subtotal: number;
   loyaltyDiscount: number;
+  discountTotal: number;
+  taxTotal: number;
+  taxesIncluded: boolean;
+  discounts: OrderDiscount[];
+  taxLines: OrderTaxLine[];
   total: number;
   loyaltyPointsRedeemed: number;
   loyaltyPointsEarned: number;
@@ -44,6 +49,10 @@ export interface PlacedLine {
   quantity: number;
   returnedQuantity: number;
   unitPrice: number;
+  discountTotal: number;
+  loyaltyDiscount: number;
+  taxTotal: number;
+  total: number;
   channel: Channel;
   createdAt: Date;
 }
@@ -198,19 +207,19 @@ export async function lockPickupsToRemind(em: EntityManager, now: Date, until: D
   return rows.map((r) => r.id);
 }
 
-/** The first warehouse (by code) that has every line's quantity available now. */
+/** The first warehouse (by code) that has every line's quantity available now, else a store allowed to ship. */
 export async function warehouseWithAll(em: EntityManager, lines: { variantId: string; quantity: number }[]): Promise<string | undefined> {
   const wanted = values(lines, ['uuid', 'int'], (l) => [l.variantId, l.quantity]);
   const [row] = await query<{ location_id: string }>(
     em,
     `select s.location_id
        from stock_level s
-       join location l on l.id = s.location_id and l.kind = 'WAREHOUSE'
+       join location l on l.id = s.location_id and (l.kind = 'WAREHOUSE' or l.ship_enabled)
        join (values ${wanted.sql}) as want(variant_id, quantity) on want.variant_id = s.variant_id
       where s.on_hand - s.reserved >= want.quantity
-      group by s.location_id, l.code
+      group by s.location_id, l.kind, l.code
      having count(*) = ?
-      order by l.code
+      order by l.kind <> 'WAREHOUSE', l.code
       limit 1`,
     [...wanted.params, lines.length],
   );
@@ -228,10 +237,14 @@ export async function linesOfOrders(em: EntityManager, orderIds: string[]): Prom
     quantity: number;
     returned_quantity: number;
     unit_price: number;
+    discount_total: number;
+    loyalty_discount: number;
+    tax_total: number;
+    total: number;
     channel: Channel;
   }>(
     em,
-    `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, channel from order_line
+    `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, discount_total, loyalty_discount, tax_total, total, channel from order_line
       where order_id in (${placeholders(orderIds.length)}) order by created_at asc, id asc`,
     orderIds,
   );
@@ -244,6 +257,10 @@ export async function linesOfOrders(em: EntityManager, orderIds: string[]): Prom
     quantity: r.quantity,
     returnedQuantity: r.returned_quantity,
     unitPrice: r.unit_price,
+    discountTotal: r.discount_total,
+    loyaltyDiscount: r.loyalty_discount,
+    taxTotal: r.tax_total,
+    total: r.total,
     channel: r.channel,
   }));
 }
