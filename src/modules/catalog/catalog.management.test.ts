@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
+import { aCustomer, aGuestContact, anAdmin, aProduct, aStaff, aStore, sqlNumber, stock } from '../../../test/support/fixtures';
 import {
   CollectionAddProductsDocument,
   CollectionByCodeDocument,
@@ -83,6 +83,7 @@ describe('productUpdate and archiving', () => {
     const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 1 }] } });
     const cartId = cartCreate.cart!.id;
     await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } });
+    await aGuestContact(t, cartId);
 
     const archived = await t.data(ProductUpdateDocument, { id: variant.product.id, input: { status: 'ARCHIVED' } }, { token: admin });
     expect(archived.productUpdate.product!.status).toBe('ARCHIVED');
