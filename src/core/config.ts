@@ -49,6 +49,8 @@ export interface Config {
   sessionCacheSeconds: number;
   maxLineQuantity: number;
   pickupHoldHours: number;
+  /** INVENTORY_LOW when a location's available units of a variant fall to this or below (a location may set its own). */
+  lowStockThreshold: number;
   cartAbandonAfterHours: number;
   redisUrl?: string;
   /** Run the timed jobs (cart abandonment, pickup expiry) in this instance. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
+    lowStockThreshold: int(env, 'LOW_STOCK_THRESHOLD', 5, 0),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),

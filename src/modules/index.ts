@@ -12,7 +12,7 @@ import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
 import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { Customer, CustomerResolver } from './customer';
-import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
+import { InventoryMovement, StockAvailabilityResolver, StockLevel, StockTransfer, StockTransferLine, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
 import {
   CustomerOrdersResolver,
@@ -39,6 +39,8 @@ export const entities = [
   ProductVariant,
   StockLevel,
   InventoryMovement,
+  StockTransfer,
+  StockTransferLine,
   Customer,
   Staff,
   LoyaltyAccount,
@@ -61,6 +63,8 @@ export const resolvers: NonEmptyArray<Function> = [
   ProductVariantResolver,
   VariantStockResolver,
   StockAvailabilityResolver,
+  StockTransferResolver,
+  StockTransferLineResolver,
   CustomerResolver,
   StaffResolver,
   CustomerLoyaltyResolver,

@@ -1,4 +1,4 @@
-export { Location, LocationKind } from './location.entity';
+export { canShip, Location, LocationKind } from './location.entity';
 export { locationService } from './location.service';
 export { createLocationLoaders } from './location.loader';
 export { LocationResolver } from './location.resolver';

@@ -13,7 +13,7 @@ registerEnumType(LocationKind, { name: 'LocationKind' });
 @Entity()
 @Check({ name: 'location_pickup_only_in_stores', expression: "kind = 'STORE' or not pickup_enabled" })
 export class Location {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'shipEnabled';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -35,6 +35,20 @@ export class Location {
   @Property()
   pickupEnabled: boolean;
 
+  /** Stores can be allowed to send parcels too; a warehouse always can (see `canShip`). */
+  @Property({ default: false })
+  shipEnabled: boolean = false;
+
+  /**
+   * INVENTORY_LOW is sent when a variant's available units here fall to this or below (from
+   * above it); LOW_STOCK_THRESHOLD when not set.
+   */
+  @Property({ nullable: true })
+  lowStockThreshold?: number;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
+
+/** Warehouses always ship; stores when enabled. */
+export const canShip = (location: Pick<Location, 'kind' | 'shipEnabled'>): boolean => location.kind === LocationKind.WAREHOUSE || location.shipEnabled;

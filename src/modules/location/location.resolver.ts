@@ -1,7 +1,7 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../core/context';
 import { toPayload } from '../../core/payload';
-import { Location } from './location.entity';
+import { canShip, Location } from './location.entity';
 import { locationService } from './location.service';
 import { LocationCreateInput, LocationPayload } from './location.types';
 
@@ -15,5 +15,10 @@ export class LocationResolver {
   @Mutation(() => LocationPayload, { description: 'ADMIN: catalog, locations, staff, stock.' })
   async locationCreate(@Ctx() ctx: RequestContext, @Arg('input', () => LocationCreateInput) input: LocationCreateInput): Promise<LocationPayload> {
     return toPayload(await locationService.create(ctx, input), 'location');
+  }
+
+  @FieldResolver(() => Boolean, { description: 'This location can send parcels (warehouses always can; stores when enabled).' })
+  shipEnabled(@Root() location: Location): boolean {
+    return canShip(location);
   }
 }

@@ -28,9 +28,14 @@ export class LocationService {
     if (input.pickupEnabled && input.kind !== LocationKind.STORE) {
       return fail(ErrorCode.INVALID_INPUT, 'Only stores can offer pickup.', ['input', 'pickupEnabled']);
     }
+    const threshold = input.lowStockThreshold ?? undefined;
+    if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 0 || threshold > 1_000_000)) {
+      return fail(ErrorCode.INVALID_INPUT, 'A low-stock threshold is a whole number from 0 up.', ['input', 'lowStockThreshold']);
+    }
+    const shipEnabled = input.kind === LocationKind.WAREHOUSE || !!input.shipEnabled;
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled })));
+      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, lowStockThreshold: threshold })));
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
       throw err;

@@ -1,4 +1,4 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { Location, LocationKind } from './location.entity';
 import { payloadType } from '../../core/payload';
 
@@ -15,6 +15,12 @@ export class LocationCreateInput {
 
   @Field()
   pickupEnabled: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: 'Stores only (a warehouse always ships): this store sends parcels too.' })
+  shipEnabled?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'INVENTORY_LOW is sent when available units fall to this or below; the configured default when left out.' })
+  lowStockThreshold?: number | null;
 }
 
 export const LocationPayload = payloadType('LocationPayload', { location: Location });

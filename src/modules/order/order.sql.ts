@@ -164,19 +164,24 @@ export async function lockOverduePickups(em: EntityManager, now: Date, batch: nu
   return rows.map((r) => r.id);
 }
 
-/** The first warehouse (by code) that has every line's quantity available now. */
-export async function warehouseWithAll(em: EntityManager, lines: { variantId: string; quantity: number }[]): Promise<string | undefined> {
+/**
+ * The location that sends a SHIP order: one that has every line's quantity available now, so the
+ * parcel leaves from one place. Warehouses first, then stores that ship (shipEnabled); within
+ * each, the one with the most units of the ordered items available (it is left the least
+ * short), then by code, so the choice is the same on every instance.
+ */
+export async function shippingLocationWithAll(em: EntityManager, lines: { variantId: string; quantity: number }[]): Promise<string | undefined> {
   const wanted = values(lines, ['uuid', 'int'], (l) => [l.variantId, l.quantity]);
   const [row] = await query<{ location_id: string }>(
     em,
     `select s.location_id
        from stock_level s
-       join location l on l.id = s.location_id and l.kind = 'WAREHOUSE'
+       join location l on l.id = s.location_id and (l.kind = 'WAREHOUSE' or l.ship_enabled)
        join (values ${wanted.sql}) as want(variant_id, quantity) on want.variant_id = s.variant_id
       where s.on_hand - s.reserved >= want.quantity
-      group by s.location_id, l.code
+      group by s.location_id, l.kind, l.code
      having count(*) = ?
-      order by l.code
+      order by l.kind = 'WAREHOUSE' desc, sum(s.on_hand - s.reserved) desc, l.code
       limit 1`,
     [...wanted.params, lines.length],
   );

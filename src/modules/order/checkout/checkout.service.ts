@@ -12,7 +12,7 @@ import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
 import { loyaltyService } from '../../loyalty';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
-import { insertPlacedOrder, warehouseWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import { insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
 import { orderNotifier } from '../order.notifier';
 import { paymentProvider } from '../payment/payment.provider';
 
@@ -99,8 +99,8 @@ export class CheckoutService {
     const atCounter = method === FulfillmentMethod.IN_STORE;
     if (atCounter) requireStaff(tx, { locationId: cart.fulfillmentLocation!.id });
 
-    const locationId = method === FulfillmentMethod.SHIP ? await this.warehouseFor(tx, lines) : cart.fulfillmentLocation!.id;
-    if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse can ship every line of this cart.', ['cartId']);
+    const locationId = method === FulfillmentMethod.SHIP ? await this.shippingLocationFor(tx, lines) : cart.fulfillmentLocation!.id;
+    if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse or shipping store can send every line of this cart.', ['cartId']);
 
     // Reserve first: of two terminals selling the last unit, the second is refused here.
     const changes: StockChange[] = lines.map((line) => ({
@@ -209,9 +209,9 @@ export class CheckoutService {
     return ok(order);
   }
 
-  /** The first warehouse (by code) that can ship every line now; stores do not ship. */
-  private warehouseFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
-    return warehouseWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
+  /** Who sends a SHIP order: see shippingLocationWithAll (warehouses first, then shipping stores). */
+  private shippingLocationFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
+    return shippingLocationWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
   }
 
 }
