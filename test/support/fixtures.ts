@@ -35,7 +35,7 @@ function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { mes
   return result.value;
 }
 
-export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; kind?: LocationKind } = {}): Promise<Location> {
+export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; kind?: LocationKind; shipEnabled?: boolean; lowStockThreshold?: number } = {}): Promise<Location> {
   const kind = overrides.kind ?? LocationKind.STORE;
   return expectOk(
     await locationService.create(systemContext(t), {
@@ -43,6 +43,8 @@ export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; k
       name: `Test ${kind.toLowerCase()}`,
       kind,
       pickupEnabled: overrides.pickupEnabled ?? kind === LocationKind.STORE,
+      shipEnabled: overrides.shipEnabled,
+      lowStockThreshold: overrides.lowStockThreshold,
     }),
   );
 }
