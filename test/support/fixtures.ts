@@ -8,7 +8,7 @@ import { transactional } from '../../src/core/db/transaction';
 import { ok } from '../../src/core/errors';
 import { catalogService, type ProductVariant } from '../../src/modules/catalog';
 import { Customer } from '../../src/modules/customer';
-import { inventoryService } from '../../src/modules/inventory';
+import { inventoryService, transferService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
 import { Staff } from '../../src/modules/staff';
@@ -160,4 +160,12 @@ export async function aPickupOrder(t: TestApp, store: Location, customerToken: s
     if (orderMarkReady.userErrors.length) throw new Error(`mark ready refused: ${JSON.stringify(orderMarkReady.userErrors)}`);
   }
   return { id: order.id, code: order.fulfillment.pickupCode!, cartId };
+}
+
+/** A stock transfer of `quantity` units of `sku` from one location to another, made as the system; shipped when asked. */
+export async function aTransfer(t: TestApp, from: Location, to: Location, sku: string, quantity: number, options: { shipped?: boolean } = {}): Promise<string> {
+  const ctx = systemContext(t);
+  const transfer = expectOk(await transferService.create(ctx, { fromLocationId: from.id, toLocationId: to.id, lines: [{ sku, quantity }] }));
+  if (options.shipped) expectOk(await transferService.ship(systemContext(t), transfer.id));
+  return transfer.id;
 }
