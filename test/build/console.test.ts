@@ -145,7 +145,7 @@ describe('the pickup console in Chromium', () => {
 });
 
 /** The order numbers in the queue, top to bottom. */
-const queueNumbers = (page: Page): Promise<string[]> => page.$$eval('#queue tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.orderNumber!));
+const queueNumbers = (page: Page): Promise<string[]> => page.$$eval('#queue tbody tr', (rows) => rows.map((r) => r.getAttribute('data-order-number')!));
 
 /** A pickup order at `storeId` placed by staff for a guest over HTTP (1 × DENIM-M, paid in store); its number. */
 async function staffOrder(url: string, token: string, storeId: string): Promise<string> {
