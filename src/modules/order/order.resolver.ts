@@ -126,7 +126,7 @@ export class OrderResolver {
   }
 
   @Subscription(() => Order, {
-    description: 'Staff of that store: pickup orders placed, ready, completed, cancelled or expired there.',
+    description: 'Staff of that store: pickup orders placed, checked in, ready, completed, cancelled or expired there.',
     subscribe: ({ args, context }) => {
       const ctx = context as RequestContext;
       requireStaff(ctx, { locationId: args.locationId as string });
