@@ -3,21 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from './core/config';
 import type { RequestContext } from './core/context';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './core/db/embedded';
 import { assertDurableServer } from './core/db/guards';
 import { initOrm, migrate, type Orm } from './core/db/orm';
 import { SqlStats, sqlStatsHeaderPlugin } from './core/db/sql-stats';
-import { CLIENT_ERROR_CODES } from './core/errors';
 import { consoleRoute } from './core/console';
 import { createExplorer, EXPLORER_PATH } from './core/explorer';
 import { createLogger, currentRequestId, describeError, requestScope, type Logger, type RequestScope } from './core/logger';
@@ -26,7 +22,8 @@ import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
 import { createSessionCaching } from './core/auth/session-notifications';
-import { createSecurity, leaksInternals } from './core/security';
+import { createSecurity } from './core/security';
+import { serveWebSocket } from './core/security/websocket';
 import { createObservability } from './core/observability';
 import { createJobs, createLoaders, entities } from './modules';
 import { buildSchema } from './schema';
@@ -70,7 +67,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-    onConnection: sessions?.onConnection,
+    onConnection: sessions.onConnection,
   });
   try {
     await assertDurableServer(orm, config, log);
@@ -79,9 +76,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (applied.length) log.info('migrations applied', { migrations: applied });
     }
     if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
-    await sessions?.start();
+    await sessions.start();
   } catch (err) {
-    await sessions?.close();
+    await sessions.close();
     await orm.close();
     await embedded?.close();
     throw err;
@@ -95,26 +92,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions?.cache };
-  const security = createSecurity(config);
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions.cache };
+  const security = createSecurity(config, log);
   const observability = createObservability(config, orm, log);
   // Like introspection, which it needs: development and tests only.
   const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer(
-    {
-      ...security.websocket(schema),
-      context: (ws) =>
-        createRequestContext(deps, {
-          requestId: randomUUID(),
-          authorization: stringParam(ws.connectionParams?.authorization ?? ws.connectionParams?.Authorization),
-          channel: stringParam(ws.connectionParams?.channel ?? ws.connectionParams?.['x-channel']),
-          clientAddress: ws.extra.request.socket.remoteAddress,
-        }),
+  // GraphQL over WebSocket: the same pipeline as HTTP (see src/core/security/websocket.ts).
+  const live = serveWebSocket(httpServer, {
+    schema,
+    config,
+    log,
+    security,
+    observability,
+    sessions,
+    em: () => orm.em.fork() as EntityManager,
+    createContext: (credentials) => createRequestContext(deps, credentials),
+    execute: async (request, contextValue) => {
+      const response = await apollo.executeOperation(request, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not served over WebSocket');
+      return response.body.singleResult;
     },
-    wsServer,
-  );
+  });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
@@ -123,13 +122,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     ...security.apollo,
-    formatError: (formatted, error) => maskUnexpected(security.reword(formatted), error, log),
+    formatError: security.formatError,
     plugins: [
       ...security.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints in this schema: the default cache-control plugin only wrapped every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      { serverWillStart: async () => ({ drainServer: async () => void (await live.close()) }) },
       operationNamePlugin,
       ...observability.plugins,
       ...(config.sqlStatsHeader ? [sqlStatsHeaderPlugin] : []),
@@ -206,7 +205,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await observability.close();
       await events.close();
       await signInThrottle.close();
-      await sessions?.close();
+      await sessions.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();
@@ -214,8 +213,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 }
-
-const stringParam = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 const validRequestId = (value: string | undefined): string | undefined =>
   value && /^[A-Za-z0-9._-]{1,100}$/.test(value) ? value : undefined;
@@ -230,12 +227,3 @@ const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
     };
   },
 };
-
-/** Client errors pass through; anything unexpected is logged with the request id and masked. */
-function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code) && !leaksInternals(formatted, unwrapResolverError(error))) return formatted;
-  const requestId = currentRequestId();
-  log.error('unexpected error', { path: formatted.path, ...describeError(unwrapResolverError(error)) });
-  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
-}

@@ -84,6 +84,18 @@ export interface SecurityConfig {
   signInWindowSeconds: number;
   pickupCodeMaxAttempts: number;
   pickupCodeLockMinutes: number;
+  /** Open WebSocket connections allowed from one client address (per instance). */
+  wsMaxConnectionsPerAddress: number;
+  /** Operations running at once on one WebSocket connection (live subscriptions included). */
+  wsMaxSubscriptionsPerConnection: number;
+  /**
+   * WebSocket operations of one client address being checked and run at once (a subscription until
+   * it is set up); the rest wait their turn. 1: one address's operations are served one by one, so
+   * a client opening a thousand subscriptions slows only itself.
+   */
+  wsMaxConcurrentOperationsPerAddress: number;
+  /** Characters allowed in a String or ID input without a declared exception (src/core/security/input-policy.ts). */
+  maxStringLength: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -231,6 +243,10 @@ export function loadConfig(env: Env = process.env): Config {
       signInWindowSeconds: int(env, 'SIGNIN_WINDOW_SECONDS', 900, 1, 86_400),
       pickupCodeMaxAttempts: int(env, 'PICKUP_CODE_MAX_ATTEMPTS', 5, 1, 100),
       pickupCodeLockMinutes: int(env, 'PICKUP_CODE_LOCK_MINUTES', 15, 1, 1440),
+      wsMaxConnectionsPerAddress: int(env, 'WS_MAX_CONNECTIONS_PER_ADDRESS', 50, 1, 100_000),
+      wsMaxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
+      wsMaxConcurrentOperationsPerAddress: int(env, 'WS_MAX_CONCURRENT_OPERATIONS_PER_ADDRESS', 1, 1, 1000),
+      maxStringLength: int(env, 'GRAPHQL_MAX_STRING_LENGTH', 1000, 10, 1_000_000),
     },
     sqlStatsHeader: bool(env, 'SQL_STATS_HEADER', false),
   };

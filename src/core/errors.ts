@@ -82,4 +82,5 @@ export const CLIENT_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   // Request limits (src/core/security): the query was refused before it ran.
   'QUERY_TOO_COMPLEX',
+  'TOO_MANY_OPERATIONS',
 ]);

@@ -31,8 +31,25 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 
-/** Error details for the log only: never sent to clients. */
+/**
+ * Error details for the log only: never sent to clients. A database error's message carries the
+ * SQL with its values inlined (emails, addresses, tokens' hashes) and its detail the offending
+ * row: only its SQLSTATE, routine and the names of the objects involved are logged.
+ */
 export function describeError(err: unknown): Record<string, unknown> {
+  if (isDatabaseError(err)) {
+    const { code, sqlState, routine, constraint, table, column } = err as unknown as Record<string, unknown>;
+    const frames = (err.stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
+    return { error: 'database error', errorName: err.name, sqlState: sqlState ?? code, routine, constraint, table, column, stack: frames.join('\n') };
+  }
   if (err instanceof Error) return { error: err.message, errorName: err.name, stack: err.stack };
   return { error: String(err) };
+}
+
+/** An error of PostgreSQL (pg's DatabaseError, as is or wrapped by the ORM): it has a SQLSTATE and the server routine. */
+export function isDatabaseError(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  const fields = err as unknown as Record<string, unknown>;
+  const state = fields.sqlState ?? fields.code;
+  return (typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) && ('routine' in fields || 'severity' in fields)) || (/Exception$/.test(err.name) && 'sqlMessage' in fields);
 }

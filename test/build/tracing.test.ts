@@ -89,3 +89,34 @@ describe('tracing', () => {
     expect(queue?.attributes['graphql.error.codes']).toEqual(['UNAUTHENTICATED']);
   }, 90_000);
 });
+
+describe('tracing over WebSocket', () => {
+  it('exports a span per query and per subscription sent over graphql-ws, with SQL statements as children', async () => {
+    const { createClient } = await import('graphql-ws');
+    const { WebSocket } = await import('ws');
+    const receiver = await otlpReceiver();
+    try {
+      const service = ServiceProcess.start({ PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, tmpDir('tracing-ws'));
+      const url = await service.ready();
+      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+      const first = (query: string, variables?: Record<string, unknown>) =>
+        new Promise<unknown>((resolve, reject) => {
+          const stop = client.subscribe({ query, variables }, { next: (value) => (stop(), resolve(value)), error: reject, complete: () => resolve(undefined) });
+        });
+      expect(await first('query WsStores { locations(pickupEnabled: true) { code } }')).toMatchObject({ data: { locations: expect.any(Array) } });
+      const live = client.subscribe({ query: 'subscription WsLive($id: ID!) { orderUpdated(orderId: $id) { id } }', variables: { id: '00000000-0000-4000-8000-000000000000' } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      await new Promise((r) => setTimeout(r, 500));
+      live();
+      await client.dispose();
+      expect((await service.stop()).code).toBe(0);
+    } finally {
+      receiver.server.close();
+    }
+    const query = receiver.spans.find((s) => s.name === 'query WsStores');
+    expect(query?.attributes).toMatchObject({ 'graphql.operation.name': 'WsStores', 'graphql.operation.type': 'query' });
+    expect(receiver.spans.filter((s) => s.parentSpanId === query!.spanId).some((s) => s.name === 'db select')).toBe(true);
+    const subscription = receiver.spans.find((s) => s.name === 'subscription WsLive');
+    expect(subscription?.attributes).toMatchObject({ 'graphql.operation.name': 'WsLive', 'graphql.operation.type': 'subscription', 'commerce.transport': 'websocket' });
+    expect(receiver.spans.filter((s) => s.parentSpanId === subscription!.spanId).some((s) => s.name === 'db select')).toBe(true);
+  }, 90_000);
+});

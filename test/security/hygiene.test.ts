@@ -123,6 +123,10 @@ describe('security configuration', () => {
       signInWindowSeconds: 900,
       pickupCodeMaxAttempts: 5,
       pickupCodeLockMinutes: 15,
+      wsMaxConnectionsPerAddress: 50,
+      wsMaxSubscriptionsPerConnection: 20,
+      wsMaxConcurrentOperationsPerAddress: 1,
+      maxStringLength: 1000,
     });
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security.corsOrigins).toEqual([]);
   });

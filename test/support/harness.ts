@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/core/config';
 
 export type ChannelName = 'WEB' | 'APP' | 'POS';
@@ -31,12 +31,13 @@ export interface GqlResponse<T> {
 export class TestApp {
   private constructor(readonly app: App, readonly config: Config, readonly url: string) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /** `options.logger` captures the service's log lines (they are silent otherwise). */
+  static async start(env: Record<string, string> = {}, options: Pick<AppOptions, 'logger'> = {}): Promise<TestApp> {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (see jest.config.js).');
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ...env });
     // The suite's database is migrated once per run; the first admin and demo data are not wanted here.
-    const app = await createApp(config, { migrate: false, bootstrap: false });
+    const app = await createApp(config, { migrate: false, bootstrap: false, ...options });
     return new TestApp(app, config, await app.listen(0));
   }
 

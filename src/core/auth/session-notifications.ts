@@ -14,12 +14,24 @@ const HEARTBEAT_TIMEOUT_MS = 5_000;
  * it, never to a separate listening connection. The embedded database serves one process, so
  * whichever connection of the process hears a notification hands it to every cache in it.
  */
-const sharedSessionCaches = new Set<SessionCache>();
+const sharedSessionListeners = new Set<SessionChangeListener>();
 
-function apply(cache: SessionCache, payload: string): void {
-  if (payload.startsWith('token:')) cache.evictToken(payload.slice('token:'.length).split(':')[0]);
-  else if (payload.startsWith('subject:')) cache.evictSubject(payload.slice('subject:'.length));
-  // '*' (a TRUNCATE), or anything this version does not know: forget everything.
+/** What changed, as the trigger tells it: one session (by token hash), everything of a subject (a staff member's role or store), or anything. */
+export type SessionChange = { kind: 'token'; tokenHash: string; sessionId: string } | { kind: 'subject'; subjectId: string } | { kind: 'all' };
+
+function parse(payload: string): SessionChange {
+  if (payload.startsWith('token:')) {
+    const [tokenHash, sessionId] = payload.slice('token:'.length).split(':');
+    return { kind: 'token', tokenHash, sessionId: sessionId ?? '' };
+  }
+  if (payload.startsWith('subject:')) return { kind: 'subject', subjectId: payload.slice('subject:'.length) };
+  // '*' (a TRUNCATE), or anything this version does not know: everything may have changed.
+  return { kind: 'all' };
+}
+
+function apply(cache: SessionCache, change: SessionChange): void {
+  if (change.kind === 'token') cache.evictToken(change.tokenHash);
+  else if (change.kind === 'subject') cache.evictSubject(change.subjectId);
   else cache.clear();
 }
 
@@ -36,8 +48,10 @@ export class SessionChangeListener {
   private heartbeat?: NodeJS.Timeout;
   private sharedSession = false;
   private closed = false;
+  private lostOnce = false;
   /** The listening connection's server process, while it listens. */
   backendPid?: number;
+  private readonly changeHandlers = new Set<(change: SessionChange) => void>();
 
   constructor(
     readonly cache: SessionCache,
@@ -53,10 +67,25 @@ export class SessionChangeListener {
   };
 
   private readonly heardOnListener = (notification: Notification): void => {
-    this.heard(notification);
+    if (notification.channel === CHANNEL && !this.sharedSession) this.notify(parse(notification.payload ?? '*'));
     const payload = notification.payload ?? '';
     if (notification.channel === CHANNEL && payload.startsWith('token:')) this.cache.broadcastHeard(payload.split(':')[2] ?? '');
   };
+
+  /**
+   * Calls `handler` after the cache has applied each change heard (and with `all` whenever
+   * listening starts again after a loss, since changes may have been missed meanwhile): live
+   * connections use it to end what a revoked session still holds open.
+   */
+  onChange(handler: (change: SessionChange) => void): () => void {
+    this.changeHandlers.add(handler);
+    return () => this.changeHandlers.delete(handler);
+  }
+
+  private notify(change: SessionChange): void {
+    apply(this.cache, change);
+    for (const handler of [...this.changeHandlers]) handler(change);
+  }
 
   /** Resolves after the first attempt to listen; when it fails the cache stays bypassed and retries continue. */
   start(): Promise<void> {
@@ -73,7 +102,11 @@ export class SessionChangeListener {
 
   private readonly heard = (notification: Notification): void => {
     if (notification.channel !== CHANNEL) return;
-    for (const cache of this.sharedSession ? sharedSessionCaches : [this.cache]) apply(cache, notification.payload ?? '*');
+    const change = parse(notification.payload ?? '*');
+    // On a server every connection hears every change: a pooled connection evicts at once (before
+    // its COMMIT returns) and the dedicated one tells the handlers, once.
+    if (this.sharedSession) for (const listener of [...sharedSessionListeners]) listener.notify(change);
+    else apply(this.cache, change);
   };
 
   private async connect(): Promise<void> {
@@ -94,7 +127,8 @@ export class SessionChangeListener {
       return;
     }
     if (this.client !== client) return;
-    if (this.sharedSession) sharedSessionCaches.add(this.cache);
+    if (this.sharedSession) sharedSessionListeners.add(this);
+    const missed = this.lostOnce;
     this.cache.hearsBroadcasts = !this.sharedSession;
     this.retryMs = FIRST_RETRY_MS;
     // PGlite is in this process or on its loopback socket, and runs one statement at a time: a
@@ -104,6 +138,7 @@ export class SessionChangeListener {
       this.heartbeat.unref();
     }
     this.cache.setLive(true);
+    if (missed) for (const handler of [...this.changeHandlers]) handler({ kind: 'all' });
   }
 
   /** A connection can die without a word (a dropped network path): without an answer, stop trusting the cache. */
@@ -126,12 +161,13 @@ export class SessionChangeListener {
     this.heartbeat = undefined;
     this.client = undefined;
     this.backendPid = undefined;
-    sharedSessionCaches.delete(this.cache);
+    sharedSessionListeners.delete(this);
     this.cache.setLive(false);
   }
 
   private lost(client: Client, err: unknown): void {
     if (this.client !== client) return;
+    this.lostOnce = true;
     this.stopListening();
     client.end().catch(() => undefined);
     if (this.closed) return;
@@ -142,8 +178,11 @@ export class SessionChangeListener {
   }
 }
 
-/** The session cache of an instance and what keeps it truthful; nothing at all when SESSION_CACHE_SECONDS is 0. */
-export function createSessionCaching(cacheSeconds: number, url: string, log: Logger): SessionChangeListener | undefined {
-  if (cacheSeconds <= 0) return undefined;
+/**
+ * The session cache of an instance and what keeps it truthful. With SESSION_CACHE_SECONDS=0 the
+ * cache keeps nothing (every request reads its session) but the changes are still heard: a
+ * revoked session's live connections are closed either way.
+ */
+export function createSessionCaching(cacheSeconds: number, url: string, log: Logger): SessionChangeListener {
   return new SessionChangeListener(new SessionCache(cacheSeconds * 1000), url, Math.max(1000, (cacheSeconds * 1000) / 2), log);
 }

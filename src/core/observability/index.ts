@@ -3,13 +3,19 @@ import type { Express } from 'express';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import type { Orm } from '../db/orm';
-import type { Logger } from '../logger';
-import { createMetrics } from './metrics';
+import type { Logger, RequestScope } from '../logger';
+import { createMetrics, type LiveMeasures, type OperationObserver } from './metrics';
+
+export type { LiveMeasures, OperationObserver } from './metrics';
 import { createTracing } from './tracing';
 
 export interface Observability {
   /** Apollo plugins that measure and trace each GraphQL operation. */
   plugins: ApolloServerPlugin<RequestContext>[];
+  /** Measures and traces one operation served outside Apollo (a subscription over WebSocket). */
+  observe(scope: RequestScope, attributes: { requestId: string; channel: string }): OperationObserver;
+  /** WebSocket connection counts (no-ops when metrics are off). */
+  live: LiveMeasures;
   /** Adds `GET /metrics` when metrics are enabled. */
   mount(app: Express): void;
   /** Flushes buffered spans; call after the HTTP server has drained. */
@@ -23,6 +29,15 @@ export function createObservability(config: Config, orm: Orm, log: Logger): Obse
   if (tracing) log.info('tracing enabled', { endpoint: config.tracing!.endpoint, serviceName: config.tracing!.serviceName });
   return {
     plugins: [metrics?.plugin, tracing?.plugin].filter((p) => p !== undefined),
+    observe(scope, attributes) {
+      const observers = [metrics?.observe(), tracing?.observe(scope, attributes)].filter((o) => o !== undefined);
+      return {
+        resolved: (name, type) => observers.forEach((o) => o.resolved(name, type)),
+        failed: (errors) => observers.forEach((o) => o.failed(errors)),
+        end: () => observers.forEach((o) => o.end()),
+      };
+    },
+    live: metrics?.live ?? { opened: () => undefined, closed: () => undefined, refused: () => undefined },
     mount(app) {
       if (metrics) app.get('/metrics', metrics.handler);
     },

@@ -5,6 +5,20 @@ import type { RequestContext } from '../context';
 import type { Orm } from '../db/orm';
 import { errorCodeLabel, operationLabel } from './operation-label';
 
+/** What is measured of one GraphQL operation served outside Apollo's pipeline. */
+export interface OperationObserver {
+  resolved(operationName: string | null | undefined, type: string): void;
+  failed(errors: readonly { readonly extensions?: { readonly code?: unknown } }[]): void;
+  /** The operation was answered (for a subscription: established or refused). */
+  end(): void;
+}
+
+export interface LiveMeasures {
+  opened(): void;
+  closed(): void;
+  refused(reason: string): void;
+}
+
 /**
  * Prometheus metrics of one app instance. Each instance has its own Registry (tests run several
  * in one process); the process metrics (CPU, memory, event loop, GC) belong to the process, so
@@ -13,6 +27,10 @@ import { errorCodeLabel, operationLabel } from './operation-label';
 export interface Metrics {
   registry: Registry;
   plugin: ApolloServerPlugin<RequestContext>;
+  /** The same measures for a subscription, which runs outside Apollo (WebSocket). */
+  observe(): OperationObserver;
+  /** WebSocket connections open now, and those refused (too many from one address, a bad token, a message too large). */
+  live: LiveMeasures;
   /** `GET /metrics` in Prometheus' text format. */
   handler: RequestHandler;
 }
@@ -44,7 +62,7 @@ export function createMetrics(orm: Orm): Metrics {
 
   const requests = new Counter({
     name: 'commerce_graphql_requests_total',
-    help: 'GraphQL operations over HTTP, by operation name and type.',
+    help: 'GraphQL operations over HTTP and WebSocket, by operation name and type.',
     labelNames: ['operation', 'type'] as const,
     registers,
   });
@@ -130,6 +148,36 @@ export function createMetrics(orm: Orm): Metrics {
     },
   };
 
+  const connections = new Gauge({ name: 'commerce_websocket_connections', help: 'WebSocket connections open on this instance.', registers });
+  const refusals = new Counter({
+    name: 'commerce_websocket_refusals_total',
+    help: 'WebSocket connections refused or closed by the service, by reason (address_limit, authentication, message_too_large, operation_limit, session_ended).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const live: LiveMeasures = {
+    opened: () => connections.inc(),
+    closed: () => connections.dec(),
+    refused: (reason) => refusals.inc({ reason }),
+  };
+
+  const observe = (): OperationObserver => {
+    const stopTimer = duration.startTimer();
+    let labels = { operation: 'unknown', type: 'unknown' };
+    return {
+      resolved(operationName, type) {
+        labels = { operation: operationLabel(operationName), type };
+      },
+      failed(found) {
+        for (const error of found) errors.inc({ kind: 'graphql', code: errorCodeLabel(error), operation: labels.operation });
+      },
+      end() {
+        requests.inc(labels);
+        stopTimer(labels);
+      },
+    };
+  };
+
   const handler: RequestHandler = async (_req, res, next) => {
     try {
       const merged = Registry.merge([processMetrics(), registry]);
@@ -140,5 +188,5 @@ export function createMetrics(orm: Orm): Metrics {
     }
   };
 
-  return { registry, plugin, handler };
+  return { registry, plugin, handler, observe, live };
 }

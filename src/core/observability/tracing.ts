@@ -7,6 +7,7 @@ import type { TracingConfig } from '../config';
 import type { RequestContext } from '../context';
 import type { Orm } from '../db/orm';
 import { requestScope, type RequestScope } from '../logger';
+import type { OperationObserver } from './metrics';
 import { errorCodeLabel, operationLabel } from './operation-label';
 
 /**
@@ -18,6 +19,8 @@ import { errorCodeLabel, operationLabel } from './operation-label';
  */
 export interface Tracing {
   plugin: ApolloServerPlugin<RequestContext>;
+  /** A span for an operation served outside Apollo (a subscription), parent of the SQL sent in `scope`. */
+  observe(scope: RequestScope, attributes: { requestId: string; channel: string }): OperationObserver;
   /** Exports what is buffered and stops the exporter. */
   shutdown(): Promise<void>;
 }
@@ -63,8 +66,30 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
     },
   };
 
+  const observe = (scope: RequestScope, attributes: { requestId: string; channel: string }): OperationObserver => {
+    const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': attributes.requestId, 'commerce.channel': attributes.channel, 'commerce.transport': 'websocket' } });
+    operationSpans.set(scope, span);
+    return {
+      resolved(operationName, type) {
+        const name = operationLabel(operationName);
+        span.updateName(`${type} ${name}`);
+        span.setAttributes({ 'graphql.operation.name': name, 'graphql.operation.type': type });
+      },
+      failed(errors) {
+        const codes = errors.map(errorCodeLabel);
+        span.setAttribute('graphql.error.codes', codes);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: codes.join(',') });
+      },
+      end() {
+        span.end();
+        operationSpans.delete(scope);
+      },
+    };
+  };
+
   return {
     plugin,
+    observe,
     async shutdown() {
       stopSql();
       await provider.shutdown();
@@ -106,7 +131,8 @@ function traceStatements(orm: Orm, tracer: Tracer, currentParent: () => Span | u
     const span = query?.__knexQueryUid ? open.get(query.__knexQueryUid) : undefined;
     if (!span) return;
     open.delete(query!.__knexQueryUid!);
-    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    // The driver's message inlines the statement's values: the span keeps its SQLSTATE only.
+    if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: `database error ${String((error as { code?: unknown }).code ?? '')}`.trim() });
     span.end();
   };
   const onResponse = (_response: unknown, query: KnexQuery) => end(query);

@@ -6,20 +6,14 @@ import {
   GraphQLError,
   isLeafType,
   isListType,
-  NoSchemaIntrospectionCustomRule,
-  parse,
-  specifiedRules,
-  validate,
   type DocumentNode,
-  type ExecutionArgs,
   type GraphQLSchema,
-  type ParseOptions,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import type { SubscribePayload } from 'graphql-ws';
 import type { SecurityConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
+import { stringInputRefusal } from './input-policy';
 
 /**
  * Lists without a `first` argument (a cart's lines, an order's events, stock per location) are
@@ -88,7 +82,8 @@ export function costRefusal(maxCost: number, schema: GraphQLSchema, document: Do
 /**
  * Everything that bounds the work of one request, checked before any resolver runs: tokens while
  * parsing (graphql's parser); depth (fragments included), aliases and directives while validating (graphql-armor);
- * the cost with the request's variables once the operation is known (graphql-query-complexity).
+ * the cost with the request's variables once the operation is known (graphql-query-complexity), and
+ * then the length and content of every string input (input-policy.ts).
  */
 export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
   const armor = new ApolloArmor({
@@ -108,7 +103,9 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          const refusal = costRefusal(config.maxCost, schema, document, request.variables, operationName ?? undefined);
+          const refusal =
+            costRefusal(config.maxCost, schema, document, request.variables, operationName ?? undefined) ??
+            stringInputRefusal(schema, document, request.variables, config.maxStringLength);
           if (refusal) throw refusal;
         },
       };
@@ -118,31 +115,5 @@ export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPl
     plugins: [...armor.plugins, costPlugin],
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: config.maxTokens },
-  };
-}
-
-/**
- * Subscriptions arrive over WebSocket, outside Apollo's pipeline: graphql-ws's onSubscribe gives
- * them the same token, depth, alias and directive limits, the same cost with their variables and,
- * in production, the same ban on introspection — all before their context (or any SQL) is made.
- */
-export function websocketLimits(
-  schema: GraphQLSchema,
-  config: SecurityConfig,
-  limits: { validationRules: ValidationRule[]; parseOptions: ParseOptions },
-  production: boolean,
-): { schema: GraphQLSchema; onSubscribe: (ctx: unknown, id: string, payload: SubscribePayload) => ExecutionArgs | readonly GraphQLError[] } {
-  const rules = [...specifiedRules, ...limits.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
-  return {
-    schema,
-    onSubscribe: (_ctx, _id, payload) => {
-      // Past the token limit this throws, and graphql-ws closes the connection with the message.
-      const document = parse(payload.query, limits.parseOptions);
-      const invalid = validate(schema, document, rules);
-      if (invalid.length) return invalid;
-      const tooCostly = costRefusal(config.maxCost, schema, document, payload.variables, payload.operationName);
-      if (tooCostly) return [tooCostly];
-      return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
-    },
   };
 }
