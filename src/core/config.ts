@@ -1,3 +1,6 @@
+import { availableParallelism } from 'node:os';
+import { MIN_PASSWORD_LENGTH, weakPassword } from './auth/credentials';
+
 /**
  * Typed configuration from the environment. Every variable is read here and nowhere else, so a
  * bad value stops start-up with a message naming the variable instead of failing at first use.
@@ -40,8 +43,10 @@ export interface Config {
   dbIdleInTransactionTimeoutMs: number;
   adminEmail: string;
   adminPassword: string;
-  /** Seed the demo catalog when the database is empty. */
+  /** Seed the demo catalog when the database is empty (off by default in production). */
   seedDemoData: boolean;
+  /** The demo staff's password; the published one (README) when absent, refused in production. */
+  demoStaffPassword?: string;
   currencyCode: string;
   logLevel: LogLevel;
   tokenTtlHours: number;
@@ -82,6 +87,12 @@ export interface SecurityConfig {
   signInMaxPerAccount: number;
   signInMaxPerAddress: number;
   signInWindowSeconds: number;
+  /** The longest wait of a sign-in to an account that many failed sign-ins aimed at (0: no wait). */
+  signInMaxDelayMs: number;
+  signUpMaxPerAddress: number;
+  signUpWindowSeconds: number;
+  /** Password hashes computed at once in a process; the others wait (src/core/auth/password.ts). */
+  passwordHashConcurrency: number;
   pickupCodeMaxAttempts: number;
   pickupCodeLockMinutes: number;
   /** Open WebSocket connections allowed from one client address (per instance). */
@@ -186,6 +197,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === 'production' && adminPassword === DEFAULT_ADMIN_PASSWORD) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be set to a non-default password when NODE_ENV=production');
   }
+  if (nodeEnv === 'production' && !weakPassword(adminPassword).ok) {
+    throw new ConfigError('ADMIN_PASSWORD', `must have at least ${MIN_PASSWORD_LENGTH} characters and not be a common password when NODE_ENV=production`);
+  }
+  // Demo data in production only when asked for, and never with the password the README publishes.
+  const seedDemoData = bool(env, 'SEED_DEMO_DATA', nodeEnv !== 'production');
+  const demoStaffPassword = read(env, 'DEMO_STAFF_PASSWORD');
+  if (demoStaffPassword !== undefined && !weakPassword(demoStaffPassword).ok) {
+    throw new ConfigError('DEMO_STAFF_PASSWORD', `must have at least ${MIN_PASSWORD_LENGTH} characters and not be a common password`);
+  }
+  if (nodeEnv === 'production' && seedDemoData && demoStaffPassword === undefined) {
+    throw new ConfigError('DEMO_STAFF_PASSWORD', 'must be set when SEED_DEMO_DATA=true and NODE_ENV=production: the default demo password is published');
+  }
   const currencyCode = read(env, 'CURRENCY_CODE') ?? 'USD';
   if (!/^[A-Z]{3}$/.test(currencyCode)) throw new ConfigError('CURRENCY_CODE', `must be an ISO 4217 code like USD, got "${currencyCode}"`);
 
@@ -205,7 +228,8 @@ export function loadConfig(env: Env = process.env): Config {
     dbIdleInTransactionTimeoutMs: int(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 2_147_483_647),
     adminEmail,
     adminPassword,
-    seedDemoData: bool(env, 'SEED_DEMO_DATA', true),
+    seedDemoData,
+    demoStaffPassword,
     currencyCode,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
@@ -241,6 +265,12 @@ export function loadConfig(env: Env = process.env): Config {
       signInMaxPerAccount: int(env, 'SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT', 5, 1, 1000),
       signInMaxPerAddress: int(env, 'SIGNIN_MAX_ATTEMPTS_PER_ADDRESS', 50, 1, 100_000),
       signInWindowSeconds: int(env, 'SIGNIN_WINDOW_SECONDS', 900, 1, 86_400),
+      signInMaxDelayMs: int(env, 'SIGNIN_MAX_DELAY_MS', 2000, 0, 60_000),
+      // Development and tests sign many accounts up from one machine.
+      signUpMaxPerAddress: int(env, 'SIGNUP_MAX_PER_ADDRESS', nodeEnv === 'production' ? 10 : 1000, 1, 1_000_000),
+      signUpWindowSeconds: int(env, 'SIGNUP_WINDOW_SECONDS', 3600, 1, 86_400),
+      // One core is left to the event loop: hashing on every core starves all other requests.
+      passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(2, availableParallelism() - 1)), 1, 64),
       pickupCodeMaxAttempts: int(env, 'PICKUP_CODE_MAX_ATTEMPTS', 5, 1, 100),
       pickupCodeLockMinutes: int(env, 'PICKUP_CODE_LOCK_MINUTES', 15, 1, 1440),
       wsMaxConnectionsPerAddress: int(env, 'WS_MAX_CONNECTIONS_PER_ADDRESS', 50, 1, 100_000),

@@ -31,6 +31,9 @@ export async function createRequestContext(
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await resolveActor(em, credentials.authorization, deps.sessionCache);
   const channel = actor.kind === 'staff' ? Channel.POS : parseChannel(credentials.channel);
+  // POS order numbers, metrics and counter-only rules belong to the till: a guest or customer
+  // claiming the POS channel is a malformed request, not a quiet downgrade to WEB.
+  if (channel === Channel.POS && actor.kind !== 'staff') throw badRequest('x-channel POS needs a staff token.');
   const { config, log, events, signInThrottle, sessionCache } = deps;
   const { createLoaders } = deps;
   const ctx: RequestContext = {
@@ -60,6 +63,9 @@ async function resolveActor(em: EntityManager, authorization: string | undefined
   if (!match) throw unauthenticated('Send the access token as "Authorization: Bearer <token>".');
   return actorFromToken(em, match[1], cache);
 }
+
+/** Whether a client-sent channel names POS, which only a staff token may use. */
+export const claimsPos = (raw: string | undefined): boolean => raw?.trim().toUpperCase() === Channel.POS;
 
 function parseChannel(raw: string | undefined): Channel {
   if (!raw) return Channel.WEB;

@@ -1,6 +1,6 @@
 import { SYSTEM } from '../core/auth/actor';
 import { Channel } from '../core/channel';
-import { DEFAULT_ADMIN_PASSWORD, type Config } from '../core/config';
+import { ConfigError, DEFAULT_ADMIN_PASSWORD, type Config } from '../core/config';
 import type { ServiceContext } from '../core/context';
 import type { Orm } from '../core/db/orm';
 import type { EventBus } from '../core/events';
@@ -23,16 +23,36 @@ export async function bootstrap(orm: Orm, config: Config, log: Logger, events: E
       log.warn(`ADMIN ACCOUNT ${config.adminEmail} HAS THE DEFAULT PASSWORD "${DEFAULT_ADMIN_PASSWORD}": set ADMIN_PASSWORD before exposing this service`);
     }
   }
-  if (!config.seedDemoData) return;
-  const empty = (await ctx.em.count(Location)) === 0 && (await ctx.em.count(Product)) === 0;
-  if (!empty) return;
+  if (config.seedDemoData && (await ctx.em.count(Location)) === 0 && (await ctx.em.count(Product)) === 0) {
+    const started = Date.now();
+    await seedDemoData(ctx, config.demoStaffPassword ?? DEMO_STAFF_PASSWORD);
+    log.info('demo data seeded', { ms: Date.now() - started, locations: DEMO_LOCATIONS.length, products: DEMO_PRODUCTS.length });
+  }
+  if (config.nodeEnv === 'production') await refusePublishedPasswords(ctx, log);
+}
+
+/**
+ * Production refuses to start while any staff account can be signed into with a password
+ * printed in the README: the demo staff's, or the development admin's default. Checked at every
+ * start, since a database seeded in development may be the one promoted to production.
+ */
+async function refusePublishedPasswords(ctx: ServiceContext, log: Logger): Promise<void> {
   const started = Date.now();
-  await seedDemoData(ctx);
-  log.info('demo data seeded', { ms: Date.now() - started, locations: DEMO_LOCATIONS.length, products: DEMO_PRODUCTS.length });
+  // Only the first admin can have the development default: staff created since had 8+ characters.
+  const exposed = [
+    ...(await staffService.emailsWithPassword(ctx, DEMO_STAFF_PASSWORD)),
+    ...(await staffService.emailsWithPassword(ctx, DEFAULT_ADMIN_PASSWORD, [StaffRole.ADMIN])),
+  ];
+  log.info('staff passwords checked against the published ones', { ms: Date.now() - started });
+  if (exposed.length === 0) return;
+  throw new ConfigError(
+    'NODE_ENV',
+    `is production, and staff accounts still have a published demo password: ${exposed.join(', ')}. Give them new passwords or remove them, then start again.`,
+  );
 }
 
 /** All or nothing: a crash half-way leaves an empty database, which the next start seeds again. */
-async function seedDemoData(ctx: ServiceContext): Promise<void> {
+async function seedDemoData(ctx: ServiceContext, staffPassword: string): Promise<void> {
   const seeded = await transactional(ctx, async (tx) => {
     const locations: Location[] = [];
     for (const input of DEMO_LOCATIONS) locations.push(expectOk(await locationService.create(tx, input)));
@@ -50,8 +70,8 @@ async function seedDemoData(ctx: ServiceContext): Promise<void> {
     const applied = await inventoryService.apply(tx, changes, { create: true });
     if (!applied.ok) throw new Error('demo stock could not be set');
     for (const location of locations.filter((l) => l.pickupEnabled)) {
-      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: DEMO_STAFF_PASSWORD, role: StaffRole.ASSOCIATE, locationId: location.id }));
-      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: DEMO_STAFF_PASSWORD, role: StaffRole.MANAGER, locationId: location.id }));
+      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: staffPassword, role: StaffRole.ASSOCIATE, locationId: location.id }));
+      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: staffPassword, role: StaffRole.MANAGER, locationId: location.id }));
     }
     return ok();
   });

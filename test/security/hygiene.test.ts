@@ -121,6 +121,10 @@ describe('security configuration', () => {
       signInMaxPerAccount: 5,
       signInMaxPerAddress: 50,
       signInWindowSeconds: 900,
+      signInMaxDelayMs: 2000,
+      signUpMaxPerAddress: 1000,
+      signUpWindowSeconds: 3600,
+      passwordHashConcurrency: expect.any(Number),
       pickupCodeMaxAttempts: 5,
       pickupCodeLockMinutes: 15,
       wsMaxConnectionsPerAddress: 50,
@@ -128,7 +132,7 @@ describe('security configuration', () => {
       wsMaxConcurrentOperationsPerAddress: 1,
       maxStringLength: 1000,
     });
-    expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security.corsOrigins).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security).toMatchObject({ corsOrigins: [], signUpMaxPerAddress: 10 });
   });
 
   it.each([
@@ -138,6 +142,10 @@ describe('security configuration', () => {
     ['GRAPHQL_MAX_COST', 'lots'],
     ['HTTP_BODY_LIMIT_KB', '0'],
     ['SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT', '0'],
+    ['SIGNIN_MAX_DELAY_MS', '-1'],
+    ['SIGNUP_MAX_PER_ADDRESS', '0'],
+    ['PASSWORD_HASH_CONCURRENCY', '0'],
+    ['DEMO_STAFF_PASSWORD', 'short'],
     ['PICKUP_CODE_LOCK_MINUTES', '-5'],
     ['TRUST_PROXY_HOPS', '99'],
   ])('refuses %s=%s, naming the variable', (variable, value) => {

@@ -24,7 +24,7 @@ import type { Config } from '../config';
 import type { RequestContext } from '../context';
 import { describeError, requestScope, type Logger, type RequestScope } from '../logger';
 import type { Observability, OperationObserver } from '../observability';
-import type { RequestCredentials } from '../request';
+import { claimsPos, type RequestCredentials } from '../request';
 import type { Security } from './index';
 import { stringInputRefusal } from './input-policy';
 import { costRefusal } from './request-limits';
@@ -346,7 +346,14 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
       const params = ctx.connectionParams ?? {};
       connection.authorization = stringParam(params.authorization ?? params.Authorization);
       connection.channel = stringParam(params.channel ?? params['x-channel']);
-      if (!connection.authorization) return true;
+      // The POS channel needs a staff token on a socket as on HTTP: refused at the handshake (4403),
+      // so no operation runs under a channel the client may not claim.
+      const posRefused = () => {
+        connection.closed = true;
+        refused('pos_channel', connection.address, { closeCode: SESSION_CLOSE_CODE });
+        return false;
+      };
+      if (!connection.authorization) return claimsPos(connection.channel) ? posRefused() : true;
       const match = /^Bearer\s+(\S+)$/i.exec(connection.authorization.trim());
       try {
         if (!match) throw new GraphQLError('Send the access token as "Bearer <token>".', { extensions: { code: 'UNAUTHENTICATED' } });
@@ -357,6 +364,7 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
         refused('authentication', connection.address, { closeCode: SESSION_CLOSE_CODE, message: err.message });
         return false;
       }
+      if (claimsPos(connection.channel) && connection.actor.kind !== 'staff') return posRefused();
       connection.token = match[1];
       connection.tokenHash = createHash('sha256').update(match[1]).digest('hex');
       return true;

@@ -13,7 +13,7 @@ import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { readLines, resolveLineInputs } from './cart.lines';
 import { abandonCartsIdleSince, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
-import { priceCart } from './cart.pricing';
+import { priceCart, tooLargeForCart } from './cart.pricing';
 import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
@@ -89,16 +89,19 @@ export class CartService {
   updateLines(ctx: ServiceContext, cartId: string, updates: CartLineUpdateInput[], expectedVersion?: number | null): Promise<Result<Cart>> {
     return this.mutate(ctx, cartId, expectedVersion, async (tx, _cart, lines) => {
       const max = tx.config.maxLineQuantity;
+      const removed = new Set<CartLine>();
       for (const [i, update] of updates.entries()) {
         const line = lines.find((l) => l.id === update.lineId);
         if (!line) return fail(ErrorCode.NOT_FOUND, 'This cart has no line with this id.', ['lines', i, 'lineId']);
         if (!Number.isInteger(update.quantity) || update.quantity < 0 || update.quantity > max) {
           return fail(ErrorCode.INVALID_QUANTITY, `A quantity is a whole number from 0 (remove) to ${max}.`, ['lines', i, 'quantity']);
         }
-        if (update.quantity === 0) tx.em.remove(line);
-        else line.quantity = update.quantity;
+        if (update.quantity === 0) {
+          tx.em.remove(line);
+          removed.add(line);
+        } else line.quantity = update.quantity;
       }
-      return ok();
+      return tooLargeForCart(lines.filter((l) => !removed.has(l)), ['lines']);
     });
   }
 
@@ -201,6 +204,8 @@ export class CartService {
           if (same) same.quantity = Math.min(tx.config.maxLineQuantity, same.quantity + line.quantity);
           else lines.push(tx.em.create(CartLine, { cart: target, customer: customerId, variant: line.variant, quantity: line.quantity, channel: line.channel, createdAt: new Date(now + i) }));
         }
+        const tooLarge = tooLargeForCart(lines, ['cartId']);
+        if (!tooLarge.ok) return tooLarge;
         if (!target.fulfillmentMethod && guest.fulfillmentMethod) {
           target.fulfillmentMethod = guest.fulfillmentMethod;
           target.fulfillmentLocation = guest.fulfillmentLocation;
@@ -297,7 +302,7 @@ export class CartService {
       if (line) line.quantity = total;
       else lines.push(tx.em.create(CartLine, { cart, customer: cart.customer, variant, quantity, channel: tx.channel, createdAt: new Date(now + index) }));
     }
-    return ok();
+    return tooLargeForCart(lines, path);
   }
 
   private lockActiveCart(tx: ServiceContext, customerId: string): Promise<Cart | null> {

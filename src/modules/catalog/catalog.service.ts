@@ -7,9 +7,9 @@ import { keysetAfter, pageSize, toConnection, encodeCursor, type Connection, typ
 import { transactional } from '../../core/db/transaction';
 import { Product, ProductVariant, type ProductView } from './catalog.entity';
 import type { ProductCreateInput } from './catalog.types';
+import { MAX_PRICE } from '../../core/money';
 
 export const SKU_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const MAX_PRICE = 100_000_000_00;
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -89,7 +89,7 @@ function validateProduct(input: ProductCreateInput): Result<void> {
       return fail(ErrorCode.INVALID_INPUT, 'A variant needs a title (at most 300 characters).', ['input', 'variants', i, 'title']);
     }
     if (!Number.isInteger(v.priceAmount) || v.priceAmount < 0 || v.priceAmount > MAX_PRICE) {
-      return fail(ErrorCode.INVALID_INPUT, 'A price is a whole number of minor units, not negative.', ['input', 'variants', i, 'priceAmount']);
+      return fail(ErrorCode.INVALID_INPUT, `A price is a whole number of minor units from 0 to ${MAX_PRICE}.`, ['input', 'variants', i, 'priceAmount']);
     }
   }
   return ok();

@@ -13,15 +13,26 @@ import { Customer } from './customer.entity';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
 
 export class CustomerService {
-  /** Opens an account and a session; a guest cart given along becomes the new customer's cart. */
-  async signUp(ctx: ServiceContext, input: CustomerSignUpInput, cartId?: string | null): Promise<Result<CustomerSession>> {
-    if (cartId) {
-      const mergeable = await cartService.checkMergeable(ctx, cartId);
-      if (!mergeable.ok) return mergeable;
-    }
-    const result = await this.createAccount(ctx, input);
-    if (result.ok && cartId) await cartService.mergeGuestCart(ctx, result.value.customer.id, cartId);
-    return result;
+  /**
+   * Opens an account and a session (throttled per address); a guest cart given along becomes the
+   * new customer's cart.
+   *
+   * EMAIL_TAKEN does tell that an email is registered; it stays, because a person who already
+   * has an account must be told to sign in, and a success answers with a session token, so no
+   * answer could look the same either way. What bounds the probing is the limit on sign-ups per
+   * address (SignInThrottle.signUp), which counts every EMAIL_TAKEN; and the hash is computed
+   * before the insert, so a taken email answers no faster than a new one.
+   */
+  signUp(ctx: RequestContext, input: CustomerSignUpInput, cartId?: string | null): Promise<Result<CustomerSession>> {
+    return ctx.signInThrottle.signUp(ctx.clientAddress, async () => {
+      if (cartId) {
+        const mergeable = await cartService.checkMergeable(ctx, cartId);
+        if (!mergeable.ok) return mergeable;
+      }
+      const result = await this.createAccount(ctx, input);
+      if (result.ok && cartId) await cartService.mergeGuestCart(ctx, result.value.customer.id, cartId);
+      return result;
+    });
   }
 
   /**

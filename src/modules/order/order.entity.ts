@@ -292,12 +292,16 @@ export class Payment {
  * and the order it produced. Retries with the same key get that order back.
  */
 @Entity()
-@Unique({ properties: ['key'] })
+@Unique({ properties: ['scope', 'key'] })
 export class IdempotencyRecord {
   [OptionalProps]?: 'createdAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
+
+  /** Whose key it is (order.idempotency.ts keyScope): keys of different callers never meet. */
+  @Property({ length: 100 })
+  scope: string;
 
   @Property({ length: 200 })
   key: string;

@@ -122,18 +122,18 @@ function placeholder(value: unknown, params: unknown[]): string {
 }
 
 /** Records the key unless it exists; true when this call recorded it (the unique index decides between racing calls). */
-export async function insertIdempotencyKey(em: EntityManager, key: string, fingerprint: string, orderId: string): Promise<boolean> {
+export async function insertIdempotencyKey(em: EntityManager, scope: string, key: string, fingerprint: string, orderId: string): Promise<boolean> {
   const inserted = await query<{ id: string }>(
     em,
-    `insert into idempotency_record (id, key, fingerprint, order_id, created_at) values (gen_random_uuid(), ?, ?, ?, now())
-     on conflict (key) do nothing returning id`,
-    [key, fingerprint, orderId],
+    `insert into idempotency_record (id, scope, key, fingerprint, order_id, created_at) values (gen_random_uuid(), ?, ?, ?, ?, now())
+     on conflict (scope, key) do nothing returning id`,
+    [scope, key, fingerprint, orderId],
   );
   return inserted.length > 0;
 }
 
-export async function idempotencyRecord(em: EntityManager, key: string): Promise<{ fingerprint: string; orderId: string }> {
-  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where key = ?', [key]);
+export async function idempotencyRecord(em: EntityManager, scope: string, key: string): Promise<{ fingerprint: string; orderId: string }> {
+  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where scope = ? and key = ?', [scope, key]);
   return { fingerprint: row.fingerprint, orderId: row.order_id };
 }
 

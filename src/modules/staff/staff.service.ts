@@ -3,7 +3,7 @@ import { Channel } from '../../core/channel';
 import type { RequestContext, ServiceContext } from '../../core/context';
 import { StaffRole } from '../../core/auth/actor';
 import { invalidCredentials, normalizeEmail, passwordMatches, validateCredentials } from '../../core/auth/credentials';
-import { hashPassword } from '../../core/auth/password';
+import { hashPassword, verifyPassword } from '../../core/auth/password';
 import { SessionSubject } from '../../core/auth/session.entity';
 import { issueToken } from '../../core/auth/sessions';
 import { isUniqueViolation } from '../../core/db/violations';
@@ -52,6 +52,16 @@ export class StaffService {
       if (isUniqueViolation(err)) return fail(ErrorCode.EMAIL_TAKEN, 'A staff account with this email exists.', ['input', 'email']);
       throw err;
     }
+  }
+
+  /**
+   * The emails of staff (of the given roles, or all) whose password is `password`. Every hash is
+   * checked (salted hashes allow no shortcut), through the hashing pool: for start-up, not requests.
+   */
+  async emailsWithPassword(ctx: ServiceContext, password: string, roles?: StaffRole[]): Promise<string[]> {
+    const staff = await ctx.em.find(Staff, roles ? { role: { $in: roles } } : {}, { fields: ['email', 'passwordHash'], orderBy: { email: 'asc' } });
+    const matches = await Promise.all(staff.map(async (s) => ((await verifyPassword(password, s.passwordHash)) ? s.email : undefined)));
+    return matches.filter((email): email is string => email !== undefined);
   }
 
   /** Creates the first ADMIN when there is none (first start). Returns true when it did. */

@@ -92,7 +92,8 @@ describe('staffCreate', () => {
     ['a store id that names no location', 'NOT_FOUND', ['input', 'locationId'], (email) => ({ email, role: 'MANAGER', locationId: randomUUID() })],
     ['a store id that is not an id', 'NOT_FOUND', ['input', 'locationId'], (email) => ({ email, role: 'ASSOCIATE', locationId: 'store-1' })],
     ['a malformed email', 'INVALID_INPUT', ['input', 'email'], (email) => ({ email: email.replace('@', ' at '), role: 'ADMIN' })],
-    ['a short password', 'INVALID_INPUT', ['input', 'password'], (email) => ({ email, role: 'ADMIN', password: 'short' })],
+    ['a short password', 'WEAK_PASSWORD', ['input', 'password'], (email) => ({ email, role: 'ADMIN', password: 'short-pw1' })],
+    ['a common password', 'WEAK_PASSWORD', ['input', 'password'], (email) => ({ email, role: 'ADMIN', password: 'iloveyou123' })],
   ];
   it.each(refusals)('refuses %s with %s at the field, creating nothing', async (_case, code, field, make) => {
     const admin = await anAdmin(t);

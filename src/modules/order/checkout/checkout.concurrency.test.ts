@@ -73,16 +73,18 @@ describe('checkout under contention', () => {
     expect(await ordersOfCart(cartId)).toBe(1);
   });
 
-  it('refuses a key already used for another cart, and leaves that cart alone', async () => {
+  it("refuses a key the same customer already used for another cart, and leaves that cart alone", async () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
     await stock(t, store, v, 5);
-    const [first, second] = [await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }]), await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }])];
+    const { token } = await aCustomer(t);
     const key = unique('shared');
-    expect((await checkout(first, { key })).data!.checkoutComplete.userErrors).toEqual([]);
+    const first = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }], token);
+    expect((await checkout(first, { key, token })).data!.checkoutComplete.userErrors).toEqual([]);
+    const second = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }], token);
     const before = await cartState(second);
 
-    const reused = await checkout(second, { key });
+    const reused = await checkout(second, { key, token });
 
     expect(reused.data!.checkoutComplete).toEqual({ order: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String), field: ['idempotencyKey'] }] });
     expect(await cartState(second)).toEqual({ ...before, status: 'ACTIVE' });

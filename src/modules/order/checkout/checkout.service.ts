@@ -44,7 +44,7 @@ export class CheckoutService {
     let orderLocation: Location | undefined;
     const result = await transactional(ctx, async (tx) => {
       const orderId = randomUUID();
-      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId);
+      const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId, input.cartId);
       if (!claim.ok) return claim;
       if (claim.value.replayOf) {
         // The same request again: the same order, to the same people who could place it.

@@ -16,6 +16,7 @@ import { orderNotifier } from '../order.notifier';
 import { lockOverduePickups } from '../order.sql';
 import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
 import { paymentProvider } from '../payment/payment.provider';
+import { amountOf, MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
@@ -123,7 +124,11 @@ export class FulfilmentService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = extra.value.reduce((sum, l) => sum + l.variant.priceAmount * l.quantity, 0);
+      const extraAmount = amountOf(extra.value.map((l) => ({ price: l.variant.priceAmount, quantity: l.quantity })));
+      // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
+      if (order.total + extraAmount > MAX_AMOUNT) {
+        return fail(ErrorCode.INVALID_QUANTITY, `An order comes to at most ${MAX_AMOUNT} minor units.`, ['addLines']);
+      }
       extra.value.forEach((l, i) =>
         tx.em.create(OrderLine, {
           order,
