@@ -11,6 +11,7 @@ import { Migration20261125210742 } from './Migration20261125210742';
 import { Migration20261125213647OrderLinesByOrder } from './Migration20261125213647OrderLinesByOrder';
 import { Migration20261125221000SessionChangeNotify } from './Migration20261125221000SessionChangeNotify';
 import { Migration20261201154522IdempotencyKeyScope } from './Migration20261201154522IdempotencyKeyScope';
+import { Migration20261201160533 } from './Migration20261201160533';
 import { Migration20261201163222 } from './Migration20261201163222';
 
 export const migrationsList: MigrationObject[] = [
@@ -25,5 +26,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125213647OrderLinesByOrder', class: Migration20261125213647OrderLinesByOrder },
   { name: 'Migration20261125221000SessionChangeNotify', class: Migration20261125221000SessionChangeNotify },
   { name: 'Migration20261201154522IdempotencyKeyScope', class: Migration20261201154522IdempotencyKeyScope },
+  { name: 'Migration20261201160533', class: Migration20261201160533 },
   { name: 'Migration20261201163222', class: Migration20261201163222 },
 ];

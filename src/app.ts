@@ -21,6 +21,7 @@ import { createEventBus, createInProcessBus, type EventBus } from './core/events
 import { startJobs } from './core/jobs';
 import { createRequestContext } from './core/request';
 import { SignInThrottle } from './core/auth/throttle';
+import { AbuseLimits } from './core/security/limits';
 import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity } from './core/security';
 import { serveWebSocket } from './core/security/websocket';
@@ -92,9 +93,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.set('trust proxy', config.security.trustProxyHops);
   const httpServer = createServer(app);
   const signInThrottle = SignInThrottle.create(config, log);
-  const deps = { orm, createLoaders, config, log, events, signInThrottle, sessionCache: sessions.cache };
+  const limits = AbuseLimits.create(config, log);
+  await limits.connected();
+  const deps = { orm, createLoaders, config, log, events, signInThrottle, limits, sessionCache: sessions.cache };
   const security = createSecurity(config, log);
   const observability = createObservability(config, orm, log);
+  limits.onAlert((alert) => observability.countSecurityAlert(alert));
   // Like introspection, which it needs: development and tests only.
   const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
@@ -205,6 +209,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await observability.close();
       await events.close();
       await signInThrottle.close();
+      await limits.close();
       await sessions.close();
       await orm.close();
       log.debug('database connections closed');

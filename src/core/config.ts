@@ -56,7 +56,10 @@ export interface Config {
   pickupHoldHours: number;
   /** INVENTORY_LOW when a location's available units of a variant fall to this or below (a location may set its own). */
   lowStockThreshold: number;
+  /** A pickup order never readied (PLACED) is released after this many hours, so no one holds a store's stock for ever. */
+  pickupPlacedHoldHours: number;
   cartAbandonAfterHours: number;
+  payInStore: PayInStoreConfig;
   redisUrl?: string;
   /** Run the timed jobs (cart abandonment, pickup expiry) in this instance. */
   jobsEnabled: boolean;
@@ -70,6 +73,18 @@ export interface Config {
   /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
   sqlStatsHeader: boolean;
   security: SecurityConfig;
+}
+
+/**
+ * Caps on orders paid in store, which reserve stock with no payment taken: for customers and
+ * guests (staff at the counter vouch for their own orders). Past a cap the client must pay by card.
+ */
+export interface PayInStoreConfig {
+  maxUnitsPerOrder: number;
+  /** Open (PLACED or READY_FOR_PICKUP) orders still to be paid in store, per customer. */
+  maxOpenOrdersPerCustomer: number;
+  /** The same, per client address (IPv6 by /64), whoever places them. */
+  maxOpenOrdersPerAddress: number;
 }
 
 /** Request limits, HTTP hygiene and abuse limits (see src/core/security and src/core/auth/throttle.ts). */
@@ -107,6 +122,17 @@ export interface SecurityConfig {
   wsMaxConcurrentOperationsPerAddress: number;
   /** Characters allowed in a String or ID input without a declared exception (src/core/security/input-policy.ts). */
   maxStringLength: number;
+  /** Guests, per client address and window: new carts, and checkout attempts (src/core/security/limits.ts). */
+  guestCartsPerAddress: number;
+  guestCheckoutsPerAddress: number;
+  guestLimitWindowSeconds: number;
+  /**
+   * orderByPickupCode: lookups that find nothing, per staff member and per store and window,
+   * counted on every instance (Redis, else the database). Half a limit raises an alert.
+   */
+  pickupLookupMaxFailuresPerStaff: number;
+  pickupLookupMaxFailuresPerStore: number;
+  pickupLookupWindowSeconds: number;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -237,7 +263,13 @@ export function loadConfig(env: Env = process.env): Config {
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     lowStockThreshold: int(env, 'LOW_STOCK_THRESHOLD', 5, 0),
+    pickupPlacedHoldHours: int(env, 'PICKUP_PLACED_HOLD_HOURS', 48, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
+    payInStore: {
+      maxUnitsPerOrder: int(env, 'PAY_IN_STORE_MAX_UNITS_PER_ORDER', 20, 1, 1_000_000),
+      maxOpenOrdersPerCustomer: int(env, 'PAY_IN_STORE_MAX_OPEN_ORDERS_PER_CUSTOMER', 3, 1, 1_000_000),
+      maxOpenOrdersPerAddress: int(env, 'PAY_IN_STORE_MAX_OPEN_ORDERS_PER_ADDRESS', 10, 1, 1_000_000),
+    },
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     jobIntervalMs: int(env, 'JOB_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
@@ -277,6 +309,12 @@ export function loadConfig(env: Env = process.env): Config {
       wsMaxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
       wsMaxConcurrentOperationsPerAddress: int(env, 'WS_MAX_CONCURRENT_OPERATIONS_PER_ADDRESS', 1, 1, 1000),
       maxStringLength: int(env, 'GRAPHQL_MAX_STRING_LENGTH', 1000, 10, 1_000_000),
+      guestCartsPerAddress: int(env, 'GUEST_CARTS_PER_ADDRESS', 60, 1, 1_000_000),
+      guestCheckoutsPerAddress: int(env, 'GUEST_CHECKOUTS_PER_ADDRESS', 30, 1, 1_000_000),
+      guestLimitWindowSeconds: int(env, 'GUEST_LIMIT_WINDOW_SECONDS', 600, 1, 86_400),
+      pickupLookupMaxFailuresPerStaff: int(env, 'PICKUP_LOOKUP_MAX_FAILURES_PER_STAFF', 20, 1, 1_000_000),
+      pickupLookupMaxFailuresPerStore: int(env, 'PICKUP_LOOKUP_MAX_FAILURES_PER_STORE', 60, 1, 1_000_000),
+      pickupLookupWindowSeconds: int(env, 'PICKUP_LOOKUP_WINDOW_SECONDS', 900, 1, 86_400),
     },
     sqlStatsHeader: bool(env, 'SQL_STATS_HEADER', false),
   };

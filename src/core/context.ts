@@ -6,6 +6,7 @@ import { Channel } from './channel';
 import type { Config } from './config';
 import type { EventBus } from './events';
 import type { Logger } from './logger';
+import type { AbuseLimits } from './security/limits';
 
 /**
  * The per-request DataLoaders. Core knows none of them: each module's `<module>.loader.ts` adds
@@ -35,6 +36,8 @@ export interface RequestContext {
   /** The client's address (after TRUST_PROXY_HOPS), for per-address limits. */
   clientAddress?: string;
   signInThrottle: SignInThrottle;
+  /** Per-address limits on guests and shared failure counts (pickup-code lookups). */
+  limits: AbuseLimits;
   /** This instance's cache of token actors (absent when SESSION_CACHE_SECONDS is 0). */
   sessionCache?: SessionCache;
   /**
@@ -52,7 +55,7 @@ export interface RequestContext {
  * while a transaction is open deadlocks the embedded database (and reads outside the
  * transaction on a server).
  */
-export type ServiceContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'sessionCache' | 'refresh'>;
+export type ServiceContext = Omit<RequestContext, 'loaders' | 'clientAddress' | 'signInThrottle' | 'limits' | 'sessionCache' | 'refresh'>;
 
 /** The same context, bound to another EntityManager (a transaction's): nothing of the request's leaks in. */
 export function withEntityManager(ctx: ServiceContext, em: EntityManager): ServiceContext {

@@ -76,6 +76,10 @@ export const unauthenticated = (message = 'Sign in to do this.') =>
 export const forbidden = (message = 'You are not allowed to do this.') =>
   new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 
+/** A query (which has no userErrors) refused by an abuse limit; mutations return TOO_MANY_ATTEMPTS in userErrors instead. */
+export const tooManyRequests = (message: string, retryAfterMs: number) =>
+  new GraphQLError(message, { extensions: { code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
+
 export const badRequest = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
@@ -93,4 +97,6 @@ export const CLIENT_ERROR_CODES = new Set([
   // Request limits (src/core/security): the query was refused before it ran.
   'QUERY_TOO_COMPLEX',
   'TOO_MANY_OPERATIONS',
+  // A query refused by an abuse limit (queries have no userErrors): see `tooManyRequests`.
+  'TOO_MANY_ATTEMPTS',
 ]);

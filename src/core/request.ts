@@ -10,6 +10,7 @@ import type { EventBus } from './events';
 import type { LoadersFactory, RequestContext } from './context';
 import { badRequest, unauthenticated } from './errors';
 import type { Logger } from './logger';
+import type { AbuseLimits } from './security/limits';
 
 export interface RequestCredentials {
   requestId: string;
@@ -25,7 +26,7 @@ export interface RequestCredentials {
  * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; sessionCache?: SessionCache },
+  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; limits: AbuseLimits; sessionCache?: SessionCache },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;
@@ -34,7 +35,7 @@ export async function createRequestContext(
   // POS order numbers, metrics and counter-only rules belong to the till: a guest or customer
   // claiming the POS channel is a malformed request, not a quiet downgrade to WEB.
   if (channel === Channel.POS && actor.kind !== 'staff') throw badRequest('x-channel POS needs a staff token.');
-  const { config, log, events, signInThrottle, sessionCache } = deps;
+  const { config, log, events, signInThrottle, limits, sessionCache } = deps;
   const { createLoaders } = deps;
   const ctx: RequestContext = {
     requestId: credentials.requestId,
@@ -47,6 +48,7 @@ export async function createRequestContext(
     loaders: createLoaders(em),
     clientAddress: credentials.clientAddress,
     signInThrottle,
+    limits,
     sessionCache,
     refresh() {
       ctx.em = ctx.em.fork();

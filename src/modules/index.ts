@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { SYSTEM } from '../core/auth/actor';
 import { Session } from '../core/auth/session.entity';
+import { FailureCount } from '../core/security/failure-count.entity';
 import { SessionResolver } from '../core/auth/session.resolver';
 import { Channel } from '../core/channel';
 import type { Config } from '../core/config';
@@ -34,6 +35,7 @@ import { Staff, StaffResolver } from './staff';
 /** Every table the service owns. */
 export const entities = [
   Session,
+  FailureCount,
   Location,
   Product,
   ProductVariant,

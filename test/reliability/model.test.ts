@@ -190,9 +190,9 @@ async function apply(w: World, op: Op): Promise<void> {
       return;
     }
     case 'expire':
-      // Time passes: everything ready for pickup is overdue for the expiry job.
+      // Time passes: every pickup order, ready or never readied, is overdue for the expiry job.
       await fulfilmentService.expireOverdue(systemContext(t), new Date(Date.now() + 10 * 365 * 24 * 3600_000));
-      for (const o of w.orders) if (o.status === 'READY_FOR_PICKUP') o.status = 'EXPIRED';
+      for (const o of w.orders) if (o.status === 'READY_FOR_PICKUP' || (o.how === 'PICKUP' && o.status === 'PLACED')) o.status = 'EXPIRED';
       done.set('expire', (done.get('expire') ?? 0) + 1);
       return;
     case 'checkIn':

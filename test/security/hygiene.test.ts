@@ -131,6 +131,12 @@ describe('security configuration', () => {
       wsMaxSubscriptionsPerConnection: 20,
       wsMaxConcurrentOperationsPerAddress: 1,
       maxStringLength: 1000,
+      guestCartsPerAddress: 60,
+      guestCheckoutsPerAddress: 30,
+      guestLimitWindowSeconds: 600,
+      pickupLookupMaxFailuresPerStaff: 20,
+      pickupLookupMaxFailuresPerStore: 60,
+      pickupLookupWindowSeconds: 900,
     });
     expect(loadConfig({ NODE_ENV: 'production', ADMIN_PASSWORD: 'x-y-z-secret' }).security).toMatchObject({ corsOrigins: [], signUpMaxPerAddress: 10 });
   });
@@ -147,6 +153,10 @@ describe('security configuration', () => {
     ['PASSWORD_HASH_CONCURRENCY', '0'],
     ['DEMO_STAFF_PASSWORD', 'short'],
     ['PICKUP_CODE_LOCK_MINUTES', '-5'],
+    ['PICKUP_LOOKUP_MAX_FAILURES_PER_STAFF', '0'],
+    ['GUEST_CARTS_PER_ADDRESS', 'many'],
+    ['PAY_IN_STORE_MAX_UNITS_PER_ORDER', '0'],
+    ['PICKUP_PLACED_HOLD_HOURS', '0'],
     ['TRUST_PROXY_HOPS', '99'],
   ])('refuses %s=%s, naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);

@@ -4,8 +4,9 @@ import { SessionSubject } from '../../src/core/auth/session.entity';
 import { issueToken } from '../../src/core/auth/sessions';
 import { Channel } from '../../src/core/channel';
 import type { Customer } from '../../src/modules/customer';
-import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, stock, type PickupOrder, type SignedIn } from '../support/fixtures';
-import type { TestApp } from '../support/harness';
+import { aCustomer, anAdmin, aPickupOrder, aProduct, aStaff, aStore, aWarehouse, stock, type PickupOrder, type SignedIn } from '../support/fixtures';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument } from '../support/generated/graphql';
+import { unique, type TestApp } from '../support/harness';
 
 export type CallerName = 'guest' | 'customerA' | 'customerB' | 'associateA' | 'associateB' | 'managerA' | 'admin';
 export const CALLERS: CallerName[] = ['guest', 'customerA', 'customerB', 'associateA', 'associateB', 'managerA', 'admin'];
@@ -19,6 +20,22 @@ export interface Side {
   ownerEmail: string;
   /** A PLACED pickup order of the owner at the store, left untouched by the matrix. */
   order: PickupOrder;
+  /** A PLACED pickup order of the same owner at the other side's store: what nested paths must not reveal. */
+  elsewhere: PickupOrder;
+  /** A PLACED order of the same owner shipped from a warehouse, to a street only its owner (and ADMIN) may read. */
+  shipped: { id: string; street: string };
+}
+
+/** The owner's order of one unit shipped from the warehouse, paid by card. */
+async function aShippedOrder(t: TestApp, token: string, sku: string): Promise<{ id: string; street: string }> {
+  const street = `${unique('1')} Secret Street`;
+  const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku, quantity: 1 }] } }, { token });
+  const cartId = cartCreate.cart!.id;
+  const shippingAddress = { name: 'Owner', line1: street, city: 'Springfield', postalCode: '12345', countryCode: 'US' };
+  await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress } }, { token });
+  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token });
+  if (checkoutComplete.userErrors.length) throw new Error(`checkout refused: ${JSON.stringify(checkoutComplete.userErrors)}`);
+  return { id: checkoutComplete.order!.id, street };
 }
 
 /**
@@ -41,6 +58,7 @@ export async function aWorld(t: TestApp): Promise<World> {
   const [variant] = await aProduct(t, [25_00]);
   await stock(t, storeA, variant, 1000);
   await stock(t, storeB, variant, 1000);
+  await stock(t, await aWarehouse(t), variant, 1000);
   const customers = { customerA: await aCustomer(t), customerB: await aCustomer(t) };
   const staff = {
     associateA: await aStaff(t, StaffRole.ASSOCIATE, storeA),
@@ -48,20 +66,22 @@ export async function aWorld(t: TestApp): Promise<World> {
     managerA: await aStaff(t, StaffRole.MANAGER, storeA),
     admin: await anAdmin(t),
   };
-  const side = async (name: 'A' | 'B', store: Location, owner: SignedIn<Customer>): Promise<Side> => ({
+  const side = async (name: 'A' | 'B', store: Location, owner: SignedIn<Customer>, other: Location): Promise<Side> => ({
     name,
     store,
     ownerToken: owner.token,
     ownerId: owner.account.id,
     ownerEmail: owner.account.email,
     order: await aPickupOrder(t, store, owner.token, variant.sku),
+    elsewhere: await aPickupOrder(t, other, owner.token, variant.sku),
+    shipped: await aShippedOrder(t, owner.token, variant.sku),
   });
   return {
     sku: variant.sku,
     productId: variant.product.id,
     tokens: { guest: undefined, ...Object.fromEntries([...Object.entries(customers), ...Object.entries(staff)].map(([k, v]) => [k, v.token])) } as World['tokens'],
     staffEmail: staff.associateA.account.email,
-    sides: { A: await side('A', storeA, customers.customerA), B: await side('B', storeB, customers.customerB) },
+    sides: { A: await side('A', storeA, customers.customerA, storeB), B: await side('B', storeB, customers.customerB, storeA) },
     async freshToken(caller) {
       const em = t.app.orm.em.fork();
       const token =

@@ -24,6 +24,21 @@ export interface GqlResponse<T> {
 }
 
 /**
+ * Every test comes from one address and many place orders paid in store for one customer: the
+ * abuse limits' defaults would refuse them. Their own tests (test/security/stock-hostage.test.ts,
+ * pickup-lookups.test.ts) set them low.
+ */
+const TEST_LIMITS: Record<string, string> = {
+  PAY_IN_STORE_MAX_UNITS_PER_ORDER: '1000000',
+  PAY_IN_STORE_MAX_OPEN_ORDERS_PER_CUSTOMER: '1000000',
+  PAY_IN_STORE_MAX_OPEN_ORDERS_PER_ADDRESS: '1000000',
+  GUEST_CARTS_PER_ADDRESS: '1000000',
+  GUEST_CHECKOUTS_PER_ADDRESS: '1000000',
+  PICKUP_LOOKUP_MAX_FAILURES_PER_STAFF: '1000000',
+  PICKUP_LOOKUP_MAX_FAILURES_PER_STORE: '1000000',
+};
+
+/**
  * The service started in this test process on the suite's database (a PostgreSQL server or the
  * embedded one, per jest project), listening on a free loopback port. Tests talk to it over
  * real HTTP with the typed documents that codegen makes from test/operations.
@@ -35,7 +50,7 @@ export class TestApp {
   static async start(env: Record<string, string> = {}, options: Pick<AppOptions, 'logger'> = {}): Promise<TestApp> {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (see jest.config.js).');
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ...env });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ...TEST_LIMITS, ...env });
     // The suite's database is migrated once per run; the first admin and demo data are not wanted here.
     const app = await createApp(config, { migrate: false, bootstrap: false, ...options });
     return new TestApp(app, config, await app.listen(0));

@@ -11,7 +11,7 @@ import { setHashConcurrency } from './password';
 export type SignInKind = 'customer' | 'staff';
 
 /** "in 4 minutes" / "in 30 seconds": when a refused caller may try again. */
-function retryIn(ms: number): string {
+export function retryIn(ms: number): string {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
   if (seconds < 90) return `in ${seconds} seconds`;
   return `in ${Math.ceil(seconds / 60)} minutes`;

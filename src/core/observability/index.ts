@@ -18,6 +18,8 @@ export interface Observability {
   live: LiveMeasures;
   /** Adds `GET /metrics` when metrics are enabled. */
   mount(app: Express): void;
+  /** Counts an alert raised by the abuse limits (commerce_security_alerts_total). */
+  countSecurityAlert(alert: string): void;
   /** Flushes buffered spans; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -40,6 +42,9 @@ export function createObservability(config: Config, orm: Orm, log: Logger): Obse
     live: metrics?.live ?? { opened: () => undefined, closed: () => undefined, refused: () => undefined },
     mount(app) {
       if (metrics) app.get('/metrics', metrics.handler);
+    },
+    countSecurityAlert(alert) {
+      metrics?.securityAlerts.inc({ alert });
     },
     async close() {
       await tracing?.shutdown();

@@ -33,6 +33,8 @@ export interface Metrics {
   live: LiveMeasures;
   /** `GET /metrics` in Prometheus' text format. */
   handler: RequestHandler;
+  /** Abnormal traffic seen by the abuse limits, by kind (e.g. pickup_code_guessing). */
+  securityAlerts: Counter<'alert'>;
 }
 
 let processRegistry: Registry | undefined;
@@ -89,6 +91,12 @@ export function createMetrics(orm: Orm): Metrics {
     name: 'commerce_oversell_refusals_total',
     help: 'Mutations refused because the stock was not there (OUT_OF_STOCK), by mutation.',
     labelNames: ['mutation'] as const,
+    registers,
+  });
+  const securityAlerts = new Counter({
+    name: 'commerce_security_alerts_total',
+    help: 'Abnormal traffic seen by the abuse limits, by kind: pickup_code_guessing (failed pickup-code lookups past half their limit, or at it).',
+    labelNames: ['alert'] as const,
     registers,
   });
   const pool = (name: string, help: string, read: (p: PoolStats) => number) =>
@@ -188,5 +196,5 @@ export function createMetrics(orm: Orm): Metrics {
     }
   };
 
-  return { registry, plugin, handler, observe, live };
+  return { registry, plugin, handler, observe, live, securityAlerts };
 }

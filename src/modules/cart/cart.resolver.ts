@@ -23,7 +23,9 @@ export class CartResolver {
 
   @Mutation(() => CartPayload)
   async cartCreate(@Ctx() ctx: RequestContext, @Arg('input', () => CartCreateInput, { nullable: true }) input?: CartCreateInput): Promise<CartPayload> {
-    return payload(await cartService.create(ctx, input ?? {}));
+    // Per client address, before any SQL: guests need no account, so the address is all there is to limit.
+    const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCart', ctx.clientAddress) : undefined;
+    return payload(refused ?? (await cartService.create(ctx, input ?? {})));
   }
 
   @Mutation(() => CartPayload)

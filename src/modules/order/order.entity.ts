@@ -7,6 +7,7 @@ import { Cart, FulfillmentMethod } from '../cart/cart.entity';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
+import { OrderSummaryField } from './order.access';
 
 export enum OrderStatus {
   PLACED = 'PLACED',
@@ -43,6 +44,13 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 @Index({ properties: ['customer', 'createdAt', 'id'] })
 @Index({ properties: ['location', 'status', 'createdAt'] })
 @Index({ properties: ['status', 'expiresAt'] })
+// Open orders paid in store, counted per client address at checkout (the per-address cap).
+@Index({ properties: ['clientAddress', 'status'] })
+// Pickup orders never readied, found by the expiry job by age.
+@Index({
+  name: 'orders_placed_pickup_created_at',
+  expression: `create index "orders_placed_pickup_created_at" on "orders" ("created_at") where "status" = 'PLACED' and "fulfillment_method" = 'PICKUP'`,
+})
 @Check({ name: 'orders_money_consistent', expression: 'total = subtotal - loyalty_discount and loyalty_discount >= 0 and total >= 0' })
 export class Order {
   [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'pickupCodeFailures' | 'createdAt' | 'updatedAt';
@@ -52,6 +60,7 @@ export class Order {
   id: string = randomUUID();
 
   @Field({ description: 'Human-readable, unique, e.g. W-100042.' })
+  @OrderSummaryField
   @Property({ length: 20, unique: true })
   number: string;
 
@@ -62,10 +71,12 @@ export class Order {
   customer?: Ref<Customer>;
 
   @Field(() => Channel)
+  @OrderSummaryField
   @Enum({ items: () => Channel, nativeEnumName: 'channel' })
   channel: Channel;
 
   @Field(() => OrderStatus)
+  @OrderSummaryField
   @Enum({ items: () => OrderStatus, nativeEnumName: 'order_status' })
   status: OrderStatus;
 
@@ -81,6 +92,10 @@ export class Order {
 
   @Property({ length: 12, nullable: true })
   pickupCode?: string;
+
+  /** Where a customer's or guest's checkout came from (IPv6 by /64): caps the orders paid in store per address. */
+  @Property({ length: 64, nullable: true })
+  clientAddress?: string;
 
   /** Wrong pickup codes given since the last lock: kept on the order so the limit holds on every instance. */
   @Property({ default: 0 })
@@ -120,10 +135,12 @@ export class Order {
   loyaltyPointsRedeemed: number = 0;
 
   @Field(() => Int, { description: 'Points this order earned (0 until it completes).' })
+  @OrderSummaryField
   @Property()
   loyaltyPointsEarned: number = 0;
 
   @Field(() => Date)
+  @OrderSummaryField
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -1,22 +1,10 @@
 import type { QueryOrderMap } from '@mikro-orm/core';
-import type { Actor } from '../../core/auth/actor';
-import { requireStaff, worksAt } from '../../core/auth/guards';
-import type { ServiceContext } from '../../core/context';
-import { forbidden, unauthenticated } from '../../core/errors';
+import { requireStaff } from '../../core/auth/guards';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import { encodeCursor, keysetAfter, pageSize, toConnection, type Connection, type PageArgs } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
 import { Order, OrderStatus, type OrderView } from './order.entity';
-
-/** The owner customer, or staff of the order's store (ADMIN: any). Throws the auth error. */
-export function assertOrderAccess(actor: Actor, order: Order): void {
-  if (actor.kind === 'system') return;
-  if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
-  if (actor.kind === 'staff' && worksAt(actor, order.location.id)) return;
-  if (actor.kind === 'guest') throw unauthenticated('Sign in to see this order.');
-  throw forbidden('This order is not yours to see.');
-}
-
-export const isOrderOwner = (actor: Actor, order: OrderView): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
+import { limitedPickupLookup } from './fulfilment/pickup-code';
 
 const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 
@@ -47,10 +35,12 @@ export class OrderQueries {
     return rows.map(({ customer, location, ...order }) => ({ ...order, customer: customer ? { id: customer } : undefined, location: { id: location } }));
   }
 
-  /** Staff of that store: the open pickup order whose code the customer shows. */
-  byPickupCode(ctx: ServiceContext, locationId: string, code: string): Promise<Order | null> {
-    requireStaff(ctx, { locationId });
-    return ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } });
+  /** Staff of that store: the open pickup order whose code the customer shows (failed lookups are limited). */
+  byPickupCode(ctx: RequestContext, locationId: string, code: string): Promise<Order | null> {
+    const staff = requireStaff(ctx, { locationId });
+    return limitedPickupLookup(ctx, staff, locationId, () =>
+      ctx.em.findOne(Order, { location: locationId, pickupCode: code.trim().toUpperCase(), status: { $in: OPEN_PICKUP } }),
+    );
   }
 
   /** A customer's orders, newest first. */

@@ -13,7 +13,8 @@ import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
-import { assertOrderAccess, isOrderOwner, orderQueries } from './order.queries';
+import { assertOrderAccess, isOrderOwner, OrderHistoryField, OrderSummaryField } from './order.access';
+import { orderQueries } from './order.queries';
 import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
 import { returnsService } from './returns/returns.service';
@@ -67,7 +68,9 @@ export class OrderResolver {
     @Arg('paymentMethod', () => PaymentMethod) paymentMethod: PaymentMethod,
     @Arg('paymentToken', () => String, { nullable: true }) paymentToken?: string,
   ): Promise<OrderPayload> {
-    return payload(await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
+    // Per client address, before any SQL (see cartCreate).
+    const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCheckout', ctx.clientAddress) : undefined;
+    return payload(refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken })));
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })
@@ -142,21 +145,25 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Customer, { nullable: true })
+  @OrderSummaryField
   async customer(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Customer | undefined> {
     return order.customer ? ctx.loaders.customerById.load(order.customer.id) : undefined;
   }
 
   @FieldResolver(() => [OrderLine])
+  @OrderSummaryField
   lines(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderLineView[]> {
     return ctx.loaders.linesByOrder.load(order.id);
   }
 
   @FieldResolver(() => [OrderEvent], { description: "The order's timeline across channels, oldest first." })
+  @OrderHistoryField
   events(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<OrderEvent[]> {
     return ctx.loaders.eventsByOrder.load(order.id);
   }
 
   @FieldResolver(() => OrderFulfillment)
+  @OrderSummaryField
   fulfillment(@Root() order: OrderView): OrderFulfillment {
     return {
       order,
@@ -170,21 +177,25 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => Payment)
+  @OrderHistoryField
   async payment(@Root() order: OrderView, @Ctx() ctx: RequestContext): Promise<Payment> {
     return (await ctx.loaders.paymentByOrder.load(order.id))!;
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   subtotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.subtotal, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   loyaltyDiscount(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
   }
 
   @FieldResolver(() => Money)
+  @OrderSummaryField
   total(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.total, ctx.config.currencyCode);
   }

@@ -19,6 +19,7 @@ export interface PlacedOrder {
   fulfillmentMethod: FulfillmentMethod;
   locationId: string;
   shippingAddress: Address | null;
+  clientAddress: string | null;
   pickupCode: string | null;
   completedAt: Date | null;
   subtotal: number;
@@ -154,12 +155,28 @@ export async function countWrongPickupCode(em: EntityManager, orderId: string, m
   return { failures: row?.failures ?? 0, lockedUntil: row?.locked_until ? new Date(row.locked_until) : undefined };
 }
 
-/** Pickup orders READY past their hold, at most `batch`, locked; orders locked by a change in progress are skipped. */
-export async function lockOverduePickups(em: EntityManager, now: Date, batch: number): Promise<string[]> {
+/** Open (PLACED or READY) orders still to be paid in store, of a customer and from a client address. */
+export async function countOpenPayInStore(em: EntityManager, customerId: string | undefined, clientAddress: string | undefined): Promise<{ perCustomer: number; perAddress: number }> {
+  const [row] = await query<{ per_customer: string | number; per_address: string | number }>(
+    em,
+    `select count(*) filter (where o.customer_id = ?) per_customer, count(*) filter (where o.client_address = ?) per_address
+       from orders o join payment p on p.order_id = o.id
+      where (o.customer_id = ? or o.client_address = ?)
+        and o.status in ('PLACED', 'READY_FOR_PICKUP') and p.method = 'PAY_IN_STORE' and p.status = 'PENDING'`,
+    [customerId ?? null, clientAddress ?? null, customerId ?? null, clientAddress ?? null],
+  );
+  return { perCustomer: Number(row?.per_customer ?? 0), perAddress: Number(row?.per_address ?? 0) };
+}
+
+/** Pickup orders past their hold (READY past expires_at, PLACED since before `placedBefore`), at most `batch`, locked; orders locked by a change in progress are skipped. */
+export async function lockOverduePickups(em: EntityManager, now: Date, placedBefore: Date, batch: number): Promise<string[]> {
   const rows = await query<{ id: string }>(
     em,
-    `select id from orders where status = 'READY_FOR_PICKUP' and expires_at < ? order by expires_at limit ? for update skip locked`,
-    [now, batch],
+    `select id from orders
+      where (status = 'READY_FOR_PICKUP' and expires_at < ?)
+         or (status = 'PLACED' and fulfillment_method = 'PICKUP' and created_at < ?)
+      order by coalesce(expires_at, created_at) limit ? for update skip locked`,
+    [now, placedBefore, batch],
   );
   return rows.map((r) => r.id);
 }

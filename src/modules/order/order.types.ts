@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Address } from '../../core/address';
 import { connectionType } from '../../core/pagination';
 import { FulfillmentMethod } from '../cart/cart.entity';
+import { OrderAddressField } from './order.access';
 import { Order, type OrderView } from './order.entity';
 import { payloadType } from '../../core/payload';
 
@@ -13,6 +14,7 @@ export class OrderFulfillment {
   method: FulfillmentMethod;
 
   @Field(() => Address, { nullable: true })
+  @OrderAddressField
   shippingAddress?: Address;
 
   @Field(() => Date, { nullable: true })

@@ -1,8 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireStaff } from '../../../core/auth/guards';
-import { requestLoaders, type ServiceContext } from '../../../core/context';
+import { requestLoaders, type RequestContext, type ServiceContext } from '../../../core/context';
+import { addressKey } from '../../../core/security/limits';
 import { onRollback, transactional } from '../../../core/db/transaction';
-import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
+import { ErrorCode, fail, ok, type Failure, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { Cart, CartLine, FulfillmentMethod } from '../../cart/cart.entity';
 import { assertCartAccess, lockCart, priceCart } from '../../cart';
@@ -12,7 +13,7 @@ import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
 import { loyaltyService } from '../../loyalty';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
-import { insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import { countOpenPayInStore, insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
 import { orderNotifier } from '../order.notifier';
 import { paymentProvider } from '../payment/payment.provider';
 
@@ -22,6 +23,12 @@ export interface CheckoutInput {
   paymentMethod: PaymentMethod;
   paymentToken?: string | null;
 }
+
+/** Where the checkout came from: the request's client address, when a request (not a job or a fixture) asked. */
+const clientAddressOf = (ctx: ServiceContext): string | undefined => {
+  const address = (ctx as Partial<RequestContext>).clientAddress;
+  return address ? addressKey(address) : undefined;
+};
 
 const PICKUP_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const NUMBER_PREFIX = { WEB: 'W', APP: 'A', POS: 'P' } as const;
@@ -42,6 +49,7 @@ export class CheckoutService {
     let replayed = false;
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
+    const clientAddress = clientAddressOf(ctx);
     const result = await transactional(ctx, async (tx) => {
       const orderId = randomUUID();
       const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId, input.cartId);
@@ -53,7 +61,7 @@ export class CheckoutService {
         replayed = true;
         return ok(order);
       }
-      return this.placeOrder(tx, orderId, input, (lines, location) => {
+      return this.placeOrder(tx, orderId, input, clientAddress, (lines, location) => {
         orderLines = lines;
         orderLocation = location;
       });
@@ -72,6 +80,7 @@ export class CheckoutService {
     tx: ServiceContext,
     orderId: string,
     input: CheckoutInput,
+    clientAddress: string | undefined,
     written: (lines: OrderLine[], location: Location | undefined) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
@@ -98,6 +107,10 @@ export class CheckoutService {
     }
     const atCounter = method === FulfillmentMethod.IN_STORE;
     if (atCounter) requireStaff(tx, { locationId: cart.fulfillmentLocation!.id });
+    if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && !atCounter && tx.actor.kind !== 'staff') {
+      const capped = await this.payInStoreCap(tx, lines, cart.customer?.id, clientAddress);
+      if (capped) return capped;
+    }
 
     const locationId = method === FulfillmentMethod.SHIP ? await this.shippingLocationFor(tx, lines) : cart.fulfillmentLocation!.id;
     if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse or shipping store can send every line of this cart.', ['cartId']);
@@ -137,6 +150,7 @@ export class CheckoutService {
       fulfillmentMethod: method,
       locationId,
       shippingAddress: cart.shippingAddress ?? null,
+      clientAddress: clientAddress ?? null,
       pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
       completedAt: atCounter ? now : null,
       subtotal,
@@ -207,6 +221,29 @@ export class CheckoutService {
     }
     written(orderLines, location?.id === locationId ? location : undefined);
     return ok(order);
+  }
+
+  /**
+   * An order paid in store reserves stock with nothing paid, so a customer or guest may hold only
+   * so much that way (PAY_IN_STORE_* caps): units per order, and open unpaid orders per customer
+   * and per client address. Past a cap the answer is to pay by card. Two checkouts racing past
+   * the same cap may both pass it once; the guests' checkout rate limit bounds that.
+   */
+  private async payInStoreCap(tx: ServiceContext, lines: CartLine[], customerId: string | undefined, clientAddress: string | undefined): Promise<Failure | undefined> {
+    const caps = tx.config.payInStore;
+    const units = lines.reduce((sum, l) => sum + l.quantity, 0);
+    if (units > caps.maxUnitsPerOrder) {
+      return fail(ErrorCode.INVALID_INPUT, `At most ${caps.maxUnitsPerOrder} units can be reserved to pay in store; pay by card for more.`, ['paymentMethod']);
+    }
+    if (!customerId && !clientAddress) return undefined;
+    const open = await countOpenPayInStore(tx.em, customerId, clientAddress);
+    if (customerId && open.perCustomer >= caps.maxOpenOrdersPerCustomer) {
+      return fail(ErrorCode.INVALID_INPUT, `You have ${caps.maxOpenOrdersPerCustomer} orders waiting to be paid in store: collect one, or pay by card.`, ['paymentMethod']);
+    }
+    if (clientAddress && open.perAddress >= caps.maxOpenOrdersPerAddress) {
+      return fail(ErrorCode.INVALID_INPUT, 'Too many orders are waiting to be paid in store from your network: pay by card.', ['paymentMethod']);
+    }
+    return undefined;
   }
 
   /** Who sends a SHIP order: see shippingLocationWithAll (warehouses first, then shipping stores). */

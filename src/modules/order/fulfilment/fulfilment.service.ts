@@ -210,22 +210,32 @@ export class FulfilmentService {
   }
 
   /**
-   * Uncollected pickups past their hold: released like a cancellation. Claims a batch with
+   * Pickups past their hold, released like a cancellation: uncollected READY orders after
+   * PICKUP_HOLD_HOURS, and orders never readied (PLACED) after PICKUP_PLACED_HOLD_HOURS, so that
+   * no one holds a store's stock for ever by ordering and never coming. Claims a batch with
    * FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
    */
   async expireOverdue(ctx: ServiceContext, now = new Date(), batch = 100): Promise<number> {
-    const expired: Order[] = [];
+    const expired: { order: Order; message: string }[] = [];
+    const placedBefore = new Date(now.getTime() - ctx.config.pickupPlacedHoldHours * 3600_000);
     await transactional(ctx, async (tx) => {
-      for (const id of await lockOverduePickups(tx.em, now, batch)) {
+      for (const id of await lockOverduePickups(tx.em, now, placedBefore, batch)) {
         const order = await tx.em.findOneOrFail(Order, { id });
+        const message =
+          order.status === OrderStatus.PLACED
+            ? `Not made ready for pickup within ${ctx.config.pickupPlacedHoldHours} hours.`
+            : `Not collected within ${ctx.config.pickupHoldHours} hours.`;
         await this.release(tx, order, OrderStatus.EXPIRED);
-        this.record(tx, order, 'EXPIRED', `Not collected within ${ctx.config.pickupHoldHours} hours.`);
-        expired.push(order);
+        this.record(tx, order, 'EXPIRED', message);
+        expired.push({ order, message });
       }
       await tx.em.flush();
       return ok();
     });
-    for (const order of expired) orderNotifier.changed(ctx, order);
+    for (const { order, message } of expired) {
+      orderNotifier.changed(ctx, order);
+      orderNotifier.tellCustomer(ctx, order, 'ORDER_EXPIRED', message);
+    }
     return expired.length;
   }
 
