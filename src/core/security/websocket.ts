@@ -26,6 +26,7 @@ import { describeError, requestScope, type Logger, type RequestScope } from '../
 import type { Observability, OperationObserver } from '../observability';
 import { claimsPos, type RequestCredentials } from '../request';
 import type { Security } from './index';
+import { addressBucket } from './client-address';
 import { stringInputRefusal } from './input-policy';
 import { costRefusal } from './request-limits';
 
@@ -59,6 +60,8 @@ export interface LiveDeps {
 interface Connection {
   socket: WebSocket;
   address: string;
+  /** What per-address limits count it under (an IPv6 /64, loopback as one). */
+  bucket: string;
   authorization?: string;
   channel?: string;
   token?: string;
@@ -391,7 +394,7 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
         ]);
       }
       // One address's operations take their turn (parsing, validating, SQL) a few at a time.
-      const release = await gate.acquire(connection.address);
+      const release = await gate.acquire(connection.bucket);
       let handedOver = false;
       try {
         const prepared = await prepare(connection, payload, scope, started, refuse, release);
@@ -466,7 +469,7 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
     maxPayload: bodyLimitKb * 1024,
     handleProtocols,
     verifyClient: ({ req }, done) => {
-      const address = upgradeAddress(req, trustProxyHops);
+      const address = addressBucket(upgradeAddress(req, trustProxyHops));
       const open = perAddress.get(address) ?? 0;
       if (open >= wsMaxConnectionsPerAddress) {
         refused('address_limit', address, { open });
@@ -484,7 +487,8 @@ export function serveWebSocket(httpServer: Server, deps: LiveDeps): { close(): P
   });
 
   wss.on('connection', (socket, request) => {
-    const connection: Connection = { socket, address: upgradeAddress(request, trustProxyHops), actor: GUEST, closed: false };
+    const address = upgradeAddress(request, trustProxyHops);
+    const connection: Connection = { socket, address, bucket: addressBucket(address), actor: GUEST, closed: false };
     connections.add(connection);
     observability.live.opened();
     socket.on('error', (err) => {
