@@ -5,6 +5,7 @@ import { tooManyAttempts } from '../auth/throttle';
 import type { Config } from '../config';
 import type { Failure } from '../errors';
 import { describeError, type Logger } from '../logger';
+import { addressBucket } from './client-address';
 
 /** Per-address limits on what a guest may start: carts and checkout attempts. */
 export type AddressLimit = 'guestCart' | 'guestCheckout';
@@ -88,7 +89,7 @@ export class AbuseLimits {
   /** Takes one of the address's points for `limit`; TOO_MANY_ATTEMPTS once they are spent for the window. */
   async take(limit: AddressLimit, address: string | undefined): Promise<Failure | undefined> {
     try {
-      await this.perAddress[limit].consume(addressKey(address));
+      await this.perAddress[limit].consume(addressBucket(address));
       return undefined;
     } catch (refused) {
       if (!(refused instanceof RateLimiterRes)) throw refused;
@@ -110,18 +111,6 @@ export class AbuseLimits {
   async close(): Promise<void> {
     if (this.redis) await this.redis.quit().catch(() => this.redis!.disconnect());
   }
-}
-
-/** IPv6 clients are counted by their /64 (one subscriber's whole network); IPv4 by address. */
-export function addressKey(address: string | undefined): string {
-  if (!address) return 'unknown';
-  const plain = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-  if (!plain.includes(':')) return plain;
-  const [head, tail] = plain.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** One upsert for every key: a key whose window has passed starts again at 1. */

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { requireStaff } from '../../../core/auth/guards';
 import { requestLoaders, type RequestContext, type ServiceContext } from '../../../core/context';
-import { addressKey } from '../../../core/security/limits';
+import { addressBucket } from '../../../core/security/client-address';
 import { onRollback, transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, ok, type Failure, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
@@ -24,10 +24,13 @@ export interface CheckoutInput {
   paymentToken?: string | null;
 }
 
-/** Where the checkout came from: the request's client address, when a request (not a job or a fixture) asked. */
+/**
+ * Where the checkout came from, as per-address limits count it (an IPv6 /64, loopback as one),
+ * when a request (not a job or a fixture) asked; clipped to its column.
+ */
 const clientAddressOf = (ctx: ServiceContext): string | undefined => {
   const address = (ctx as Partial<RequestContext>).clientAddress;
-  return address ? addressKey(address) : undefined;
+  return address ? addressBucket(address).slice(0, 64) : undefined;
 };
 
 const PICKUP_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
