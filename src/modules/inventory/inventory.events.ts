@@ -9,8 +9,10 @@ export interface LowStock {
 }
 
 /**
- * INVENTORY_LOW, recorded inside the transaction of the stock change that crossed the threshold,
- * so it exists exactly when the change does. The one place the inventory module emits it.
+ * INVENTORY_LOW, raised inside the transaction of the stock change that crossed the threshold.
+ * The one place the inventory module emits it: today a log line ("inventory low"); webhook
+ * delivery records it here in the same transaction (`outbox.record(tx, …)`), so the event exists
+ * exactly when the change does.
  */
 export function recordLowStock(tx: ServiceContext, low: LowStock): void {
   tx.log.info('inventory low', { ...low });
