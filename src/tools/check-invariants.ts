@@ -2,6 +2,8 @@
 // database the service would use (DATABASE_URL, else the embedded one in DATA_DIR), prints each
 // violation and exits 1 if there is any. The embedded database is opened directly: stop the
 // service first — PGlite takes no lock, and two processes on one data directory corrupt it.
+// The configuration reads password rules whose error types carry GraphQL decorators.
+import 'reflect-metadata';
 import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { ConfigError, loadConfig } from '../core/config';
