@@ -12,7 +12,8 @@ import { Migration20261125213647OrderLinesByOrder } from './Migration20261125213
 import { Migration20261125221000SessionChangeNotify } from './Migration20261125221000SessionChangeNotify';
 import { Migration20261201154522IdempotencyKeyScope } from './Migration20261201154522IdempotencyKeyScope';
 import { Migration20261201160533 } from './Migration20261201160533';
-import { Migration20261201163222 } from './Migration20261201163222';
+import { Migration20261201163524 } from './Migration20261201163524';
+import { Migration20261201174609 } from './Migration20261201174609';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -27,5 +28,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125221000SessionChangeNotify', class: Migration20261125221000SessionChangeNotify },
   { name: 'Migration20261201154522IdempotencyKeyScope', class: Migration20261201154522IdempotencyKeyScope },
   { name: 'Migration20261201160533', class: Migration20261201160533 },
-  { name: 'Migration20261201163222', class: Migration20261201163222 },
+  { name: 'Migration20261201163524', class: Migration20261201163524 },
+  { name: 'Migration20261201174609', class: Migration20261201174609 },
 ];

@@ -5,7 +5,7 @@ import { SessionSubject } from '../src/core/auth/session.entity';
 import { issueToken } from '../src/core/auth/sessions';
 import { Channel } from '../src/core/channel';
 import { aCustomer, aProduct, aStaff, aStore, stock, systemContext } from './support/fixtures';
-import { BenchBrowseDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument } from './support/generated/graphql';
+import { BenchBrowseDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, ClientelingLookupDocument } from './support/generated/graphql';
 import { TestApp, unique } from './support/harness';
 
 /**
@@ -98,6 +98,28 @@ describe('statement budgets', () => {
     const six = await queueOf();
     expect([one.result, six.result]).toEqual([1, 6]);
     expect(six.statements.length).toBe(one.statements.length);
+  });
+
+  // The session, the customer, the access log, orders, lines, variants, cart, cart lines, points,
+  // preferences, addresses, consents, recommendations and the store: one statement each.
+  it('looks a customer up at the till (profile, preferences, cart, orders with lines, points, recommendations) in the same statements for 1 order as for 5, at most 14', async () => {
+    const store = await aStore(t);
+    const variants = await aCatalog(2, 3, store);
+    const lookupWith = async (orders: number) => {
+      const customer = await aCustomer(t);
+      for (let i = 0; i < orders; i++) await checkoutJourney(t, { skus: variants.slice(i % 4, (i % 4) + 2).map((v) => v.sku), storeId: store.id, token: customer.token });
+      await t.data(CartCreateDocument, { input: { lines: [{ sku: variants[5].sku, quantity: 1 }] } }, { token: customer.token });
+      // A new associate each time: both lookups start with the session not yet cached.
+      const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
+      return t.statementsOf(ClientelingLookupDocument, { query: customer.account.email, locationId: store.id, first: 10 }, { token: associate.token });
+    };
+    const one = await lookupWith(1);
+    const five = await lookupWith(5);
+    expect(one.data.customerLookup[0].orders.edges).toHaveLength(1);
+    expect(five.data.customerLookup[0].orders.edges).toHaveLength(5);
+    expect(five.data.customerLookup[0].activeCart!.lines).toHaveLength(1);
+    expect(five.statements.length).toBe(one.statements.length);
+    expect(five.statements.length).toBeLessThanOrEqual(14);
   });
 
   it('builds a guest cart through the benchmark journey', async () => {

@@ -18,6 +18,8 @@ export type CartCreateInput = {
 };
 
 export type CartFulfillmentInput = {
+  /** A saved address of the cart's customer, instead of typing shippingAddress again. */
+  addressId?: string | number | null | undefined;
   locationId?: string | number | null | undefined;
   method: FulfillmentMethod;
   shippingAddress?: AddressInput | null | undefined;

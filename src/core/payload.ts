@@ -29,3 +29,15 @@ export function toPayload(result: Result<unknown, unknown>, key?: string): { use
   if (!result.ok) return { userErrors: result.errors };
   return key ? { [key]: result.value, userErrors: [] } : { ...(result.value as object), userErrors: [] };
 }
+
+@ObjectType({ description: 'For mutations that return nothing else.' })
+export class MutationResult {
+  @Field()
+  ok: boolean;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+/** A mutation's answer when it has nothing to return but whether it was done. */
+export const toMutationResult = (result: Result<unknown, unknown>): MutationResult => ({ ok: result.ok, userErrors: result.ok ? [] : result.errors });

@@ -12,7 +12,8 @@ import type { Job } from '../core/jobs';
 import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
 import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
-import { Customer, CustomerResolver } from './customer';
+import { ConsentRecord, Customer, CustomerAccess, CustomerPreference, CustomerResolver, PasswordResetToken, SavedAddress } from './customer';
+import { CoPurchase, CustomerRecommendationsResolver, PurchaseToLearn, recommendationService, VariantSales } from './recommendation';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, StockTransfer, StockTransferLine, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
 import {
@@ -44,6 +45,11 @@ export const entities = [
   StockTransfer,
   StockTransferLine,
   Customer,
+  CustomerPreference,
+  SavedAddress,
+  ConsentRecord,
+  PasswordResetToken,
+  CustomerAccess,
   Staff,
   LoyaltyAccount,
   LoyaltyTransaction,
@@ -54,6 +60,9 @@ export const entities = [
   OrderEvent,
   Payment,
   IdempotencyRecord,
+  CoPurchase,
+  VariantSales,
+  PurchaseToLearn,
 ];
 
 /** Every resolver of the public API. */
@@ -81,6 +90,7 @@ export const resolvers: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,
+  CustomerRecommendationsResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
@@ -88,6 +98,7 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
   const system = (name: string): ServiceContext => ({ requestId: `job:${name}`, em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events });
   return [
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
+    { name: 'learn-co-purchases', everyMs: config.jobIntervalMs, run: () => recommendationService.learn(system('learn-co-purchases')) },
     { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
   ];
 }

@@ -7,6 +7,7 @@ import { createInventoryLoaders } from './inventory';
 import { createLocationLoaders } from './location';
 import { createLoyaltyLoaders } from './loyalty';
 import { createOrderLoaders } from './order';
+import { createRecommendationLoaders } from './recommendation';
 import { createStaffLoaders } from './staff';
 
 /** The per-request DataLoaders of every module, bound to the request's EntityManager. */
@@ -19,4 +20,5 @@ export const createLoaders = (em: EntityManager): Loaders => ({
   ...createLoyaltyLoaders(em),
   ...createCartLoaders(em),
   ...createOrderLoaders(em),
+  ...createRecommendationLoaders(em),
 });

@@ -1,8 +1,8 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
-import { CartCreateDocument, CartSetFulfillmentDocument, OrderCompletePickupDocument, OrderDocument } from '../support/generated/graphql';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCompletePickupDocument, OrderDocument } from '../support/generated/graphql';
 import { type TestApp, unique } from '../support/harness';
-import { aPickupOrder, PASSWORD } from '../support/fixtures';
-import { ANY_STAFF, CART_OWNER_OR_STAFF, ORDER_OWNER_OR_STORE_STAFF, STORE_STAFF, type Outcome, type Rule } from './authorization.rules';
+import { aGuestContact, aPickupCart, aPickupOrder, PASSWORD } from '../support/fixtures';
+import { ANY_STAFF, CART_OWNER_OR_STAFF, EVERYONE, ORDER_OWNER_OR_STORE_STAFF, STORE_STAFF, type Outcome, type Rule } from './authorization.rules';
 import { type CallerName, type Side, type World } from './world';
 
 /**
@@ -87,6 +87,26 @@ async function completedOrder({ t, w, side }: NestedCase): Promise<{ o: string; 
   return { o: placed.id, l: order!.lines[0].id };
 }
 
+/** What the till sees of a customer beyond their orders: every field of the customer's profile. */
+const PROFILE = 'phone loyaltyNumber language preferredLocation { id } preferences { key value } addresses { id isDefault address { line1 } } consents { purpose granted } recommendations(first: 3) { id }';
+
+/** One guest pickup order per side, with a contact email: what orderLookup finds (made once; lookups only read). */
+const guestOrders = new Map<string, Promise<{ n: string; e: string; id: string }>>();
+function aGuestOrder({ t, w, side }: NestedCase): Promise<{ n: string; e: string; id: string }> {
+  let order = guestOrders.get(side.name);
+  if (!order) {
+    order = (async () => {
+      const e = `${unique('guest')}@guest.test`.toLowerCase();
+      const cartId = await aPickupCart(t, side.store, [{ sku: w.sku, quantity: 1 }]);
+      await aGuestContact(t, cartId, e);
+      const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' });
+      return { n: checkoutComplete.order!.number, e, id: checkoutComplete.order!.id };
+    })();
+    guestOrders.set(side.name, order);
+  }
+  return order;
+}
+
 const ORDER_PAYLOAD_DEEP = `{ order { id ${DETAILS} customer { ${customerWith(DETAILS)} } } userErrors { code } }`;
 const ORDER_PAYLOAD_SUMMARY = `{ order { id ${SUMMARY} customer { ${customerWith(SUMMARY)} } } userErrors { code } }`;
 
@@ -156,6 +176,46 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
         document: `query($e: String!) { customerByEmail(email: $e) { ${customerWith(SUMMARY)} } }`,
         variables: ({ side }) => ({ e: side.ownerEmail }),
         reaches: everyOrder,
+      },
+    ],
+    customerLookup: [
+      {
+        path: 'Customer.orders (details)',
+        rule: ADMIN_ONLY,
+        document: `query($q: String!) { customerLookup(query: $q) { ${customerWith(DETAILS)} } }`,
+        variables: ({ side }) => ({ q: side.ownerEmail }),
+        reaches: everyOrder,
+      },
+      {
+        // customerLookup { orders { fulfillment { shippingAddress } } } as an associate of another
+        // store: the orders without their street (the shipped order's is for its owner and ADMIN).
+        path: 'Customer profile, preferences, addresses, consents, recommendations, orders (summary, shipping address)',
+        rule: ANY_STAFF,
+        document: `query($q: String!) { customerLookup(query: $q) { ${PROFILE} ${customerWith(SUMMARY)} } }`,
+        variables: ({ side }) => ({ q: side.ownerEmail }),
+        reaches: everyOrder,
+      },
+    ],
+    orderLookup: [
+      {
+        // Whoever knows a guest order's number and email reads it in full; staff of another store
+        // as at their counter (no payment of an open order).
+        path: "a guest's Order details",
+        rule: rule('ok', 'ok', 'ok', 'ok', F, 'ok', 'ok'),
+        document: `query($n: String!, $e: String!) { orderLookup(number: $n, email: $e) { id ${SUMMARY} ${DETAILS} fulfillment { pickupCode } } }`,
+        variables: async (c) => {
+          const { n, e } = await aGuestOrder(c);
+          return { n, e };
+        },
+      },
+      {
+        path: "a guest's Order summary",
+        rule: EVERYONE,
+        document: `query($n: String!, $e: String!) { orderLookup(number: $n, email: $e) { id ${SUMMARY} } }`,
+        variables: async (c) => {
+          const { n, e } = await aGuestOrder(c);
+          return { n, e };
+        },
       },
     ],
     me: [{ path: 'Customer.orders (details), activeCart, loyalty', rule: ME, document: `{ me { ${customerWith(`${SUMMARY} ${DETAILS}`)} } }` }],
@@ -276,6 +336,27 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
       },
     ],
     customerSignUp: { sameAs: 'customerSignIn', why: 'the same CustomerAuthPayload; a new customer has no orders yet' },
+    customerResetPassword: { sameAs: 'customerSignIn', why: 'the same CustomerAuthPayload, to whoever holds a reset token' },
+    customerUpdate: [
+      {
+        path: 'CustomerPayload.customer.orders (details)',
+        rule: OWNER_OR_ADMIN,
+        document: `mutation($id: ID) { customerUpdate(customerId: $id, input: { preferences: [{ key: "matrix", value: "1" }] }) { customer { ${PROFILE} ${customerWith(DETAILS)} } userErrors { code } } }`,
+        variables: ({ side }) => ({ id: side.ownerId }),
+        reaches: everyOrder,
+      },
+      {
+        path: 'CustomerPayload.customer profile and orders (summary)',
+        rule: CART_OWNER_OR_STAFF,
+        document: `mutation($id: ID) { customerUpdate(customerId: $id, input: { preferences: [{ key: "matrix", value: "1" }] }) { customer { ${PROFILE} ${customerWith(SUMMARY)} } userErrors { code } } }`,
+        variables: ({ side }) => ({ id: side.ownerId }),
+        reaches: everyOrder,
+      },
+    ],
+    customerAddressAdd: { sameAs: 'customerUpdate', why: 'the same CustomerPayload, of the signed-in customer themself' },
+    customerAddressRemove: { sameAs: 'customerUpdate', why: 'the same CustomerPayload, of the signed-in customer themself' },
+    customerSetConsent: { sameAs: 'customerUpdate', why: 'the same CustomerPayload, of the signed-in customer themself' },
+    cartSetContact: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
   },
   Subscription: {
     orderUpdated: [

@@ -1,7 +1,7 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
-import { CartCreateDocument, CartSetFulfillmentDocument } from '../support/generated/graphql';
+import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument } from '../support/generated/graphql';
 import { type TestApp, unique } from '../support/harness';
-import { aPickupOrder, aTransfer, PASSWORD } from '../support/fixtures';
+import { aPickupCart, aPickupOrder, aTransfer, PASSWORD } from '../support/fixtures';
 import { type CallerName, type Side, type World } from './world';
 
 /**
@@ -31,6 +31,8 @@ export const STORE_MANAGER = rule(U, F, F, F, F, 'ok', 'ok');
 export const ADMIN = rule(U, F, F, F, F, F, 'ok');
 /** The customer who placed the order, and no one else (staff included). */
 export const ORDER_OWNER = rule(U, 'ok', F, F, F, F, F);
+/** The signed-in customer's own account (address book, consents, erasure). */
+export const CUSTOMER_SELF = rule(U, 'ok', 'ok', F, F, F, F);
 
 /** What an operation needs from its side of the world, made once per operation and side. */
 export interface Prepared {
@@ -71,6 +73,18 @@ async function activeCart(t: TestApp, w: World, side: Side): Promise<{ cartId: s
   return { cartId, lineId: cartCreate.cart!.lines[0].id };
 }
 
+/** A guest's pickup order at the side's store, placed with a contact email (what orderLookup asks for). */
+async function guestOrder(t: TestApp, w: World, side: Side): Promise<{ orderId: string; cartId: string }> {
+  const cartId = await aPickupCart(t, side.store, [{ sku: w.sku, quantity: 1 }]);
+  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' });
+  return { orderId: checkoutComplete.order!.id, cartId };
+}
+
+async function numberAndEmail(t: TestApp, orderId: string): Promise<{ n: string; e: string }> {
+  const [row] = await t.app.orm.em.fork().getConnection().execute<{ number: string; contact_email: string }[]>('select number, contact_email from orders where id = ?', [orderId]);
+  return { n: row.number, e: row.contact_email };
+}
+
 const freshOrder = async (t: TestApp, w: World, side: Side) => ({ orderId: (await aPickupOrder(t, side.store, side.ownerToken, w.sku)).id });
 const cart = (t: TestApp, w: World, side: Side) => activeCart(t, w, side);
 const otherSide = (w: World, side: Side): Side => w.sides[side.name === 'A' ? 'B' : 'A'];
@@ -86,10 +100,20 @@ const ORDER_PAYLOAD = '{ order { id } userErrors { code } }';
 export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string, OperationRule>> = {
   Query: {
     cart: { rule: CART_OWNER_OR_STAFF, object: true, prepare: cart, document: 'query($id: ID!) { cart(id: $id) { id } }', variables: ({ prepared }) => ({ id: prepared.cartId }) },
+    customerAccessLog: { rule: ADMIN, document: 'query($c: ID!) { customerAccessLog(customerId: $c) { id } }', variables: ({ w }) => ({ c: w.sides.A.ownerId }) },
+    // Any store's staff: the customer walks into any store.
+    customerLookup: { rule: ANY_STAFF, document: 'query($q: String!) { customerLookup(query: $q) { id } }', variables: ({ w }) => ({ q: w.sides.A.ownerEmail }) },
     customerByEmail: { rule: ANY_STAFF, document: 'query($email: String!) { customerByEmail(email: $email) { id } }', variables: ({ w }) => ({ email: w.sides.A.ownerEmail }) },
     locations: { rule: EVERYONE, document: '{ locations { id } }' },
     me: { rule: rule('none', 'ok', 'ok', 'none', 'none', 'none', 'none'), document: '{ me { id } }' },
     order: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, document: 'query($id: ID!) { order(id: $id) { id } }', variables: ({ side }) => ({ id: side.order.id }) },
+    // Whoever knows a guest order's number and email: an order status page.
+    orderLookup: {
+      rule: EVERYONE,
+      prepare: guestOrder,
+      document: 'query($n: String!, $e: String!) { orderLookup(number: $n, email: $e) { id } }',
+      variables: ({ t, prepared }) => numberAndEmail(t, prepared.orderId),
+    },
     orderByPickupCode: {
       rule: STORE_STAFF,
       object: true,
@@ -141,6 +165,14 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       document: `mutation($c: ID!, $l: ID!) { cartLinesUpdate(cartId: $c, lines: [{ lineId: $l, quantity: 2 }]) ${PAYLOAD} }`,
       variables: ({ prepared }) => ({ c: prepared.cartId, l: prepared.lineId }),
     },
+    cartSetContact: {
+      // A customer's cart has the account's contact: the owner and staff get that business answer.
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!) { cartSetContact(cartId: $c, input: { email: "matrix@example.test" }) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId }),
+    },
     cartSetFulfillment: {
       rule: CART_OWNER_OR_STAFF,
       object: true,
@@ -155,6 +187,30 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       // A fresh cart for every caller: an allowed checkout completes the cart it is given.
       variables: async ({ t, w, side }) => ({ c: (await activeCart(t, w, side)).cartId, k: unique('key') }),
     },
+    customerAddressAdd: {
+      rule: CUSTOMER_SELF,
+      document: `mutation { customerAddressAdd(input: { line1: "1 Matrix St", city: "Springfield", postalCode: "12345", countryCode: "US" }) ${PAYLOAD} }`,
+    },
+    customerAddressRemove: {
+      // An address nobody has: customers get a business answer, the others the auth error.
+      rule: CUSTOMER_SELF,
+      document: `mutation { customerAddressRemove(addressId: "00000000-0000-4000-8000-000000000000") ${PAYLOAD} }`,
+    },
+    customerDelete: {
+      // A wrong password: allowed callers get INVALID_CREDENTIALS, and the world's customers stay.
+      rule: CUSTOMER_SELF,
+      document: `mutation { customerDelete(password: "not-the-password") ${PAYLOAD} }`,
+    },
+    customerRequestPasswordReset: {
+      rule: EVERYONE,
+      document: `mutation($e: String!) { customerRequestPasswordReset(email: $e) ${PAYLOAD} }`,
+      variables: () => ({ e: `${unique('reset')}@example.test`.toLowerCase() }),
+    },
+    customerResetPassword: {
+      rule: EVERYONE,
+      document: `mutation { customerResetPassword(token: "not-a-token-of-anyone-xxxxxxxxxxx", password: "a-long-passphrase") ${PAYLOAD} }`,
+    },
+    customerSetConsent: { rule: CUSTOMER_SELF, document: `mutation { customerSetConsent(purpose: EMAIL_MARKETING, granted: false) ${PAYLOAD} }` },
     customerSignIn: {
       rule: EVERYONE,
       document: `mutation($e: String!, $p: String!) { customerSignIn(email: $e, password: $p) { token userErrors { code } } }`,
@@ -164,6 +220,13 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       rule: EVERYONE,
       document: `mutation($e: String!, $p: String!) { customerSignUp(input: { email: $e, password: $p }) { token userErrors { code } } }`,
       variables: () => ({ e: `${unique('signup')}@example.test`.toLowerCase(), p: PASSWORD }),
+    },
+    customerUpdate: {
+      // The customer themself, or staff of any store serving them.
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      document: `mutation($id: ID) { customerUpdate(customerId: $id, input: { preferences: [{ key: "matrix", value: "1" }] }) ${PAYLOAD} }`,
+      variables: ({ side }) => ({ id: side.ownerId }),
     },
     inventorySet: {
       rule: STORE_MANAGER,

@@ -6,7 +6,7 @@ import { fulfilmentService } from '../../src/modules/order';
 import type { Location } from '../../src/modules/location';
 import type { ProductVariant } from '../../src/modules/catalog';
 import { aCustomer, aProduct, aStaff, aStore, givePoints, pointsBalance, sqlNumber, stock, stockLevel, systemContext } from '../support/fixtures';
-import { CartApplyLoyaltyPointsDocument, CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCancelDocument, OrderDocument } from '../support/generated/graphql';
+import { CartApplyLoyaltyPointsDocument, CartCreateDocument, CartSetContactDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCancelDocument, OrderDocument } from '../support/generated/graphql';
 import { TestApp, unique } from '../support/harness';
 
 /**
@@ -52,6 +52,8 @@ async function cartFor(address: string, token?: string, quantity = 1): Promise<s
   expect(cartCreate.userErrors).toEqual([]);
   const cartId = cartCreate.cart!.id;
   await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, from(address, token));
+  // A guest gives the email the order is confirmed to.
+  if (!token) await t.data(CartSetContactDocument, { cartId, input: { email: `${unique('guest')}@guest.test`.toLowerCase() } }, from(address));
   return cartId;
 }
 

@@ -7,12 +7,12 @@ import type { ServiceContext } from '../../src/core/context';
 import { transactional } from '../../src/core/db/transaction';
 import { ok } from '../../src/core/errors';
 import { catalogService, type ProductVariant } from '../../src/modules/catalog';
-import { Customer } from '../../src/modules/customer';
+import { Customer, nextLoyaltyNumber } from '../../src/modules/customer';
 import { inventoryService, transferService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
 import { Staff } from '../../src/modules/staff';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
+import { CartCreateDocument, CartSetContactDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
 import { type TestApp, unique } from './harness';
 
 /**
@@ -97,7 +97,12 @@ export const anAdmin = (t: TestApp) => aStaff(t, StaffRole.ADMIN);
 
 export async function aCustomer(t: TestApp, channel: Channel = Channel.WEB): Promise<SignedIn<Customer>> {
   const ctx = systemContext(t);
-  const customer = ctx.em.create(Customer, { email: `${unique('c')}@customer.test`.toLowerCase(), passwordHash: await hashed(), name: 'Test Customer' });
+  const customer = ctx.em.create(Customer, {
+    email: `${unique('c')}@customer.test`.toLowerCase(),
+    passwordHash: await hashed(),
+    name: 'Test Customer',
+    loyaltyNumber: await nextLoyaltyNumber(ctx.em),
+  });
   loyaltyService.openAccount(ctx, customer.id);
   await ctx.em.flush();
   const token = await issueToken(ctx.em, SessionSubject.CUSTOMER, customer.id, channel, 1);
@@ -135,7 +140,16 @@ export async function aPickupCart(t: TestApp, store: Location, lines: CartLineIn
   const cartId = cartCreate.cart!.id;
   const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
   if (cartSetFulfillment.userErrors.length) throw new Error(`fulfillment refused: ${JSON.stringify(cartSetFulfillment.userErrors)}`);
+  // A guest gives the email the order is confirmed to (and found with) before checking out.
+  if (!token) await aGuestContact(t, cartId);
   return cartId;
+}
+
+/** A guest cart's contact email (required to check out a guest cart); returns the email. */
+export async function aGuestContact(t: TestApp, cartId: string, email = `${unique('guest')}@guest.test`.toLowerCase()): Promise<string> {
+  const { cartSetContact } = await t.data(CartSetContactDocument, { cartId, input: { email } });
+  if (cartSetContact.userErrors.length) throw new Error(`contact refused: ${JSON.stringify(cartSetContact.userErrors)}`);
+  return email;
 }
 
 /** An order placed by aPickupOrder: its id, the customer's pickup code and its cart. */

@@ -91,3 +91,12 @@ export async function revokeSession(em: EntityManager, sessionId: string, cache?
   if (!changed) cache?.broadcastHeard(sessionId);
   await heard;
 }
+
+/**
+ * Ends every open session of an account (a password reset, an erasure), in the caller's
+ * transaction: from its commit on, the database's session-change notification evicts the tokens
+ * from every instance's cache, and they are refused.
+ */
+export function revokeSubjectSessions(em: EntityManager, subjectKind: SessionSubject, subjectId: string): Promise<number> {
+  return em.nativeUpdate(Session, { subjectKind, subjectId, revokedAt: null }, { revokedAt: new Date() });
+}

@@ -8,7 +8,8 @@ import { addressBucket } from '../security/client-address';
 import { normalizeEmail } from './credentials';
 import { setHashConcurrency } from './password';
 
-export type SignInKind = 'customer' | 'staff';
+/** What a guess is about: an account's password, or a guest order's email (orderLookup). */
+export type SignInKind = 'customer' | 'staff' | 'order';
 
 /** "in 4 minutes" / "in 30 seconds": when a refused caller may try again. */
 export function retryIn(ms: number): string {

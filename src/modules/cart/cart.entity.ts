@@ -70,6 +70,13 @@ export class Cart {
   @Property({ type: 'jsonb', nullable: true })
   shippingAddress?: Address;
 
+  /** A guest cart's buyer: where the confirmation goes, and what finds the order later (orderLookup). */
+  @Property({ length: 254, nullable: true })
+  contactEmail?: string;
+
+  @Property({ length: 16, nullable: true })
+  contactPhone?: string;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

@@ -8,7 +8,7 @@ import { Location } from '../location/location.entity';
 import { Cart, CartLine } from './cart.entity';
 import { priceCart, type CartPrices } from './cart.pricing';
 import { assertCartAccess, cartService } from './cart.service';
-import { CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
+import { CartContact, CartContactInput, CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
 
 const payload = (result: Parameters<typeof toPayload<'cart', Cart>>[0]): CartPayload => toPayload(result, 'cart');
 
@@ -76,6 +76,21 @@ export class CartResolver {
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<CartPayload> {
     return payload(await cartService.applyLoyaltyPoints(ctx, cartId, points, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload, { description: "A guest cart's email (required to check out) and phone." })
+  async cartSetContact(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('input', () => CartContactInput) input: CartContactInput,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.setContact(ctx, cartId, input, expectedVersion));
+  }
+
+  @FieldResolver(() => CartContact, { nullable: true })
+  contact(@Root() cart: Cart): CartContact | undefined {
+    return cart.contactEmail || cart.contactPhone ? { email: cart.contactEmail, phone: cart.contactPhone } : undefined;
   }
 
   @FieldResolver(() => Customer, { nullable: true })

@@ -7,14 +7,15 @@ import { isUniqueViolation } from '../../core/db/violations';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../core/errors';
 import { isUuid } from '../../core/loader';
 import { ProductVariant } from '../catalog/catalog.entity';
-import { Customer } from '../customer/customer.entity';
+import { parseEmail, parsePhone } from '../../core/contact';
+import { Customer, SavedAddress } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
 import { readLines, resolveLineInputs } from './cart.lines';
-import { abandonCartsIdleSince, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
+import { abandonCartsIdleSince, eraseCartsOf, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
 import { priceCart, tooLargeForCart } from './cart.pricing';
-import type { CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
+import type { CartContactInput, CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
 type CartChange = (tx: ServiceContext, cart: Cart, lines: CartLine[], read: LockedCart) => Promise<Result<void>>;
@@ -116,8 +117,18 @@ export class CartService {
     });
   }
 
-  async setFulfillment(ctx: ServiceContext, cartId: string, input: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+  async setFulfillment(ctx: ServiceContext, cartId: string, given: CartFulfillmentInput, expectedVersion?: number | null): Promise<Result<Cart>> {
     let chosen: Location | undefined;
+    // A saved address stands for a typed one; whose it is is checked once the cart is locked.
+    let saved: SavedAddress | undefined;
+    if (given.addressId) {
+      if (given.method !== FulfillmentMethod.SHIP || given.shippingAddress) {
+        return fail(ErrorCode.INVALID_INPUT, 'addressId is for shipping, instead of shippingAddress.', ['input', 'addressId']);
+      }
+      saved = (isUuid(given.addressId) && (await ctx.em.findOne(SavedAddress, { id: given.addressId }))) || undefined;
+      if (!saved) return fail(ErrorCode.NOT_FOUND, 'No saved address has this id.', ['input', 'addressId']);
+    }
+    const input: CartFulfillmentInput = saved ? { ...given, shippingAddress: saved.address } : given;
     // What the cart holds if every check below passes is known from the input alone: the statement
     // that locks the cart sets it (and reads the store), so a change that passes writes nothing
     // more, and one that fails rolls it back.
@@ -128,6 +139,8 @@ export class CartService {
     const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
       // The cart already holds the fulfillment asked for: here it is only checked.
       if (input.method === FulfillmentMethod.SHIP) {
+        // Another customer's address (or a guest cart) is refused as if the id named nothing.
+        if (saved && saved.customer.id !== cart.customer?.id) return fail(ErrorCode.NOT_FOUND, 'No saved address has this id.', ['input', 'addressId']);
         const address = input.shippingAddress;
         if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
         for (const key of ['line1', 'city', 'postalCode'] as const) {
@@ -156,6 +169,32 @@ export class CartService {
     }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
+  }
+
+  /**
+   * A guest cart's contact: the email the confirmation goes to (and that orderLookup asks for),
+   * and a phone. A field left out keeps its value; an empty one clears it.
+   */
+  setContact(ctx: ServiceContext, cartId: string, input: CartContactInput, expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (_tx, cart) => {
+      if (cart.customer) return fail(ErrorCode.INVALID_INPUT, "A customer's cart uses the account's email and phone.", ['cartId']);
+      if (input.email !== undefined && input.email !== null) {
+        const email = input.email.trim() === '' ? null : parseEmail(input.email);
+        if (email === undefined) return fail(ErrorCode.INVALID_INPUT, 'Enter a valid email address.', ['input', 'email']);
+        cart.contactEmail = email ?? undefined;
+      }
+      if (input.phone !== undefined && input.phone !== null) {
+        const phone = input.phone.trim() === '' ? null : parsePhone(input.phone);
+        if (phone === undefined) return fail(ErrorCode.INVALID_INPUT, 'Enter the phone number with its country code, e.g. +34 600 123 456.', ['input', 'phone']);
+        cart.contactPhone = phone ?? undefined;
+      }
+      return ok();
+    }, { prime: true, lines: false });
+  }
+
+  /** Erasure: the customer's carts forget where to ship and whom to contact; an open one is abandoned. */
+  async eraseCustomerData(tx: ServiceContext, customerId: string): Promise<void> {
+    await eraseCartsOf(tx.em, customerId);
   }
 
   /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */

@@ -176,3 +176,14 @@ export function abandonCartsIdleSince(em: EntityManager, cutoff: Date, now: Date
     [now, cutoff, batch],
   );
 }
+
+/** Erasure of a customer's carts: no address or contact left; an ACTIVE one is ABANDONED (it can no longer be checked out). */
+export async function eraseCartsOf(em: EntityManager, customerId: string): Promise<void> {
+  await query(
+    em,
+    `update cart set shipping_address = null, contact_email = null, contact_phone = null,
+            status = case when status = 'ACTIVE' then 'ABANDONED'::cart_status else status end, version = version + 1, updated_at = now()
+      where customer_id = ?`,
+    [customerId],
+  );
+}

@@ -43,6 +43,9 @@ export class CartFulfillmentInput {
 
   @Field(() => Address, { nullable: true })
   shippingAddress?: Address;
+
+  @Field(() => ID, { nullable: true, description: "A saved address of the cart's customer, instead of typing shippingAddress again." })
+  addressId?: string;
 }
 
 @ObjectType()
@@ -54,6 +57,24 @@ export class CartFulfillment {
 
   @Field(() => Address, { nullable: true })
   shippingAddress?: Address;
+}
+
+@InputType()
+export class CartContactInput {
+  @Field(() => String, { nullable: true })
+  email?: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string;
+}
+
+@ObjectType({ description: "How to reach the buyer of a guest cart (a customer's cart uses the account's)." })
+export class CartContact {
+  @Field(() => String, { nullable: true })
+  email?: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string;
 }
 
 export const CartPayload = payloadType('CartPayload', { cart: Cart });

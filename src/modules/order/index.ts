@@ -4,6 +4,7 @@ export { fulfilmentService } from './fulfilment/fulfilment.service';
 export { returnsService } from './returns/returns.service';
 export { usePaymentProvider, type PaymentProvider } from './payment/payment.provider';
 export { createOrderLoaders } from './order.loader';
+export { attachGuestOrders, eraseOrderAddresses } from './order.sql';
 export {
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,

@@ -16,8 +16,9 @@ interface OrderRef {
 /**
  * Who sees what of an order, wherever it was reached from (a root field, `customer { orders }`,
  * a loyalty transaction, a mutation's payload, a subscription's event):
- * - `full`: its owner, staff of its store (ADMIN: any store), the system; and a guest for a guest
- *   order (only the holder of its cart id reaches one: root fields refuse guests);
+ * - `full`: its owner, staff of its store (ADMIN: any store), the system; and a guest or customer
+ *   for a guest order (only the holder of its cart id, or whoever knows its number and contact
+ *   email through orderLookup, reaches one: order(id) refuses them);
  * - `counter`: staff of another store, who serve the customer at their counter (they find the
  *   customer by email and may take back a completed order anywhere): its number, status, lines,
  *   totals and customer, and — once COMPLETED — its payment and timeline, which a return needs;
@@ -32,7 +33,7 @@ export function orderAccess(actor: Actor, order: OrderRef): OrderAccess {
   if (actor.kind === 'system') return 'full';
   if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return 'full';
   if (actor.kind === 'staff') return worksAt(actor, order.location.id) ? 'full' : 'counter';
-  if (actor.kind === 'guest' && !order.customer) return 'full';
+  if ((actor.kind === 'guest' || actor.kind === 'customer') && !order.customer) return 'full';
   if (actor.kind === 'guest') throw unauthenticated('Sign in to see this order.');
   throw forbidden('This order is not yours to see.');
 }
@@ -40,6 +41,7 @@ export function orderAccess(actor: Actor, order: OrderRef): OrderAccess {
 /** Root fields: the owner, or staff of the order's store (ADMIN: any). Throws the auth error. */
 export function assertOrderAccess(actor: Actor, order: OrderRef): void {
   if (actor.kind === 'guest' && !order.customer) throw unauthenticated('Sign in to see this order.');
+  if (actor.kind === 'customer' && !order.customer) throw forbidden('This order is not yours to see.');
   if (orderAccess(actor, order) !== 'full') throw forbidden('This order is not yours to see.');
 }
 

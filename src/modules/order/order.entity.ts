@@ -93,6 +93,10 @@ export class Order {
   @Property({ length: 12, nullable: true })
   pickupCode?: string;
 
+  /** A guest order's contact email (lower-case), copied from the cart: orderLookup's second key. */
+  @Property({ length: 254, nullable: true })
+  contactEmail?: string;
+
   /** Where a customer's or guest's checkout came from (IPv6 by /64): caps the orders paid in store per address. */
   @Property({ length: 64, nullable: true })
   clientAddress?: string;
@@ -152,6 +156,8 @@ export class Order {
 @Entity()
 // Lines are always read by order (order pages, a store's pickup queue), oldest first.
 @Index({ properties: ['order', 'createdAt'] })
+// What a customer bought, on every channel: recommendations never offer it again.
+@Index({ properties: ['customer', 'variant'] })
 @Check({ name: 'order_line_quantities', expression: 'quantity > 0 and returned_quantity >= 0 and returned_quantity <= quantity' })
 export class OrderLine {
   [OptionalProps]?: 'returnedQuantity' | 'createdAt';

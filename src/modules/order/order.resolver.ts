@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireStaff } from '../../core/auth/guards';
 import type { RequestContext } from '../../core/context';
-import type { Result } from '../../core/errors';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, type Result } from '../../core/errors';
 import { toPayload } from '../../core/payload';
 import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
@@ -13,8 +14,8 @@ import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
-import { assertOrderAccess, isOrderOwner, OrderHistoryField, OrderSummaryField } from './order.access';
-import { orderQueries } from './order.queries';
+import { assertOrderAccess, OrderHistoryField, OrderSummaryField } from './order.access';
+import { orderQueries, pickupCodeVisible, showPickupCodeIn } from './order.queries';
 import { fulfilmentService } from './fulfilment/fulfilment.service';
 import { OrderConnection, OrderFulfillment, OrderLineQuantityInput, OrderPayload } from './order.types';
 import { returnsService } from './returns/returns.service';
@@ -33,6 +34,14 @@ export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'Staff only: the code the customer shows at the counter.' })
   async orderByPickupCode(@Ctx() ctx: RequestContext, @Arg('locationId', () => ID) locationId: string, @Arg('code', () => String) code: string): Promise<Order | null> {
     return orderQueries.byPickupCode(ctx, locationId, code);
+  }
+
+  @Query(() => Order, { nullable: true, description: "Anyone: a guest's order by its number and the email given at checkout (an order status page)." })
+  async orderLookup(@Ctx() ctx: RequestContext, @Arg('number', () => String) number: string, @Arg('email', () => String) email: string): Promise<Order | null> {
+    const found = await orderQueries.lookup(ctx, number, email);
+    if (!found.ok) throw new GraphQLError(found.errors[0].message, { extensions: { code: ErrorCode.TOO_MANY_ATTEMPTS } });
+    if (found.value) showPickupCodeIn(ctx, found.value.id);
+    return found.value;
   }
 
   @Query(() => [Order], { description: 'Staff of that store: its pickup orders, checked-in customers first, then oldest first.' })
@@ -70,7 +79,10 @@ export class OrderResolver {
   ): Promise<OrderPayload> {
     // Per client address, before any SQL (see cartCreate).
     const refused = ctx.actor.kind === 'guest' ? await ctx.limits.take('guestCheckout', ctx.clientAddress) : undefined;
-    return payload(refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken })));
+    const result = refused ?? (await checkoutService.complete(ctx, { cartId, idempotencyKey, paymentMethod, paymentToken }));
+    // Whoever completed the checkout (a guest too) sees the pickup code in this answer.
+    if (result.ok) showPickupCodeIn(ctx, result.value.id);
+    return payload(result);
   }
 
   @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: the order is packed and waiting.' })
@@ -210,7 +222,7 @@ export class OrderFulfillmentResolver {
 
   @FieldResolver(() => String, { nullable: true, description: 'Shown to the customer who owns the order; staff verify it, they never read it.' })
   pickupCode(@Root() fulfillment: OrderFulfillment, @Ctx() ctx: RequestContext): string | undefined {
-    return isOrderOwner(ctx.actor, fulfillment.order) ? fulfillment.order.pickupCode : undefined;
+    return pickupCodeVisible(ctx, fulfillment.order) ? fulfillment.order.pickupCode : undefined;
   }
 }
 

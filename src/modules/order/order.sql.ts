@@ -21,6 +21,7 @@ export interface PlacedOrder {
   shippingAddress: Address | null;
   clientAddress: string | null;
   pickupCode: string | null;
+  contactEmail: string | null;
   completedAt: Date | null;
   subtotal: number;
   loyaltyDiscount: number;
@@ -91,6 +92,8 @@ export async function insertPlacedOrder(
   em: EntityManager,
   numberPrefix: string,
   rows: { order: PlacedOrder; lines: PlacedLine[]; payment: PlacedPayment; event: PlacedEvent },
+  /** Rows of other modules' tables written with the order (e.g. the purchase recommendations learn from), in the same round trip. */
+  also: { table: string; rows: Row[] }[] = [],
 ): Promise<{ order: Order; lines: OrderLine[] }> {
   const params: unknown[] = [];
   const insert = (table: string, values: Row[], returning = '') => {
@@ -105,7 +108,8 @@ export async function insertPlacedOrder(
     `with placed as (${insert('orders', [orderRow], ' returning *')}),
           payment as (${insert('payment', [snakeRow(rows.payment)])}),
           event as (${insert('order_event', [snakeRow(rows.event)])}),
-          lines as (${insert('order_line', lineRows)})
+          lines as (${insert('order_line', lineRows)})${also.map((extra, i) => `,
+          also_${i} as (${insert(extra.table, extra.rows)})`).join('')}
      select * from placed`,
     params,
   );
@@ -234,4 +238,29 @@ export async function linesOfOrders(em: EntityManager, orderIds: string[]): Prom
     unitPrice: r.unit_price,
     channel: r.channel,
   }));
+}
+
+/**
+ * Gives a new account the guest orders placed with its email (once: an attached order is no
+ * longer a guest's), with their lines, in the sign-up's transaction. Returns how many.
+ */
+export async function attachGuestOrders(em: EntityManager, customerId: string, email: string): Promise<number> {
+  const [row] = await query<{ n: number }>(
+    em,
+    `with attached as (
+       update orders set customer_id = ?, contact_email = null, updated_at = now()
+        where customer_id is null and contact_email = ?
+        returning id
+     ), lines as (
+       update order_line set customer_id = ? where order_id in (select id from attached)
+     )
+     select count(*)::int as n from attached`,
+    [customerId, email, customerId],
+  );
+  return row.n;
+}
+
+/** Erasure: the customer's orders keep their lines and money, not where they were sent. */
+export async function eraseOrderAddresses(em: EntityManager, customerId: string): Promise<void> {
+  await query(em, `update orders set shipping_address = null, updated_at = now() where customer_id = ? and shipping_address is not null`, [customerId]);
 }

@@ -38,6 +38,7 @@ const CHECKOUT = `mutation Checkout($cartId: ID!, $idempotencyKey: String!, $pay
     order { id number subtotal { amount } total { amount } } userErrors { code message } } }`;
 const CART_CREATE = `mutation CartCreate($input: CartCreateInput) { cartCreate(input: $input) { cart { id } userErrors { code message } } }`;
 const SET_FULFILLMENT = `mutation Fulfil($cartId: ID!, $input: CartFulfillmentInput!) { cartSetFulfillment(cartId: $cartId, input: $input) { userErrors { code message } } }`;
+const SET_CONTACT = `mutation Contact($cartId: ID!, $input: CartContactInput!) { cartSetContact(cartId: $cartId, input: $input) { userErrors { code message } } }`;
 const APPLY_POINTS = `mutation Points($cartId: ID!, $points: Int!) { cartApplyLoyaltyPoints(cartId: $cartId, points: $points) { userErrors { code message } } }`;
 const ORDER = `query Order($id: ID!) { order(id: $id) { id number subtotal { amount } total { amount } } }`;
 
@@ -99,6 +100,8 @@ export class CheckoutLoad {
           cartId = (await gql<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines } }, token)).cartCreate.cart.id;
           await gql(url, SET_FULFILLMENT, { cartId, input: { method: 'PICKUP', locationId: this.world.storeId } }, token);
           if (kind === 'points') await gql(url, APPLY_POINTS, { cartId, points: 30 }, token);
+          // A guest gives the email the order is confirmed to.
+          else await gql(url, SET_CONTACT, { cartId, input: { email: `guest-${w}-${i}@load.test` } });
         }
       } catch {
         this.interrupted++;

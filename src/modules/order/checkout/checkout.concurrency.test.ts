@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
+import { aCustomer, aGuestContact, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -270,6 +270,7 @@ describe('checkout refusals', () => {
     const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 1 }, { sku: b.sku, quantity: 1 }] } });
     const cartId = cartCreate.cart!.id;
     await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } });
+    await aGuestContact(t, cartId);
 
     await expectRefused(cartId, { method: 'CARD', paymentToken: 'tok_visa' }, 'OUT_OF_STOCK', ['cartId']);
     await expectRefused(cartId, { method: 'PAY_IN_STORE' }, 'INVALID_INPUT', ['paymentMethod']);

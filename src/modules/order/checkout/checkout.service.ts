@@ -11,6 +11,7 @@ import { inventoryService, MovementKind, type StockChange } from '../../inventor
 import { Location } from '../../location/location.entity';
 import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
 import { loyaltyService } from '../../loyalty';
+import { recommendationService } from '../../recommendation';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
 import { countOpenPayInStore, insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
@@ -110,6 +111,10 @@ export class CheckoutService {
     }
     const atCounter = method === FulfillmentMethod.IN_STORE;
     if (atCounter) requireStaff(tx, { locationId: cart.fulfillmentLocation!.id });
+    // A guest is told about the order (and finds it again) by email; a sale at the counter is handed over at once.
+    if (!cart.customer && !atCounter && !cart.contactEmail) {
+      return fail(ErrorCode.CONTACT_REQUIRED, 'Give an email address for this order first (cartSetContact).', ['cartId']);
+    }
     if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && !atCounter && tx.actor.kind !== 'staff') {
       const capped = await this.payInStoreCap(tx, lines, cart.customer?.id, clientAddress);
       if (capped) return capped;
@@ -155,6 +160,7 @@ export class CheckoutService {
       shippingAddress: cart.shippingAddress ?? null,
       clientAddress: clientAddress ?? null,
       pickupCode: method === FulfillmentMethod.PICKUP ? newPickupCode() : null,
+      contactEmail: customerId ? null : (cart.contactEmail ?? null),
       completedAt: atCounter ? now : null,
       subtotal,
       loyaltyDiscount,
@@ -216,7 +222,9 @@ export class CheckoutService {
       providerReference: reference ?? null,
       createdAt: now,
     };
-    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event });
+    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event }, [
+      recommendationService.purchaseToLearn(orderId, now),
+    ]);
 
     if (atCounter && customerId) {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
