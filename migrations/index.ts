@@ -13,7 +13,8 @@ import { Migration20261125221000SessionChangeNotify } from './Migration202611252
 import { Migration20261201154522IdempotencyKeyScope } from './Migration20261201154522IdempotencyKeyScope';
 import { Migration20261201160533 } from './Migration20261201160533';
 import { Migration20261201163524 } from './Migration20261201163524';
-import { Migration20261201174609 } from './Migration20261201174609';
+import { Migration20261201165354 } from './Migration20261201165354';
+import { Migration20261201175005 } from './Migration20261201175005';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -29,5 +30,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201154522IdempotencyKeyScope', class: Migration20261201154522IdempotencyKeyScope },
   { name: 'Migration20261201160533', class: Migration20261201160533 },
   { name: 'Migration20261201163524', class: Migration20261201163524 },
-  { name: 'Migration20261201174609', class: Migration20261201174609 },
+  { name: 'Migration20261201165354', class: Migration20261201165354 },
+  { name: 'Migration20261201175005', class: Migration20261201175005 },
 ];

@@ -26,7 +26,9 @@ import { createSessionCaching } from './core/auth/session-notifications';
 import { createSecurity } from './core/security';
 import { serveWebSocket } from './core/security/websocket';
 import { createObservability } from './core/observability';
-import { createJobs, createLoaders, entities } from './modules';
+import { createDispatcher, createJobs, createLoaders, entities } from './modules';
+import { closeTransports } from './modules/notification';
+import { listenOnPooledConnection } from './modules/outbox';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -61,6 +63,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const databaseUrl = config.databaseUrl ?? embedded!.url;
   const stats = new SqlStats();
   const sessions = createSessionCaching(config.sessionCacheSeconds, databaseUrl, log);
+  let dispatcher: ReturnType<typeof createDispatcher> | undefined;
   const orm = await initOrm({
     url: databaseUrl,
     entities,
@@ -68,7 +71,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     stats,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs,
-    onConnection: sessions.onConnection,
+    onConnection: async (connection) => {
+      await sessions.onConnection(connection);
+      // The embedded database is one session: a commit's NOTIFY reaches only the connection that
+      // committed (also when reached through its socket), so pooled connections listen too.
+      if (config.outbox.dispatcherEnabled) await listenOnPooledConnection(connection, () => dispatcher?.wake());
+    },
   });
   try {
     await assertDurableServer(orm, config, log);
@@ -99,6 +107,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const security = createSecurity(config, log);
   const observability = createObservability(config, orm, log);
   limits.onAlert((alert) => observability.countSecurityAlert(alert));
+  if (config.outbox.dispatcherEnabled) {
+    dispatcher = createDispatcher(orm, config, log, events, embedded ? undefined : databaseUrl, observability.registry);
+    await dispatcher.start();
+  }
   // Like introspection, which it needs: development and tests only.
   const explorer = config.nodeEnv === 'production' ? undefined : createExplorer();
 
@@ -206,6 +218,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await apollo.stop();
       log.debug('http server drained');
       await jobs?.stop();
+      await dispatcher?.stop();
+      await closeTransports();
       await observability.close();
       await events.close();
       await signInThrottle.close();

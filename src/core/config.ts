@@ -73,7 +73,37 @@ export interface Config {
   /** Send each GraphQL response's SQL statement count in `x-sql-statements` (benchmarks only). */
   sqlStatsHeader: boolean;
   security: SecurityConfig;
+  outbox: OutboxConfig;
 }
+
+/** Events, webhooks, customer messages and money calls delivered after commit (src/modules/outbox). */
+export interface OutboxConfig {
+  /** Run the dispatcher in this instance (default: JOBS_ENABLED). Any number of instances may. */
+  dispatcherEnabled: boolean;
+  /** Polling period when no notification wakes the dispatcher. */
+  pollMs: number;
+  /** Calls in flight at once per instance, over every receiver (a quarter of them at most to one receiver). */
+  concurrency: number;
+  webhookTimeoutMs: number;
+  /** First retry delay; doubles per attempt (with jitter) up to about a day. */
+  webhookRetryBaseMs: number;
+  webhookMaxAttempts: number;
+  /** First retry delay of messages and payment calls. */
+  retryBaseMs: number;
+  /** Deliver to loopback, private and link-local addresses, and over plain http (tests, private deployments). */
+  webhookAllowPrivateNetworks: boolean;
+  smtpUrl?: string;
+  mailFrom: string;
+  sms?: { accountSid: string; authToken: string; from: string; baseUrl: string };
+  /** Language of messages to a customer who chose none. */
+  defaultLanguage: string;
+  /** Remind the customer this many hours before an uncollected pickup expires; 0: never. */
+  pickupReminderHours: number;
+  /** Events older than this are deleted with their webhook deliveries (messages stay); 0: kept for ever. */
+  retentionDays: number;
+}
+
+export const LANGUAGES = ['en', 'it', 'ca', 'pl'] as const;
 
 /**
  * Caps on orders paid in store, which reserve stock with no payment taken: for customers and
@@ -317,6 +347,32 @@ export function loadConfig(env: Env = process.env): Config {
       pickupLookupWindowSeconds: int(env, 'PICKUP_LOOKUP_WINDOW_SECONDS', 900, 1, 86_400),
     },
     sqlStatsHeader: bool(env, 'SQL_STATS_HEADER', false),
+    outbox: outboxConfig(env),
+  };
+}
+
+function outboxConfig(env: Env): OutboxConfig {
+  const sid = read(env, 'TWILIO_ACCOUNT_SID');
+  const token = read(env, 'TWILIO_AUTH_TOKEN');
+  const from = read(env, 'TWILIO_FROM');
+  if ((sid || token || from) && !(sid && token && from)) {
+    throw new ConfigError(sid ? (token ? 'TWILIO_FROM' : 'TWILIO_AUTH_TOKEN') : 'TWILIO_ACCOUNT_SID', 'must be set with the other TWILIO_ variables');
+  }
+  return {
+    dispatcherEnabled: bool(env, 'OUTBOX_DISPATCHER_ENABLED', bool(env, 'JOBS_ENABLED', true)),
+    pollMs: int(env, 'OUTBOX_POLL_MS', 5_000, 50, 3_600_000),
+    concurrency: int(env, 'OUTBOX_CONCURRENCY', 32, 1, 1000),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
+    webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000),
+    webhookMaxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+    retryBaseMs: int(env, 'OUTBOX_RETRY_BASE_MS', int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1, 3_600_000), 1, 3_600_000),
+    webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: read(env, 'MAIL_FROM') ?? 'orders@example.com',
+    sms: sid && token && from ? { accountSid: sid, authToken: token, from, baseUrl: (url(env, 'TWILIO_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/+$/, '') } : undefined,
+    defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES, 'en'),
+    pickupReminderHours: int(env, 'PICKUP_REMINDER_HOURS', 24, 0, 24 * 30),
+    retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 0, 36_500),
   };
 }
 

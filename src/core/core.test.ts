@@ -186,6 +186,10 @@ describe('loadConfig', () => {
     ['SEED_DEMO_DATA', 'maybe'],
     ['REDIS_URL', 'http://cache:6379'],
     ['LOYALTY_GOLD_THRESHOLD', '500'],
+    ['SMTP_URL', 'http://mail:25'],
+    ['DEFAULT_LANGUAGE', 'de'],
+    ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'sometimes'],
+    ['WEBHOOK_TIMEOUT_MS', '0'],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
     let error: unknown;
     try {
@@ -205,6 +209,37 @@ describe('loadConfig', () => {
   ])('refuses to run in production with ADMIN_PASSWORD %s', (_case, env: Record<string, string>) => {
     expect(() => loadConfig({ NODE_ENV: 'production', ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', ...env })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('has the outbox defaults and reads its settings', () => {
+    expect(loadConfig({}).outbox).toEqual({
+      dispatcherEnabled: true,
+      pollMs: 5_000,
+      concurrency: 32,
+      webhookTimeoutMs: 10_000,
+      webhookRetryBaseMs: 30_000,
+      webhookMaxAttempts: 12,
+      retryBaseMs: 30_000,
+      webhookAllowPrivateNetworks: false,
+      smtpUrl: undefined,
+      mailFrom: 'orders@example.com',
+      sms: undefined,
+      defaultLanguage: 'en',
+      pickupReminderHours: 24,
+      retentionDays: 30,
+    });
+    // The dispatcher follows JOBS_ENABLED unless told otherwise.
+    expect(loadConfig({ JOBS_ENABLED: 'false' }).outbox.dispatcherEnabled).toBe(false);
+    expect(loadConfig({ JOBS_ENABLED: 'false', OUTBOX_DISPATCHER_ENABLED: 'true' }).outbox.dispatcherEnabled).toBe(true);
+    expect(loadConfig({ WEBHOOK_RETRY_BASE_MS: '100' }).outbox.retryBaseMs).toBe(100);
+    // SMS settings come all together: the error names one that is missing.
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+1555', TWILIO_BASE_URL: 'http://sms.test/' }).outbox.sms).toEqual({
+      accountSid: 'AC1',
+      authToken: 't',
+      from: '+1555',
+      baseUrl: 'http://sms.test',
+    });
   });
 
   it('runs in production with a chosen ADMIN_PASSWORD', () => {

@@ -32,6 +32,11 @@ import {
 } from './order';
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
 import { Staff, StaffResolver } from './staff';
+import { Notification, notificationQueue, notificationSink, OrderNotificationsResolver } from './notification';
+import { createOutboxMetrics, Dispatcher, OutboxEvent, pruneOldEvents, type OutboxMetrics } from './outbox';
+import { PaymentCall, paymentCallQueue } from './order';
+import { Webhook, WebhookDelivery, WebhookResolver, webhookQueue, webhookSink } from './webhook';
+import type { Registry } from 'prom-client';
 
 /** Every table the service owns. */
 export const entities = [
@@ -63,6 +68,11 @@ export const entities = [
   CoPurchase,
   VariantSales,
   PurchaseToLearn,
+  PaymentCall,
+  OutboxEvent,
+  Webhook,
+  WebhookDelivery,
+  Notification,
 ];
 
 /** Every resolver of the public API. */
@@ -91,6 +101,8 @@ export const resolvers: NonEmptyArray<Function> = [
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,
   CustomerRecommendationsResolver,
+  WebhookResolver,
+  OrderNotificationsResolver,
 ];
 
 /** The timed work of every module; each job is safe to run in many instances at once. */
@@ -100,6 +112,28 @@ export function createJobs(orm: Orm, config: Config, log: Logger, events: EventB
     { name: 'abandon-idle-carts', everyMs: config.jobIntervalMs, run: () => cartService.abandonIdleCarts(system('abandon-idle-carts')) },
     { name: 'learn-co-purchases', everyMs: config.jobIntervalMs, run: () => recommendationService.learn(system('learn-co-purchases')) },
     { name: 'expire-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.expireOverdue(system('expire-uncollected-pickups')) },
+    { name: 'remind-uncollected-pickups', everyMs: config.jobIntervalMs, run: () => fulfilmentService.remindUncollected(system('remind-uncollected-pickups')) },
+    { name: 'prune-old-events', everyMs: config.jobIntervalMs, run: () => pruneOldEvents(system('prune-old-events')) },
   ];
+}
+
+/**
+ * The outbox dispatcher of this instance, with every destination: webhooks, customer messages
+ * and payment calls. `registry` receives its metrics.
+ */
+export function createDispatcher(orm: Orm, config: Config, log: Logger, events: EventBus, listenUrl: string | undefined, registry?: Registry): Dispatcher {
+  const queues = [webhookQueue(orm, config), notificationQueue(orm, config), paymentCallQueue(orm, config)];
+  const metrics: OutboxMetrics | undefined = registry ? createOutboxMetrics(registry, orm, queues) : undefined;
+  return new Dispatcher({
+    orm,
+    system: () => ({ requestId: 'outbox', em: orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log, events }),
+    log,
+    sinks: [webhookSink, notificationSink(config, metrics)],
+    queues,
+    concurrency: config.outbox.concurrency,
+    pollMs: config.outbox.pollMs,
+    metrics,
+    listenUrl,
+  });
 }
 export { createLoaders } from './loaders';

@@ -6,6 +6,7 @@ import { createCustomerLoaders } from './customer';
 import { createInventoryLoaders } from './inventory';
 import { createLocationLoaders } from './location';
 import { createLoyaltyLoaders } from './loyalty';
+import { createNotificationLoaders } from './notification';
 import { createOrderLoaders } from './order';
 import { createRecommendationLoaders } from './recommendation';
 import { createStaffLoaders } from './staff';
@@ -21,4 +22,5 @@ export const createLoaders = (em: EntityManager): Loaders => ({
   ...createCartLoaders(em),
   ...createOrderLoaders(em),
   ...createRecommendationLoaders(em),
+  ...createNotificationLoaders(em),
 });

@@ -127,6 +127,8 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
     products: { rule: EVERYONE, document: '{ products(first: 5) { edges { cursor } } }' },
     staffMe: { rule: rule('none', 'none', 'none', 'ok', 'ok', 'ok', 'ok'), document: '{ staffMe { id } }' },
     variantBySku: { rule: EVERYONE, document: 'query($sku: String!) { variantBySku(sku: $sku) { id } }', variables: ({ w }) => ({ sku: w.sku }) },
+    webhook: { rule: rule(U, F, F, F, F, F, 'none'), document: 'query($id: ID!) { webhook(id: $id) { id } }', variables: () => ({ id: '00000000-0000-4000-8000-000000000000' }) },
+    webhooks: { rule: ADMIN, document: '{ webhooks { id } }' },
   },
   Mutation: {
     cartApplyLoyaltyPoints: {
@@ -291,6 +293,15 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       rule: ADMIN,
       document: `mutation($e: String!, $p: String!, $l: ID) { staffCreate(input: { email: $e, password: $p, role: ASSOCIATE, locationId: $l }) ${PAYLOAD} }`,
       variables: ({ w }) => ({ e: `${unique('staff')}@example.test`.toLowerCase(), p: PASSWORD, l: w.sides.A.store.id }),
+    },
+    webhookCreate: {
+      // A loopback URL: the admin gets FORBIDDEN_TARGET and nothing is saved that would receive deliveries.
+      rule: ADMIN,
+      document: `mutation { webhookCreate(input: { url: "http://127.0.0.1:9/matrix", topics: [ORDER_PLACED] }) { webhook { id } secret userErrors { code } } }`,
+    },
+    webhookDelete: {
+      rule: ADMIN,
+      document: `mutation { webhookDelete(id: "00000000-0000-4000-8000-000000000000") { webhook { id } userErrors { code } } }`,
     },
     staffSignIn: {
       rule: EVERYONE,

@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createApp, type App, type AppOptions } from '../../src/app';
+import { TEST_LIMITS } from './limits';
 import { loadConfig, type Config } from '../../src/core/config';
 
 export type ChannelName = 'WEB' | 'APP' | 'POS';
@@ -23,20 +24,6 @@ export interface GqlResponse<T> {
   errors?: GraphQLErrorShape[];
 }
 
-/**
- * Every test comes from one address and many place orders paid in store for one customer: the
- * abuse limits' defaults would refuse them. Their own tests (test/security/stock-hostage.test.ts,
- * pickup-lookups.test.ts) set them low.
- */
-const TEST_LIMITS: Record<string, string> = {
-  PAY_IN_STORE_MAX_UNITS_PER_ORDER: '1000000',
-  PAY_IN_STORE_MAX_OPEN_ORDERS_PER_CUSTOMER: '1000000',
-  PAY_IN_STORE_MAX_OPEN_ORDERS_PER_ADDRESS: '1000000',
-  GUEST_CARTS_PER_ADDRESS: '1000000',
-  GUEST_CHECKOUTS_PER_ADDRESS: '1000000',
-  PICKUP_LOOKUP_MAX_FAILURES_PER_STAFF: '1000000',
-  PICKUP_LOOKUP_MAX_FAILURES_PER_STORE: '1000000',
-};
 
 /**
  * The service started in this test process on the suite's database (a PostgreSQL server or the

@@ -13,11 +13,11 @@ import type { Failure, Result } from '../errors';
  *   If the transaction then fails (a failure result or an exception), the undo runs. A counter
  *   sale charges the card (authorize, then capture) this way: the customer is at the till, and
  *   the sale must not be recorded unless it is paid; the same void undoes the charge.
- * - CAPTURE, VOID of an existing authorization, REFUND: only after commit, with
- *   `afterCommit(tx, () => provider.capture(ref, amount))`. A transaction that rolls back has
- *   then asked the provider for nothing; what is written records the intent (e.g.
- *   providerCapturedAmount) in the same commit. A provider error after commit reaches the caller
- *   as an error; the order is already changed (an outbox will retry these later).
+ * - CAPTURE, VOID of an existing authorization, REFUND: only after commit. The order module
+ *   records them as payment calls in the transaction (its payment/payment.calls.ts), which the
+ *   outbox makes after commit and retries with the provider's idempotency key: a transaction
+ *   that rolls back has asked the provider for nothing, one that commits is never forgotten.
+ *   `afterCommit(tx, step)` remains for a step that may run once and be lost.
  * Nothing else outside PostgreSQL is called inside a transaction; change notifications are
  * published after commit by the service.
  */

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Registry } from 'prom-client';
 import type { Express } from 'express';
 import type { Config } from '../config';
 import type { RequestContext } from '../context';
@@ -18,6 +19,8 @@ export interface Observability {
   live: LiveMeasures;
   /** Adds `GET /metrics` when metrics are enabled. */
   mount(app: Express): void;
+  /** Where other parts of the service register their metrics (absent when metrics are off). */
+  registry?: Registry;
   /** Counts an alert raised by the abuse limits (commerce_security_alerts_total). */
   countSecurityAlert(alert: string): void;
   /** Flushes buffered spans; call after the HTTP server has drained. */
@@ -31,6 +34,7 @@ export function createObservability(config: Config, orm: Orm, log: Logger): Obse
   if (tracing) log.info('tracing enabled', { endpoint: config.tracing!.endpoint, serviceName: config.tracing!.serviceName });
   return {
     plugins: [metrics?.plugin, tracing?.plugin].filter((p) => p !== undefined),
+    registry: metrics?.registry,
     observe(scope, attributes) {
       const observers = [metrics?.observe(), tracing?.observe(scope, attributes)].filter((o) => o !== undefined);
       return {

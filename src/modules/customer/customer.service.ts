@@ -13,6 +13,7 @@ import { transactional } from '../../core/db/transaction';
 import { cartService } from '../cart';
 import { loyaltyService } from '../loyalty';
 import { attachGuestOrders } from '../order';
+import { outbox, WebhookTopic } from '../outbox';
 import { Customer, CustomerAccess } from './customer.entity';
 import { customersMatching, nextLoyaltyNumber, recordAccess } from './customer.sql';
 import type { CustomerSession, CustomerSignUpInput } from './customer.types';
@@ -71,8 +72,9 @@ export class CustomerService {
     try {
       return await transactional(ctx, async (tx) => {
         const email = normalizeEmail(input.email);
-        const customer = tx.em.create(Customer, { email, passwordHash, name, loyaltyNumber: await nextLoyaltyNumber(tx.em) });
+        const customer = tx.em.create(Customer, { email, passwordHash, name, loyaltyNumber: await nextLoyaltyNumber(tx.em), language: tx.config.outbox.defaultLanguage });
         loyaltyService.openAccount(tx, customer.id);
+        outbox.record(tx, { type: WebhookTopic.CUSTOMER_CREATED, subjectId: customer.id, data: { customer: { id: customer.id, email: customer.email, name: customer.name ?? null, createdAt: customer.createdAt } } });
         await tx.em.flush();
         await attachGuestOrders(tx.em, customer.id, email);
         const token = await issueToken(tx.em, SessionSubject.CUSTOMER, customer.id, tx.channel, tx.config.tokenTtlHours);

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../core/context';
+import { outbox, WebhookTopic } from '../outbox';
 
 /** A variant's available units at a location fell to the location's threshold or below. */
 export interface LowStock {
@@ -9,11 +10,11 @@ export interface LowStock {
 }
 
 /**
- * INVENTORY_LOW, raised inside the transaction of the stock change that crossed the threshold.
- * The one place the inventory module emits it: today a log line ("inventory low"); webhook
- * delivery records it here in the same transaction (`outbox.record(tx, …)`), so the event exists
- * exactly when the change does.
+ * INVENTORY_LOW, recorded in the outbox inside the transaction of the stock change that crossed
+ * the threshold, so the event exists (and webhooks get it) exactly when the change does; also a
+ * log line ("inventory low"). The one place the inventory module emits it.
  */
 export function recordLowStock(tx: ServiceContext, low: LowStock): void {
+  outbox.record(tx, { type: WebhookTopic.INVENTORY_LOW, subjectId: low.variantId, data: { stock: { ...low } } });
   tx.log.info('inventory low', { ...low });
 }

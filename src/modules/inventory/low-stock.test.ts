@@ -1,5 +1,5 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aPickupCart, aProduct, aStaff, aStore, aTransfer, stock } from '../../../test/support/fixtures';
+import { aPickupCart, aProduct, aStaff, aStore, aTransfer, sqlNumber, stock } from '../../../test/support/fixtures';
 import { CheckoutCompleteDocument, InventorySetDocument, OrderCancelDocument } from '../../../test/support/generated/graphql';
 import { TestApp, unique } from '../../../test/support/harness';
 import { invariantViolations } from '../../../test/support/invariants';
@@ -61,6 +61,8 @@ describe('low stock', () => {
     expect(lowEvents(v.id)).toHaveLength(1);
     await t.data(InventorySetDocument, { locationId: store.id, sku: v.sku, onHand: 7 }, { token: manager.token });
     expect(lowEvents(v.id).map((e) => e.available)).toEqual([3, 2]);
+    // The same two, in the outbox for webhooks.
+    expect(await sqlNumber(t, `select count(*) n from outbox_event where type = 'INVENTORY_LOW' and subject_id = ?`, [v.id])).toBe(2);
   });
 
   it('uses the location’s own threshold, and counts a transfer leaving the store', async () => {

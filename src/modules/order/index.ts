@@ -13,3 +13,4 @@ export {
   OrderResolver,
   PaymentResolver,
 } from './order.resolver';
+export { PaymentCall, PaymentCallKind, paymentCallQueue } from './payment/payment.calls';

@@ -123,6 +123,10 @@ export class Order {
   @Property({ type: 'timestamptz', nullable: true })
   expiresAt?: Date;
 
+  /** When the customer was reminded that the pickup is about to expire (once per order). */
+  @Property({ type: 'timestamptz', nullable: true })
+  pickupRemindedAt?: Date;
+
   @Property({ type: 'timestamptz', nullable: true })
   completedAt?: Date;
 

@@ -3,6 +3,7 @@ import type { Address } from '../../core/address';
 import type { Channel } from '../../core/channel';
 import { placeholders, query, snakeRow, values } from '../../core/db/sql';
 import type { FulfillmentMethod } from '../cart/cart.entity';
+import { eventsInsertCte, type NewEvent } from '../outbox';
 import { Order, OrderLine, type OrderLineView, type OrderStatus, type PaymentMethod, type PaymentStatus } from './order.entity';
 
 /*
@@ -82,7 +83,7 @@ class Expression {
 }
 
 /**
- * A new order with its lines, payment and first event in one statement (one round trip instead
+ * A new order with its lines, payment, first event and outbox events in one statement (one round trip instead
  * of one per table). The order's number is drawn from the sequence inside the insert itself,
  * after `numberPrefix`. The rows carry their ids, so each insert names the order directly; the
  * foreign keys are checked at the end of the statement, when the order is there. Returns the
@@ -91,7 +92,7 @@ class Expression {
 export async function insertPlacedOrder(
   em: EntityManager,
   numberPrefix: string,
-  rows: { order: PlacedOrder; lines: PlacedLine[]; payment: PlacedPayment; event: PlacedEvent },
+  rows: { order: PlacedOrder; lines: PlacedLine[]; payment: PlacedPayment; event: PlacedEvent; outbox: NewEvent[] },
   /** Rows of other modules' tables written with the order (e.g. the purchase recommendations learn from), in the same round trip. */
   also: { table: string; rows: Row[] }[] = [],
 ): Promise<{ order: Order; lines: OrderLine[] }> {
@@ -108,7 +109,7 @@ export async function insertPlacedOrder(
     `with placed as (${insert('orders', [orderRow], ' returning *')}),
           payment as (${insert('payment', [snakeRow(rows.payment)])}),
           event as (${insert('order_event', [snakeRow(rows.event)])}),
-          lines as (${insert('order_line', lineRows)})${also.map((extra, i) => `,
+          lines as (${insert('order_line', lineRows)})${eventsInsertCte(rows.outbox, params, 'placed')}${also.map((extra, i) => `,
           also_${i} as (${insert(extra.table, extra.rows)})`).join('')}
      select * from placed`,
     params,
@@ -181,6 +182,18 @@ export async function lockOverduePickups(em: EntityManager, now: Date, placedBef
          or (status = 'PLACED' and fulfillment_method = 'PICKUP' and created_at < ?)
       order by coalesce(expires_at, created_at) limit ? for update skip locked`,
     [now, placedBefore, batch],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Ready pickups expiring within `until` that were not reminded yet, locked; other instances skip them. */
+export async function lockPickupsToRemind(em: EntityManager, now: Date, until: Date, batch: number): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    em,
+    `select id from orders
+      where status = 'READY_FOR_PICKUP' and pickup_reminded_at is null and expires_at > ? and expires_at <= ?
+      order by expires_at limit ? for update skip locked`,
+    [now, until, batch],
   );
   return rows.map((r) => r.id);
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SERVER_URL, createRunDatabase, dropRunDatabase, serverOrSkip } from '../../setup/databases';
 import { checkInvariants } from '../../build/invariants-tool';
 import { ServiceProcess, cleanUp, healthz, tmpDir } from '../../build/service-process';
+import { TEST_LIMITS } from '../../support/limits';
 import { recordFigures } from '../results';
 import { ThrowawayCluster, clusterUnavailable } from './cluster';
 import { SEED, crashCycles, serverInvariants, sleep, type CycleTotals } from './crash-cycles';
@@ -18,7 +19,7 @@ const WORKERS = 6;
 
 afterAll(cleanUp);
 
-const serviceEnv = (env: Record<string, string>) => ({ PORT: '0', LOG_LEVEL: 'info', ...env });
+const serviceEnv = (env: Record<string, string>) => ({ PORT: '0', LOG_LEVEL: 'info', ...TEST_LIMITS, ...env });
 
 async function startService(env: Record<string, string>): Promise<{ service: ServiceProcess; url: string }> {
   const service = ServiceProcess.start(serviceEnv(env), tmpDir('cwd'));

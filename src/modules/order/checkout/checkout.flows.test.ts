@@ -1,4 +1,5 @@
 import { StaffRole } from '../../../core/auth/actor';
+import { dispatchingApp } from '../../../../test/support/dispatching';
 import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
@@ -20,12 +21,14 @@ import { invariantViolations } from '../../../../test/support/invariants';
 import type { Customer } from '../../customer';
 import type { Location } from '../../location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../loyalty';
+import { eventually } from '../../../../test/support/receivers';
 import { fulfilmentService } from '../fulfilment/fulfilment.service';
 import { TestCardProvider, usePaymentProvider } from '../payment/payment.provider';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await TestApp.start();
+  // Captures and refunds are made after commit by the outbox dispatcher.
+  t = await dispatchingApp({ OUTBOX_DISPATCHER_ENABLED: 'true', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '250' });
 });
 afterEach(async () => {
   usePaymentProvider(new TestCardProvider());
@@ -317,11 +320,17 @@ describe('returns at any store', () => {
 
   it('never refunds to the card more than was captured on it when lines were added and paid at the counter', async () => {
     const card = { captured: 0, refunded: 0 };
+    // The dispatcher also makes other test files' payment calls: only this card's are counted.
+    const mine = new Set<string>();
     usePaymentProvider({
-      authorize: async () => ({ ok: true, reference: unique('ref') }),
-      capture: async (_reference, amount) => void (card.captured += amount),
+      authorize: async () => {
+        const reference = unique('ref');
+        mine.add(reference);
+        return { ok: true, reference };
+      },
+      capture: async (reference, amount) => void (mine.has(reference) && (card.captured += amount)),
       void: async () => {},
-      refund: async (_reference, amount) => void (card.refunded += amount),
+      refund: async (reference, amount) => void (mine.has(reference) && (card.refunded += amount)),
     });
     const [jacket, socks] = await aProduct(t, [89_00, 12_00]);
     const store = await aStore(t);
@@ -338,7 +347,7 @@ describe('returns at any store', () => {
     );
     const order = orderCompletePickup.order!;
     expect(order.total.amount).toBe(113_00);
-    expect(card.captured).toBe(89_00);
+    await eventually(() => card.captured === 89_00, 10_000, 'the capture');
 
     const { orderReturnLines } = await t.data(
       OrderReturnLinesDocument,
@@ -347,7 +356,7 @@ describe('returns at any store', () => {
     );
 
     expect(orderReturnLines.userErrors).toEqual([]);
-    expect(card.refunded).toBe(card.captured);
+    await eventually(() => card.refunded === card.captured, 10_000, 'the refund');
     expect(orderReturnLines.order!.events.at(-1)!.message).toBe('3 unit(s) returned, 8900 to the card and 2400 in store refunded, restocked.');
   });
 });

@@ -17,6 +17,8 @@ import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../
 import { countOpenPayInStore, insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
 import { orderNotifier } from '../order.notifier';
 import { paymentProvider } from '../payment/payment.provider';
+import { WebhookTopic } from '../../outbox';
+import { orderEvent } from '../order.outbox';
 
 export interface CheckoutInput {
   cartId: string;
@@ -222,7 +224,10 @@ export class CheckoutService {
       providerReference: reference ?? null,
       createdAt: now,
     };
-    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event }, [
+    // Written by the same statement: ORDER_PLACED (and ORDER_COMPLETED for a sale at the counter).
+    const facts = { ...orderRow, number: '', pickupCode: orderRow.pickupCode ?? undefined, expiresAt: undefined, location: { id: locationId }, customer: customerId ? { id: customerId } : null };
+    const outbox = [WebhookTopic.ORDER_PLACED, ...(atCounter ? [WebhookTopic.ORDER_COMPLETED] : [])].map((topic) => orderEvent(topic, facts, tx.config));
+    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event, outbox }, [
       recommendationService.purchaseToLearn(orderId, now),
     ]);
 

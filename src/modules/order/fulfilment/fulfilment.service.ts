@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { StaffActor } from '../../../core/auth/actor';
 import { requireStaff } from '../../../core/auth/guards';
 import type { ServiceContext } from '../../../core/context';
-import { afterCommit, transactional } from '../../../core/db/transaction';
+import { transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, forbidden, ok, unauthenticated, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { FulfillmentMethod } from '../../cart/cart.entity';
@@ -13,9 +13,11 @@ import { loyaltyService } from '../../loyalty';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
 import { orderNotifier } from '../order.notifier';
-import { lockOverduePickups } from '../order.sql';
+import { outbox } from '../../outbox';
+import { InternalEventType, orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order.outbox';
+import { lockOverduePickups, lockPickupsToRemind } from '../order.sql';
+import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
 import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
-import { paymentProvider } from '../payment/payment.provider';
 import { amountOf, MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
@@ -174,14 +176,14 @@ export class FulfilmentService {
 
   /**
    * The card's authorized amount is captured once the change commits (the authorization stays
-   * valid if it does not); extra lines added at the counter are paid there, not by card.
+   * valid if it does not): recorded here, made and retried by the outbox. Extra lines added at
+   * the counter are paid there, not by card.
    */
   private captureAfterCommit(tx: ServiceContext, payment: Payment): void {
     const reference = payment.providerReference;
     if (!reference) return;
-    const amount = payment.amount;
-    payment.providerCapturedAmount = amount;
-    afterCommit(tx, () => paymentProvider().capture(reference, amount));
+    payment.providerCapturedAmount = payment.amount;
+    recordPaymentCall(tx, { orderId: payment.order.id, paymentId: payment.id, kind: PaymentCallKind.CAPTURE, reference, amount: payment.amount });
   }
 
   markDelivered(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
@@ -246,7 +248,8 @@ export class FulfilmentService {
     if (!stock.ok) throw new Error(`order ${order.id} has no reservation to release`);
     const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
     const reference = payment.providerReference;
-    if (reference) afterCommit(tx, () => paymentProvider().void(reference));
+    // Voided after commit by the outbox, retried until the provider has it.
+    if (reference) recordPaymentCall(tx, { orderId: order.id, paymentId: payment.id, kind: PaymentCallKind.VOID, reference, amount: 0 });
     payment.status = PaymentStatus.VOIDED;
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
@@ -291,6 +294,31 @@ export class FulfilmentService {
     order.updatedAt = new Date();
     const staff = tx.actor.kind === 'staff' ? (tx.actor as StaffActor) : undefined;
     tx.em.create(OrderEvent, { order, kind, channel: tx.channel, locationId: staff?.locationId ?? order.location.id, message, at: order.updatedAt });
+    const topic = TOPIC_OF_TIMELINE_EVENT[kind];
+    if (topic) outbox.record(tx, orderEvent(topic, order, tx.config));
+  }
+
+  /**
+   * Ready pickups that expire within PICKUP_REMINDER_HOURS and were not reminded yet: one
+   * reminder each, recorded as an event in the same transaction that marks the order reminded.
+   * Claims with FOR UPDATE SKIP LOCKED, so any number of instances can run it together.
+   */
+  async remindUncollected(ctx: ServiceContext, now = new Date(), batch = 100): Promise<number> {
+    const hours = ctx.config.outbox.pickupReminderHours;
+    if (hours <= 0) return 0;
+    let reminded = 0;
+    await transactional(ctx, async (tx) => {
+      const ids = await lockPickupsToRemind(tx.em, now, new Date(now.getTime() + hours * 3600_000), batch);
+      if (!ids.length) return ok();
+      for (const order of await tx.em.find(Order, { id: { $in: ids } })) {
+        order.pickupRemindedAt = now;
+        outbox.record(tx, orderEvent(InternalEventType.PICKUP_REMINDER, order, tx.config));
+        reminded++;
+      }
+      await tx.em.flush();
+      return ok();
+    });
+    return reminded;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, aWarehouse, stock, stockLevel } from '../../../../test/support/fixtures';
+import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, aWarehouse, sqlNumber, stock, stockLevel } from '../../../../test/support/fixtures';
 import {
   CartCreateDocument,
   CartSetFulfillmentDocument,
@@ -70,6 +70,8 @@ describe('check-in: "I\'m here"', () => {
     expect(again.userErrors).toEqual([]);
     expect(again.order!.fulfillment).toEqual({ checkedInAt: arrived.order!.fulfillment.checkedInAt, checkInNote: 'bay 6 now' });
     expect(again.order!.events.filter((e) => e.kind === 'CHECKED_IN')).toHaveLength(1);
+    // One ORDER_CHECKED_IN for webhooks, recorded with the first check-in only.
+    expect(await sqlNumber(t, `select count(*) n from outbox_event where type = 'ORDER_CHECKED_IN' and subject_id = ?`, [second.id])).toBe(1);
 
     // A PLACED order can be checked in too; the one who arrived first stays first.
     expect((await checkIn(t, first.id, null, early.token)).data!.orderCheckIn.userErrors).toEqual([]);

@@ -8,9 +8,10 @@ export type Authorization = { ok: true; reference: string } | { ok: false; reaso
  */
 export interface PaymentProvider {
   authorize(request: { amount: number; currencyCode: string; token?: string | null; orderId: string }): Promise<Authorization>;
-  capture(reference: string, amount: number): Promise<void>;
-  void(reference: string): Promise<void>;
-  refund(reference: string, amount: number): Promise<void>;
+  /** `idempotencyKey`: the same on every retry of one capture; the provider moves the money once. */
+  capture(reference: string, amount: number, idempotencyKey?: string): Promise<void>;
+  void(reference: string, idempotencyKey?: string): Promise<void>;
+  refund(reference: string, amount: number, idempotencyKey?: string): Promise<void>;
 }
 
 /** The built-in test processor: authorizes any token but `tok_decline`. */

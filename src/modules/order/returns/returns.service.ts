@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { requireStaff } from '../../../core/auth/guards';
 import type { ServiceContext } from '../../../core/context';
-import { afterCommit, transactional } from '../../../core/db/transaction';
+import { transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, ok, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { inventoryService, MovementKind } from '../../inventory';
@@ -9,7 +9,9 @@ import { loyaltyService } from '../../loyalty';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
 import { orderNotifier } from '../order.notifier';
-import { paymentProvider } from '../payment/payment.provider';
+import { outbox } from '../../outbox';
+import { orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order.outbox';
+import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
 
 export interface ReturnLineInput {
   lineId: string;
@@ -77,8 +79,8 @@ export class ReturnsService {
       const toCard = Math.min(refundAmount, payment.providerCapturedAmount - payment.providerRefundedAmount);
       payment.providerRefundedAmount += toCard;
       const reference = payment.providerReference;
-      // Money leaves only for a return that is recorded.
-      if (reference && toCard > 0) afterCommit(tx, () => paymentProvider().refund(reference, toCard));
+      // Money leaves only for a return that is recorded: refunded after commit by the outbox, retried until the provider has it.
+      if (reference && toCard > 0) recordPaymentCall(tx, { orderId: order.id, paymentId: payment.id, kind: PaymentCallKind.REFUND, reference, amount: toCard });
       const inStore = refundAmount - toCard;
 
       let shortfall = 0;
@@ -95,6 +97,7 @@ export class ReturnsService {
       const message = `${units} unit(s) returned, ${refunded} refunded${restock ? ', restocked' : ''}${shortfall ? `; ${shortfall} points already spent were not taken back` : ''}.`;
       order.updatedAt = new Date();
       tx.em.create(OrderEvent, { order, kind: 'RETURNED', channel: tx.channel, locationId: restockAt, message, at: order.updatedAt });
+      outbox.record(tx, orderEvent(TOPIC_OF_TIMELINE_EVENT.RETURNED!, order, tx.config, { refunded: { amount: refundAmount, currencyCode: tx.config.currencyCode }, units }));
       await tx.em.flush();
       return ok(order);
     });

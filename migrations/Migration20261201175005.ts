@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201174609 extends Migration {
+export class Migration20261201175005 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create type "stock_transfer_status" as enum ('DRAFT', 'IN_TRANSIT', 'RECEIVED', 'CANCELLED');`);
     this.addSql(`create table "stock_transfer" ("id" uuid not null, "from_location_id" uuid not null, "to_location_id" uuid not null, "status" "stock_transfer_status" not null default 'DRAFT', "created_by" uuid null, "created_at" timestamptz not null, "shipped_at" timestamptz null, "received_at" timestamptz null, constraint "stock_transfer_pkey" primary key ("id"), constraint stock_transfer_two_locations check (from_location_id <> to_location_id));`);
