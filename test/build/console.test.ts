@@ -152,12 +152,14 @@ async function staffOrder(url: string, token: string, storeId: string): Promise<
   const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(url, 'mutation { cartCreate(input: { lines: [{ sku: "DENIM-M", quantity: 1 }] }) { cart { id } } }', {}, token);
   const cartId = cartCreate.cart.id;
   await gql(url, 'mutation F($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }', { c: cartId, l: storeId }, token);
-  const { checkoutComplete } = await gql<{ checkoutComplete: { order: { number: string } } }>(
+  await gql(url, 'mutation E($c: ID!, $e: String!) { cartSetContact(cartId: $c, input: { email: $e }) { userErrors { code } } }', { c: cartId, e: `guest-${Date.now()}@example.test` }, token);
+  const { checkoutComplete } = await gql<{ checkoutComplete: { order: { number: string } | null } }>(
     url,
-    'mutation C($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k, paymentMethod: PAY_IN_STORE) { order { number } } }',
+    'mutation C($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k, paymentMethod: PAY_IN_STORE) { order { number } userErrors { code message } } }',
     { c: cartId, k: `console-earlier-${Date.now()}` },
     token,
   );
+  if (!checkoutComplete.order) throw new Error(`the earlier order was refused: ${JSON.stringify(checkoutComplete)}`);
   return checkoutComplete.order.number;
 }
 
