@@ -226,8 +226,8 @@ export class Baseline {
            values ($1, 'W-' || nextval('order_number_seq'), $2, $3, 'WEB', 'PLACED', 'PICKUP', $4, $5, $6, 0, $6, 0, 0, now(), now())
            returning id, number),
          lines as (
-           insert into order_line (id, order_id, customer_id, variant_id, sku, title, quantity, returned_quantity, unit_price, channel, created_at)
-           select gen_random_uuid(), $1, $3, w.variant_id, w.sku, w.title, w.quantity, 0, w.price, 'WEB', now() + (w.n * interval '1 millisecond')
+           insert into order_line (id, order_id, customer_id, variant_id, sku, title, quantity, returned_quantity, unit_price, total, channel, created_at)
+           select gen_random_uuid(), $1, $3, w.variant_id, w.sku, w.title, w.quantity, 0, w.price, w.price * w.quantity, 'WEB', now() + (w.n * interval '1 millisecond')
              from unnest($7::uuid[], $8::text[], $9::text[], $10::int[], $11::int[]) with ordinality as w(variant_id, sku, title, quantity, price, n)
              where exists (select 1 from placed)),
          event as (

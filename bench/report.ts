@@ -1,6 +1,8 @@
 import { perSecond, statementsPerOp, type RunResult } from './stats';
 
 export interface RunInfo {
+  /** What this run adds to the standard one (e.g. active promotions and tax). */
+  variant?: string;
   date: string;
   cores: number;
   cpuModel: string;
@@ -73,8 +75,9 @@ export function renderResults(info: RunInfo, cells: Cell[], previous: string): {
     .map((c) => `| ${c.concurrency} | ${c.service.checkoutRequest ? lat({ ...c.service, latency: c.service.checkoutRequest }) : '–'} | ${c.baseline.checkoutRequest ? lat({ ...c.baseline, latency: c.baseline.checkoutRequest }) : '–'} |`);
 
   const generated = [
-    '# Benchmark results',
+    info.variant ? '# Benchmark results: with promotions and tax' : '# Benchmark results',
     '',
+    ...(info.variant ? [`Variant: ${info.variant}.`, ''] : []),
     `Latest \`npm run bench\`: ${info.date}, ${info.cores} cores (${info.cpuModel}), Node ${info.node}, load average at start ${info.loadStart.map((l) => l.toFixed(2)).join(' ')}` +
       `${info.loadEnd ? `, at the end ${info.loadEnd.map((l) => l.toFixed(2)).join(' ')}` : ''}. Each cell: ${info.warmupSeconds} s warm-up, then ${info.seconds} s measured, closed loop` +
       ` (each virtual user sends its next operation when the last one is answered). Service and baseline on the same fresh PostgreSQL database, both with ${info.poolMax} connections;` +

@@ -24,6 +24,8 @@ const WARMUP_SECONDS = Number(env('BENCH_WARMUP_SECONDS', '2'));
 const CONCURRENCY = env('BENCH_CONCURRENCY', '1,16,64').split(',').map(Number);
 const WORKLOADS = env('BENCH_WORKLOADS', 'browse,cart,checkout,queue').split(',') as WorkloadName[];
 const POOL_MAX = Number(env('DB_POOL_MAX', '10'));
+/** The variant with active promotions and tax: BENCH_PROMOTIONS=20 (results in their own file by default). */
+const PROMOTIONS = Number(env('BENCH_PROMOTIONS', '0'));
 const PAGE = 50;
 const ADMIN = { email: 'admin@bench.test', password: 'bench-admin-password' };
 
@@ -180,7 +182,7 @@ const fmt = (r: RunResult) =>
 
 async function main(): Promise<void> {
   const started = new Date();
-  const info: RunInfo = { date: started.toISOString(), cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadStart: loadavg(), seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, poolMax: POOL_MAX };
+  const info: RunInfo = { variant: PROMOTIONS ? `${PROMOTIONS} active automatic promotions and a 4 % sales tax on every pickup (BENCH_PROMOTIONS=${PROMOTIONS})` : undefined, date: started.toISOString(), cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadStart: loadavg(), seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, poolMax: POOL_MAX };
   console.log(`benchmark: ${info.cores} cores, load average ${info.loadStart.map((l) => l.toFixed(2)).join(' ')}, node ${info.node}, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up`);
 
   admin = new pg.Client({ connectionString: BASE_URL });
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
   let client = new HttpClient(service.graphql);
   const db = openPool(url, 2);
   const seedStarted = Date.now();
-  const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(16, ...CONCURRENCY), queueDepth: 200, pageSize: PAGE });
+  const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(16, ...CONCURRENCY), queueDepth: 200, pageSize: PAGE, promotions: PROMOTIONS });
   console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${data.skus.length} variants, ${data.customerTokens.length} customers, a pickup queue of 200`);
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) {
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
   info.memory = memoryOf(service.pid);
   info.durationSeconds = (Date.now() - started.getTime()) / 1000;
 
-  const path = resolve(ROOT, env('BENCH_RESULTS', 'bench/RESULTS.md'));
+  const path = resolve(ROOT, env('BENCH_RESULTS', PROMOTIONS ? 'bench/RESULTS-promotions.md' : 'bench/RESULTS.md'));
   const { markdown, summary } = renderResults(info, cells, existsSync(path) ? readFileSync(path, 'utf8') : '');
   writeFileSync(path, markdown);
   console.log(`\n${summary}\nwritten to ${path}`);

@@ -4,8 +4,10 @@ import {
   CustomerSignUpDocument,
   LocationCreateDocument,
   ProductCreateDocument,
+  PromotionCreateDocument,
   StaffCreateDocument,
   StaffSignInDocument,
+  TaxRateSetDocument,
 } from '../test/support/generated/graphql';
 import type { HttpClient } from './http-client';
 import { checkoutJourney } from '../test/support/journeys';
@@ -32,6 +34,8 @@ export interface SeedOptions {
   customers: number;
   queueDepth: number;
   pageSize: number;
+  /** Active automatic promotions over the catalog, with a tax rate at the stores' address (0: none, no tax). */
+  promotions?: number;
 }
 
 /** Runs `work` over `items` with at most `limit` in flight; `worker` says which of them runs it. */
@@ -64,8 +68,11 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
   const run = Date.now().toString(36).toUpperCase();
   const { staffSignIn } = await client.data(StaffSignInDocument, { email: o.adminEmail, password: o.adminPassword });
   const admin = { token: staffSignIn.token! };
+  // With promotions, the stores stand where a tax rate applies: every pickup is taxed.
+  const address = o.promotions ? { line1: '1 Bench St', city: 'Benchville', postalCode: '10001', countryCode: 'US', regionCode: 'NY' } : undefined;
+  if (o.promotions) must('tax rate', (await client.data(TaxRateSetDocument, { input: { countryCode: 'US', regionCode: 'NY', name: 'NY sales tax', rateBasisPoints: 400 } }, admin)).taxRateSet);
   const store = async (code: string, name: string) =>
-    must('location', (await client.data(LocationCreateDocument, { input: { code, name, kind: 'STORE', pickupEnabled: true } }, admin)).locationCreate).location!.id;
+    must('location', (await client.data(LocationCreateDocument, { input: { code, name, kind: 'STORE', pickupEnabled: true, address } }, admin)).locationCreate).location!.id;
   const storeId = await store(`MAIN-${run}`, 'Main Street');
   const busyStoreId = await store(`BUSY-${run}`, 'Central Station');
 
@@ -76,6 +83,14 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
       return variants.map((v) => v.sku);
     })
   ).flat();
+
+  // Promotions as a retailer runs them: one storewide above a minimum, the others on ranges of
+  // products, so that most carts qualify for several and the engine picks the best.
+  for (let i = 0; i < (o.promotions ?? 0); i++) {
+    const range = i === 0 ? [] : skus.filter((_, k) => Math.floor(k / 40) % Math.max(1, (o.promotions ?? 1) - 1) === i - 1);
+    const input = { title: `Bench offer ${i}`, percentOff: 5 + (i % 20), minSubtotal: i === 0 ? 50_00 : undefined, skus: range };
+    must('promotion', (await client.data(PromotionCreateDocument, { input }, admin)).promotionCreate);
+  }
 
   await db.query(
     `with levels as (

@@ -29,6 +29,7 @@ import { createObservability } from './core/observability';
 import { createDispatcher, createJobs, createLoaders, entities } from './modules';
 import { closeTransports } from './modules/notification';
 import { listenOnPooledConnection } from './modules/outbox';
+import { createPricingCaching } from './modules/pricing';
 import { buildSchema } from './schema';
 import { bootstrap } from './seed/bootstrap';
 
@@ -64,6 +65,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const stats = new SqlStats();
   const sessions = createSessionCaching(config.sessionCacheSeconds, databaseUrl, log);
   let dispatcher: ReturnType<typeof createDispatcher> | undefined;
+  const pricing = createPricingCaching(config, databaseUrl, log);
   const orm = await initOrm({
     url: databaseUrl,
     entities,
@@ -76,6 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // The embedded database is one session: a commit's NOTIFY reaches only the connection that
       // committed (also when reached through its socket), so pooled connections listen too.
       if (config.outbox.dispatcherEnabled) await listenOnPooledConnection(connection, () => dispatcher?.wake());
+      if (config.pricingCache) await pricing.onConnection(connection);
     },
   });
   try {
@@ -86,8 +89,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     }
     if (options.bootstrap !== false) await bootstrap(orm, config, log, createInProcessBus());
     await sessions.start();
+    if (config.pricingCache) {
+      await pricing.start();
+      // The rules are read once now, not by the first cart of the day.
+      await pricing.cache.get(orm.em.fork());
+    }
   } catch (err) {
     await sessions.close();
+    await pricing.close();
     await orm.close();
     await embedded?.close();
     throw err;
@@ -225,6 +234,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await signInThrottle.close();
       await limits.close();
       await sessions.close();
+      await pricing.close();
       await orm.close();
       log.debug('database connections closed');
       await embedded?.close();

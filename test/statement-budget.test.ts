@@ -5,7 +5,8 @@ import { SessionSubject } from '../src/core/auth/session.entity';
 import { issueToken } from '../src/core/auth/sessions';
 import { Channel } from '../src/core/channel';
 import { aCustomer, aProduct, aStaff, aStore, stock, systemContext } from './support/fixtures';
-import { BenchBrowseDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, ClientelingLookupDocument } from './support/generated/graphql';
+import { BenchBrowseDocument, BenchCartDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, ClientelingLookupDocument, PricedCartDocument } from './support/generated/graphql';
+import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry } from './support/pricing.fixtures';
 import { TestApp, unique } from './support/harness';
 
 /**
@@ -128,6 +129,46 @@ describe('statement budgets', () => {
     const cartId = await buildCart(t, variants.map((v) => v.sku));
     expect(cartId).toBeTruthy();
     expect((await browse(t, 1)).products).toBe(1);
+  });
+});
+
+describe('statement budgets with promotions and tax', () => {
+  const COUNTRY = testCountry('S');
+
+  it('reads a priced cart in the same statements with 20 active promotions as with 1', async () => {
+    await aTaxRate(t, COUNTRY, null, 2000);
+    const store = await aStoreAt(t, anAddress(COUNTRY));
+    const variants = await aCatalog(1, 3, store);
+    const skus = variants.map((v) => v.sku);
+    await aPromotion(t, { percentOff: 1, skus });
+    const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: skus.map((sku) => ({ sku, quantity: 1 })) } });
+    const cartId = cartCreate.cart!.id;
+    await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } });
+    const read = async () => {
+      await t.data(PricedCartDocument, { id: cartId }); // the rules, read again after the last change
+      return t.statementsOf(PricedCartDocument, { id: cartId });
+    };
+    const one = await read();
+    for (let i = 2; i <= 20; i++) await aPromotion(t, { percentOff: i, skus });
+    const twenty = await read();
+    expect(one.data.cart!.discounts.map((d) => d.amount.amount)).toEqual([3]);
+    expect(twenty.data.cart!.discounts.map((d) => d.amount.amount)).toEqual([61]); // 20 % of 3.03, half-up
+    expect(twenty.data.cart!.taxTotal.amount).toBeGreaterThan(0);
+    expect(twenty.statements.length).toBe(one.statements.length);
+  });
+
+  it(`runs the checkout journey with 20 active promotions and tax in at most ${CHECKOUT_JOURNEY_BUDGET + 1} statements`, async () => {
+    await aTaxRate(t, COUNTRY, null, 2000);
+    const store = await aStoreAt(t, anAddress(COUNTRY));
+    const variants = await aCatalog(2, 3, store);
+    const skus = variants.map((v) => v.sku);
+    for (let i = 1; i <= 20; i++) await aPromotion(t, { percentOff: i, skus });
+    const customer = await aCustomer(t);
+    await t.data(BenchCartDocument, { id: (await t.data(CartCreateDocument, {})).cartCreate.cart!.id }); // the rules, read after the last change
+    const { result: orderId, statements } = await t.statementsDuring(() => checkoutJourney(t, { skus: skus.slice(0, 3), storeId: store.id, token: customer.token }));
+    expect(orderId).toBeTruthy();
+    // One statement more than without promotions: checkout counts the promotion's use.
+    expect(statements.length).toBeLessThanOrEqual(CHECKOUT_JOURNEY_BUDGET + 1);
   });
 });
 

@@ -10,6 +10,8 @@ export type AddressInput = {
   line2?: string | null | undefined;
   name?: string | null | undefined;
   postalCode: string;
+  /** A state, province or region (ISO 3166-2 subdivision without the country, e.g. NY): tax rates for a region win over the country's. */
+  regionCode?: string | null | undefined;
 };
 
 export type CartCreateInput = {

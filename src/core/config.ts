@@ -53,6 +53,10 @@ export interface Config {
   /** How long an instance may answer for a token from memory; 0: every request reads its session. */
   sessionCacheSeconds: number;
   maxLineQuantity: number;
+  /** PRICES_INCLUDE_TAX: prices already include tax (EU style); otherwise tax is added on top. */
+  pricesIncludeTax: boolean;
+  /** Keep the pricing rules in memory, kept current by LISTEN (off behind a transaction-mode pooler). */
+  pricingCache: boolean;
   pickupHoldHours: number;
   /** INVENTORY_LOW when a location's available units of a variant fall to this or below (a location may set its own). */
   lowStockThreshold: number;
@@ -291,6 +295,8 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlHours: int(env, 'TOKEN_TTL_HOURS', 24 * 30, 1),
     sessionCacheSeconds: int(env, 'SESSION_CACHE_SECONDS', 30, 0, 3600),
     maxLineQuantity: int(env, 'CART_MAX_LINE_QUANTITY', 999, 1, 1_000_000),
+    pricesIncludeTax: bool(env, 'PRICES_INCLUDE_TAX', false),
+    pricingCache: bool(env, 'PRICING_CACHE', true),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
     lowStockThreshold: int(env, 'LOW_STOCK_THRESHOLD', 5, 0),
     pickupPlacedHoldHours: int(env, 'PICKUP_PLACED_HOLD_HOURS', 48, 1),

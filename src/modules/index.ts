@@ -11,7 +11,7 @@ import type { EventBus } from '../core/events';
 import type { Job } from '../core/jobs';
 import type { Logger } from '../core/logger';
 import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver, cartService, CustomerCartResolver } from './cart';
-import { Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
+import { Collection, CollectionProduct, CollectionResolver, Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { ConsentRecord, Customer, CustomerAccess, CustomerPreference, CustomerResolver, PasswordResetToken, SavedAddress } from './customer';
 import { CoPurchase, CustomerRecommendationsResolver, PurchaseToLearn, recommendationService, VariantSales } from './recommendation';
 import { InventoryMovement, StockAvailabilityResolver, StockLevel, StockTransfer, StockTransferLine, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory';
@@ -31,6 +31,7 @@ import {
   PaymentResolver,
 } from './order';
 import { CustomerLoyaltyResolver, LoyaltyAccount, LoyaltyAccountResolver, LoyaltyTransaction } from './loyalty';
+import { Promotion, PromotionResolver, PromotionUsage, TaxRate, TaxRateResolver } from './pricing';
 import { Staff, StaffResolver } from './staff';
 import { Notification, notificationQueue, notificationSink, OrderNotificationsResolver } from './notification';
 import { createOutboxMetrics, Dispatcher, OutboxEvent, pruneOldEvents, type OutboxMetrics } from './outbox';
@@ -45,6 +46,8 @@ export const entities = [
   Location,
   Product,
   ProductVariant,
+  Collection,
+  CollectionProduct,
   StockLevel,
   InventoryMovement,
   StockTransfer,
@@ -65,6 +68,9 @@ export const entities = [
   OrderEvent,
   Payment,
   IdempotencyRecord,
+  Promotion,
+  PromotionUsage,
+  TaxRate,
   CoPurchase,
   VariantSales,
   PurchaseToLearn,
@@ -82,6 +88,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LocationResolver,
   ProductResolver,
   ProductVariantResolver,
+  CollectionResolver,
   VariantStockResolver,
   StockAvailabilityResolver,
   StockTransferResolver,
@@ -100,6 +107,8 @@ export const resolvers: NonEmptyArray<Function> = [
   PaymentResolver,
   CustomerOrdersResolver,
   LoyaltyTransactionOrderResolver,
+  PromotionResolver,
+  TaxRateResolver,
   CustomerRecommendationsResolver,
   WebhookResolver,
   OrderNotificationsResolver,

@@ -11,8 +11,9 @@ import { ok, type Result } from '../core/errors';
 import { catalogService, Product } from '../modules/catalog';
 import { inventoryService, MovementKind } from '../modules/inventory';
 import { Location, locationService } from '../modules/location';
+import { pricingService } from '../modules/pricing';
 import { staffService } from '../modules/staff';
-import { DEMO_LOCATIONS, DEMO_PRODUCTS, DEMO_STAFF_PASSWORD, demoOnHand, demoStaffEmail } from './demo-data';
+import { DEMO_LOCATIONS, DEMO_PRODUCTS, DEMO_PROMOTIONS, DEMO_STAFF_PASSWORD, DEMO_TAX_RATES, demoOnHand, demoStaffEmail } from './demo-data';
 
 /** First-start work: the first ADMIN, then the demo data when the database is empty. */
 export async function bootstrap(orm: Orm, config: Config, log: Logger, events: EventBus): Promise<void> {
@@ -69,6 +70,8 @@ async function seedDemoData(ctx: ServiceContext, staffPassword: string): Promise
     );
     const applied = await inventoryService.apply(tx, changes, { create: true });
     if (!applied.ok) throw new Error('demo stock could not be set');
+    for (const rate of DEMO_TAX_RATES) expectOk(await pricingService.setTaxRate(tx, rate));
+    for (const promotion of DEMO_PROMOTIONS) expectOk(await pricingService.createPromotion(tx, promotion));
     for (const location of locations.filter((l) => l.pickupEnabled)) {
       expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: staffPassword, role: StaffRole.ASSOCIATE, locationId: location.id }));
       expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: staffPassword, role: StaffRole.MANAGER, locationId: location.id }));

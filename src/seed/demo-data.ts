@@ -1,11 +1,28 @@
 import { LocationKind } from '../modules/location';
 
-/** The demo catalog: three pickup stores, one warehouse, ten products of five variants each. */
+/**
+ * The demo catalog: three pickup stores, one warehouse, ten products of five variants each. The
+ * stores' addresses decide the tax of pickups and counter sales (see DEMO_TAX_RATES).
+ */
 export const DEMO_LOCATIONS = [
-  { code: 'DOWNTOWN', name: 'Downtown Store', kind: LocationKind.STORE, pickupEnabled: true },
-  { code: 'RIVERSIDE', name: 'Riverside Mall Store', kind: LocationKind.STORE, pickupEnabled: true },
-  { code: 'AIRPORT', name: 'Airport Kiosk', kind: LocationKind.STORE, pickupEnabled: true },
-  { code: 'WAREHOUSE', name: 'Central Warehouse', kind: LocationKind.WAREHOUSE, pickupEnabled: false },
+  { code: 'DOWNTOWN', name: 'Downtown Store', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '350 5th Ave', city: 'New York', postalCode: '10118', countryCode: 'US', regionCode: 'NY' } },
+  { code: 'RIVERSIDE', name: 'Riverside Mall Store', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '1 Riverfront Plaza', city: 'Newark', postalCode: '07102', countryCode: 'US', regionCode: 'NJ' } },
+  { code: 'AIRPORT', name: 'Airport Kiosk', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '1 World Way', city: 'Los Angeles', postalCode: '90045', countryCode: 'US', regionCode: 'CA' } },
+  { code: 'WAREHOUSE', name: 'Central Warehouse', kind: LocationKind.WAREHOUSE, pickupEnabled: false, address: { line1: '100 Logistics Dr', city: 'Allentown', postalCode: '18106', countryCode: 'US', regionCode: 'PA' } },
+];
+
+/** State sales taxes of the demo stores' states (and Pennsylvania, where parcels to it are taxed). */
+export const DEMO_TAX_RATES = [
+  { countryCode: 'US', regionCode: 'NY', name: 'NY sales tax', rateBasisPoints: 400 },
+  { countryCode: 'US', regionCode: 'NJ', name: 'NJ sales tax', rateBasisPoints: 663 },
+  { countryCode: 'US', regionCode: 'CA', name: 'CA sales tax', rateBasisPoints: 725 },
+  { countryCode: 'US', regionCode: 'PA', name: 'PA sales tax', rateBasisPoints: 600 },
+];
+
+/** One automatic promotion and one code (see the README's demo section). */
+export const DEMO_PROMOTIONS = [
+  { title: 'Socks: 20 % off two pairs or more', percentOff: 20, minSubtotal: 24_00, skus: ['SOCKS-S', 'SOCKS-M', 'SOCKS-L', 'SOCKS-XL', 'SOCKS-XXL'] },
+  { title: 'Welcome: 10 % off a first order of 50.00 or more', code: 'WELCOME10', percentOff: 10, minSubtotal: 50_00, perCustomerLimit: 1 },
 ];
 
 const SIZES = ['XS', 'S', 'M', 'L', 'XL'];

@@ -4,16 +4,24 @@
 // the warehouse (shipped, then received whole or short) — runs them over HTTP against the service, and after
 // every step checks that no request failed unexpectedly and that the invariants hold (stock
 // explained by its movements, 0 ≤ reserved ≤ onHand, on hand + in transit + lost = received, reservations equal to what open orders hold,
-// one order per cart, whole orders, loyalty balance = ledger sum ≥ 0).
+// one order per cart, whole orders, loyalty balance = ledger sum ≥ 0). Carts and orders are priced
+// with an automatic promotion, a limited code and tax (a store's and a shipping address's): after
+// every step the acting customer's cart and every order touched satisfy the totals identities
+// (total = subtotal − discountTotal − loyaltyDiscount + taxTotal, the same per line, the lines
+// adding up), and each promotion's use count equals the open or completed orders that hold it.
 // A failure prints the seed and the step; MODEL_SEED, MODEL_RUNS and MODEL_STEPS change them, and
 // MODEL_DEBUG=1 logs every step and refusal.
 import fc from 'fast-check';
 import { StaffRole } from '../../src/core/auth/actor';
 import { Channel } from '../../src/core/channel';
 import { fulfilmentService } from '../../src/modules/order';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, anAdmin, stock, systemContext } from '../support/fixtures';
+import { aCustomer, aProduct, aStaff, aWarehouse, anAdmin, stock, systemContext } from '../support/fixtures';
 import {
+  CartApplyDiscountCodeDocument,
   CartApplyLoyaltyPointsDocument,
+  CartRemoveDiscountCodeDocument,
+  MyPricedCartDocument,
+  PricedOrderDocument,
   CartCreateDocument,
   CartLinesRemoveDocument,
   CartLinesUpdateDocument,
@@ -35,6 +43,7 @@ import {
 } from '../support/generated/graphql';
 import { TestApp, unique, type ChannelName, type GqlResponse } from '../support/harness';
 import { invariantViolations } from '../support/invariants';
+import { aCodePromotion, anAddress, aPromotion, aStoreAt, aTaxRate, testCountry, totalsIdentities } from '../support/pricing.fixtures';
 import { databaseKind, recordFigures } from './results';
 
 const SEED = Number(process.env.MODEL_SEED ?? 424242);
@@ -58,27 +67,35 @@ const operation = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkIn' as const), o: orderIdx }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('transfer' as const), toStore: fc.boolean(), v: variantIdx, q: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('receive' as const), x: fc.nat({ max: 20 }), lost: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('code' as const), c: customerIdx, remove: fc.boolean(), channel: fc.constantFrom<ChannelName>('WEB', 'APP') }) },
 );
 type Op = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'us' };
+const COUNTRY = testCountry('M');
+// Shipped to region R1 (8 %); the store is elsewhere in the country (10 %).
+const address = { ...anAddress(COUNTRY.toLowerCase(), 'r1'), city: 'Springfield' };
 
 let t: TestApp;
 beforeAll(async () => {
   t = await TestApp.start();
+  await aTaxRate(t, COUNTRY, null, 1000);
+  await aTaxRate(t, COUNTRY, 'R1', 800);
 });
 afterAll(() => t.close());
 
 /** One run's world: a store, a warehouse, two variants, three customers, an associate, an admin. */
 async function newWorld() {
   const variants = await aProduct(t, [12_00, 30_00]);
-  const [store, warehouse] = [await aStore(t), await aWarehouse(t)];
+  const [store, warehouse] = [await aStoreAt(t, anAddress(COUNTRY)), await aWarehouse(t)];
+  // 15 % off the first variant for everyone; 7.00 off either, three times in all, once per customer.
+  const automatic = await aPromotion(t, { percentOff: 15, skus: [variants[0].sku] });
+  const { promotion: limited, code } = await aCodePromotion(t, { amountOff: 7_00, skus: variants.map((v) => v.sku), usageLimit: 3, perCustomerLimit: 1 });
   for (const v of variants) {
     await stock(t, store, v, 6);
     await stock(t, warehouse, v, 6);
   }
   const customers = [await aCustomer(t, Channel.WEB), await aCustomer(t, Channel.APP), await aCustomer(t, Channel.WEB)];
-  return { variants, store, warehouse, customers, associate: await aStaff(t, StaffRole.ASSOCIATE, store), admin: await anAdmin(t), orders: [] as { id: string; c: number; how: string; status: string; pickupCode?: string | null }[], transfers: [] as { id: string; sku: string; q: number }[] };
+  return { variants, store, warehouse, code, promotions: [automatic.id, limited.id], customers, associate: await aStaff(t, StaffRole.ASSOCIATE, store), admin: await anAdmin(t), orders: [] as { id: string; c: number; how: string; status: string; pickupCode?: string | null }[], transfers: [] as { id: string; sku: string; q: number }[] };
 }
 type World = Awaited<ReturnType<typeof newWorld>>;
 
@@ -219,12 +236,49 @@ async function apply(w: World, op: Op): Promise<void> {
       tally(settle(await t.gql(StockTransferReceiveDocument, { id: transfer.id, lines }, admin), op).stockTransferReceive);
       return;
     }
+    case 'code': {
+      const cart = await activeCart(op.c);
+      const options = { ...customerOf(op.c), channel: op.channel };
+      if (op.remove) tally(settle(await t.gql(CartRemoveDiscountCodeDocument, { cartId: cart.id, code: w.code }, options), op).cartRemoveDiscountCode);
+      else tally(settle(await t.gql(CartApplyDiscountCodeDocument, { cartId: cart.id, code: w.code.toLowerCase() }, options), op).cartApplyDiscountCode);
+      return;
+    }
     case 'stock': {
       const location = op.warehouse ? w.warehouse : w.store;
       tally(settle(await t.gql(InventorySetDocument, { locationId: location.id, sku: w.variants[op.v].sku, onHand: op.n }, admin), op).inventorySet);
       return;
     }
   }
+}
+
+/**
+ * The totals identities of the acting customer's cart and of every order of the run, and each
+ * promotion's use count against the orders that hold it (cancelled and expired ones gave theirs back).
+ */
+const checkedOrders = new Set<string>();
+async function pricingViolations(w: World, op: Op): Promise<string[]> {
+  const problems: string[] = [];
+  if ('c' in op) {
+    const { me } = settle(await t.gql(MyPricedCartDocument, {}, { token: w.customers[op.c].token }), op);
+    if (me?.activeCart) problems.push(...totalsIdentities(me.activeCart).map((p) => `cart ${me.activeCart!.id}: ${p}`));
+  }
+  // Every order, each time it reaches a new state (a return changes no total).
+  for (const o of w.orders) {
+    const state = `${o.id}:${o.status}`;
+    if (checkedOrders.has(state)) continue;
+    checkedOrders.add(state);
+    const { order } = settle(await t.gql(PricedOrderDocument, { id: o.id }, { token: w.admin.token }), op);
+    problems.push(...totalsIdentities(order!).map((p) => `order ${o.id}: ${p}`));
+  }
+  const counts = await t.app.orm.em.fork().getConnection().execute<{ id: string; times_used: number; held: string }[]>(
+    `select p.id, p.times_used,
+            (select count(*) from orders o, jsonb_array_elements(o.discounts) d
+              where d->>'promotionId' = p.id::text and o.status not in ('CANCELLED', 'EXPIRED')) as held
+       from promotion p where p.id in (?, ?)`,
+    w.promotions,
+  );
+  for (const c of counts) if (c.times_used !== Number(c.held)) problems.push(`promotion ${c.id}: used ${c.times_used}, held by ${c.held} orders`);
+  return problems;
 }
 
 it(`keeps every invariant through ${RUNS} random sequences of up to ${MAX_STEPS} operations`, async () => {
@@ -240,7 +294,7 @@ it(`keeps every invariant through ${RUNS} random sequences of up to ${MAX_STEPS}
           await apply(w, op);
           steps++;
           if (process.env.MODEL_DEBUG) console.log(JSON.stringify(op), JSON.stringify(w.orders.map((o) => [o.how, o.status])));
-          const violations = await invariantViolations(t);
+          const violations = [...(await invariantViolations(t)), ...(await pricingViolations(w, op))];
           if (violations.length) throw new Error(`after step ${i + 1} ${JSON.stringify(op)}: ${violations.join('; ')}`);
         }
       }),
@@ -264,5 +318,5 @@ it(`keeps every invariant through ${RUNS} random sequences of up to ${MAX_STEPS}
   if (failure) throw new Error(`model test failed (seed ${SEED}; MODEL_SEED=${SEED} repeats it):\n${failure}`);
   expect(runs).toBe(RUNS);
   expect(outcomes.ok).toBeGreaterThan(steps / 4);
-  for (const kind of ['add', 'setQty', 'checkout', 'ready', 'pickup', 'ship', 'cancel', 'return', 'stock', 'checkIn', 'transfer', 'receive']) expect([kind, done.get(kind) ?? 0]).not.toEqual([kind, 0]);
+  for (const kind of ['add', 'setQty', 'checkout', 'ready', 'pickup', 'ship', 'cancel', 'return', 'stock', 'checkIn', 'transfer', 'receive', 'code']) expect([kind, done.get(kind) ?? 0]).not.toEqual([kind, 0]);
 });

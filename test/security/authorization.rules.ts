@@ -1,7 +1,9 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
 import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument } from '../support/generated/graphql';
 import { type TestApp, unique } from '../support/harness';
-import { aPickupCart, aPickupOrder, aTransfer, PASSWORD } from '../support/fixtures';
+import { aPickupCart, aPickupOrder, aTransfer, PASSWORD, systemContext } from '../support/fixtures';
+import { catalogService } from '../../src/modules/catalog';
+import { pricingService } from '../../src/modules/pricing';
 import { type CallerName, type Side, type World } from './world';
 
 /**
@@ -40,6 +42,8 @@ export interface Prepared {
   orderId: string;
   lineId: string;
   transferId: string;
+  collectionCode: string;
+  promotionId: string;
 }
 
 /** One run of an operation: the app, the world, the side whose objects are at stake, the caller. */
@@ -93,6 +97,22 @@ const outgoingTransfer = async (t: TestApp, w: World, side: Side) => ({ transfer
 /** A transfer from the other side's store to the side's, on its way. */
 const incomingTransfer = async (t: TestApp, w: World, side: Side) => ({ transferId: await aTransfer(t, otherSide(w, side).store, side.store, w.sku, 1, { shipped: true }) });
 const TRANSFER_PAYLOAD = '{ transfer { id } userErrors { code } }';
+
+/** A collection of the world's product. */
+async function aCollection(t: TestApp, w: World): Promise<Partial<Prepared>> {
+  const code = unique('MC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
+  const created = await catalogService.createCollection(systemContext(t), { code, title: 'Matrix', productIds: [w.productId] });
+  if (!created.ok) throw new Error('collection refused');
+  return { collectionCode: code };
+}
+
+/** A code promotion on the world's product (a code applies only when entered: no other cart changes). */
+async function aCodeOffer(t: TestApp, w: World): Promise<Partial<Prepared>> {
+  const created = await pricingService.createPromotion(systemContext(t), { title: 'Matrix', code: unique('MP').replace(/[^A-Z0-9_-]/g, '').slice(0, 60), percentOff: 5, skus: [w.sku] });
+  if (!created.ok) throw new Error('promotion refused');
+  return { promotionId: created.value.id };
+}
+
 const PAYLOAD = '{ userErrors { code } }';
 const ORDER_PAYLOAD = '{ order { id } userErrors { code } }';
 
@@ -100,6 +120,15 @@ const ORDER_PAYLOAD = '{ order { id } userErrors { code } }';
 export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string, OperationRule>> = {
   Query: {
     cart: { rule: CART_OWNER_OR_STAFF, object: true, prepare: cart, document: 'query($id: ID!) { cart(id: $id) { id } }', variables: ({ prepared }) => ({ id: prepared.cartId }) },
+    collection: {
+      rule: EVERYONE,
+      prepare: (t, w) => aCollection(t, w),
+      document: 'query($c: String!) { collection(code: $c) { code } }',
+      variables: ({ prepared }) => ({ c: prepared.collectionCode }),
+    },
+    collections: { rule: EVERYONE, document: '{ collections { code } }' },
+    promotions: { rule: ANY_STAFF, document: '{ promotions { id } }' },
+    taxRates: { rule: EVERYONE, document: '{ taxRates { id } }' },
     customerAccessLog: { rule: ADMIN, document: 'query($c: ID!) { customerAccessLog(customerId: $c) { id } }', variables: ({ w }) => ({ c: w.sides.A.ownerId }) },
     // Any store's staff: the customer walks into any store.
     customerLookup: { rule: ANY_STAFF, document: 'query($q: String!) { customerLookup(query: $q) { id } }', variables: ({ w }) => ({ q: w.sides.A.ownerEmail }) },
@@ -136,6 +165,21 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       object: true,
       prepare: cart,
       document: `mutation($c: ID!) { cartApplyLoyaltyPoints(cartId: $c, points: 0) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId }),
+    },
+    cartApplyDiscountCode: {
+      // An unknown code: allowed callers get DISCOUNT_CODE_INVALID, the others the auth error.
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!) { cartApplyDiscountCode(cartId: $c, code: "NO-SUCH-CODE") ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ c: prepared.cartId }),
+    },
+    cartRemoveDiscountCode: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: `mutation($c: ID!) { cartRemoveDiscountCode(cartId: $c, code: "NO-SUCH-CODE") ${PAYLOAD} }`,
       variables: ({ prepared }) => ({ c: prepared.cartId }),
     },
     cartCreate: {
@@ -235,6 +279,56 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       object: true,
       document: `mutation($l: ID!, $sku: String!) { inventorySet(locationId: $l, sku: $sku, onHand: 1000) ${PAYLOAD} }`,
       variables: ({ w, side }) => ({ l: side.store.id, sku: w.sku }),
+    },
+    collectionAddProducts: {
+      rule: ADMIN,
+      prepare: (t, w) => aCollection(t, w),
+      document: `mutation($c: String!, $p: ID!) { collectionAddProducts(code: $c, productIds: [$p]) ${PAYLOAD} }`,
+      variables: ({ w, prepared }) => ({ c: prepared.collectionCode, p: w.productId }),
+    },
+    collectionCreate: {
+      rule: ADMIN,
+      document: `mutation($c: String!) { collectionCreate(input: { code: $c, title: "Matrix" }) ${PAYLOAD} }`,
+      variables: () => ({ c: unique('MC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60) }),
+    },
+    locationUpdate: {
+      rule: ADMIN,
+      object: true,
+      document: `mutation($l: ID!) { locationUpdate(id: $l, input: { pickupEnabled: true }) ${PAYLOAD} }`,
+      variables: ({ side }) => ({ l: side.store.id }),
+    },
+    productUpdate: {
+      rule: ADMIN,
+      document: `mutation($p: ID!) { productUpdate(id: $p, input: { description: "Matrix" }) ${PAYLOAD} }`,
+      variables: ({ w }) => ({ p: w.productId }),
+    },
+    promotionCreate: {
+      rule: ADMIN,
+      document: `mutation($c: String!, $sku: String!) { promotionCreate(input: { title: "Matrix", code: $c, percentOff: 5, skus: [$sku] }) ${PAYLOAD} }`,
+      variables: ({ w }) => ({ c: unique('MP').replace(/[^A-Z0-9_-]/g, '').slice(0, 60), sku: w.sku }),
+    },
+    promotionDeactivate: {
+      rule: ADMIN,
+      prepare: (t, w) => aCodeOffer(t, w),
+      document: `mutation($p: ID!) { promotionDeactivate(id: $p) ${PAYLOAD} }`,
+      variables: ({ prepared }) => ({ p: prepared.promotionId }),
+    },
+    promotionUpdate: {
+      rule: ADMIN,
+      prepare: (t, w) => aCodeOffer(t, w),
+      document: `mutation($p: ID!, $sku: String!) { promotionUpdate(id: $p, input: { title: "Matrix 2", percentOff: 6, skus: [$sku] }) ${PAYLOAD} }`,
+      variables: ({ w, prepared }) => ({ p: prepared.promotionId, sku: w.sku }),
+    },
+    taxRateSet: {
+      rule: ADMIN,
+      // A country code no test ships to.
+      document: `mutation { taxRateSet(input: { countryCode: "XZ", name: "Matrix", rateBasisPoints: 100 }) ${PAYLOAD} }`,
+    },
+    variantSetPrice: {
+      rule: ADMIN,
+      // The price it already has: the world's carts and orders stay as they are.
+      document: `mutation($sku: String!) { variantSetPrice(sku: $sku, priceAmount: 2500) ${PAYLOAD} }`,
+      variables: ({ w }) => ({ sku: w.sku }),
     },
     locationCreate: {
       rule: ADMIN,

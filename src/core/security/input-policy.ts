@@ -27,6 +27,9 @@ import {
 export const STRING_LENGTH_EXCEPTIONS: Readonly<Record<string, number>> = {
   // A cancellation reason is a note written by a person, kept on the order's timeline.
   'Mutation.orderCancel(reason:)': 4000,
+  // A product's description is shop copy: a few paragraphs.
+  'ProductCreateInput.description': 10_000,
+  'ProductUpdateInput.description': 10_000,
 };
 
 const TEXT_SCALARS = new Set(['String', 'ID']);

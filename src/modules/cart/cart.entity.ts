@@ -36,7 +36,7 @@ registerEnumType(FulfillmentMethod, { name: 'FulfillmentMethod' });
 @Check({ name: 'cart_loyalty_points_not_negative', expression: 'loyalty_points_applied >= 0' })
 @Check({ name: 'cart_version_positive', expression: 'version >= 1' })
 export class Cart {
-  [OptionalProps]?: 'status' | 'version' | 'loyaltyPointsApplied' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'status' | 'version' | 'loyaltyPointsApplied' | 'discountCodes' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -69,6 +69,11 @@ export class Cart {
 
   @Property({ type: 'jsonb', nullable: true })
   shippingAddress?: Address;
+
+  /** Codes entered on any channel (upper-cased): they stay with the cart wherever it is opened next. */
+  @Field(() => [String], { description: 'Codes entered on any channel; they stay with the cart wherever it is opened next.' })
+  @Property({ type: 'jsonb', default: '[]' })
+  discountCodes: string[] = [];
 
   /** A guest cart's buyer: where the confirmation goes, and what finds the order later (orderLookup). */
   @Property({ length: 254, nullable: true })

@@ -45,7 +45,8 @@ export async function resolveLineInputs(
   const lines: ResolvedLine[] = [];
   inputs.forEach((input, i) => {
     const variant = input.variantId ? variants.find((v) => v.id === input.variantId) : variants.find((v) => v.sku === input.sku?.trim());
-    if (variant) lines.push({ variant, quantity: input.quantity, index: i });
+    if (variant?.archived) errors.push(new UserError(ErrorCode.PRODUCT_ARCHIVED, `${variant.sku} is no longer sold.`, [...path, i]));
+    else if (variant) lines.push({ variant, quantity: input.quantity, index: i });
     else if (input.variantId) errors.push(new UserError(ErrorCode.NOT_FOUND, 'No product variant has this id.', [...path, i, 'variantId']));
     else errors.push(new UserError(ErrorCode.NOT_FOUND, `No product variant has the SKU ${input.sku}.`, [...path, i, 'sku']));
   });

@@ -1,28 +1,58 @@
-import type { Config } from '../../core/config';
+import type { Address } from '../../core/address';
+import type { RequestContext, ServiceContext } from '../../core/context';
 import { ErrorCode, fail, ok, type Result } from '../../core/errors';
 import { amountOf, MAX_AMOUNT } from '../../core/money';
 import type { ProductVariant } from '../catalog/catalog.entity';
-import { loyaltyService } from '../loyalty';
-import type { CartLine } from './cart.entity';
+import type { Location } from '../location/location.entity';
+import { pricingService, type CartToPrice, type Priced } from '../pricing';
+import { FulfillmentMethod, type Cart, type CartLine } from './cart.entity';
 
-export interface CartPrices {
-  subtotal: number;
-  /** What the applied points are worth, never more than the subtotal. */
-  loyaltyDiscount: number;
-  total: number;
+/**
+ * Where the cart's tax comes from: the pickup or in-store location's address, or the shipping
+ * address; none before a fulfilment is chosen.
+ */
+export function taxAddressOf(cart: Cart, location: Pick<Location, 'address'> | undefined): Address | undefined {
+  if (!cart.fulfillmentMethod) return undefined;
+  return cart.fulfillmentMethod === FulfillmentMethod.SHIP ? cart.shippingAddress : location?.address;
 }
 
-/** Live prices: a cart always shows today's price; checkout snapshots it into the order. */
-export function priceCart(
-  config: Config,
-  lines: { variant: { id: string }; quantity: number }[],
-  variants: (ProductVariant | undefined)[],
-  pointsApplied: number,
-): CartPrices {
-  const priceOf = new Map(variants.filter((v): v is ProductVariant => !!v).map((v) => [v.id, v.priceAmount]));
-  const subtotal = lines.reduce((sum, line) => sum + (priceOf.get(line.variant.id) ?? 0) * line.quantity, 0);
-  const loyaltyDiscount = Math.min(subtotal, loyaltyService.discountFor(config.loyalty, pointsApplied));
-  return { subtotal, loyaltyDiscount, total: subtotal - loyaltyDiscount };
+/** A cart as the pricing engine takes it: live prices (a cart always shows today's price; checkout copies it into the order). */
+export function cartToPrice(cart: Cart, lines: CartLine[], variants: (ProductVariant | undefined)[], location?: Pick<Location, 'address'>): CartToPrice {
+  const priced = lines.flatMap((line, i) => (variants[i] ? [{ key: line.id, quantity: line.quantity, variant: variants[i] }] : []));
+  return { lines: priced, customerId: cart.customer?.id, codes: cart.discountCodes ?? [], pointsApplied: cart.loyaltyPointsApplied, taxAddress: taxAddressOf(cart, location) };
+}
+
+/** Prices a cart inside a change (its lines read with their variants). */
+export function priceLockedCart(tx: ServiceContext, cart: Cart, lines: CartLine[], location?: Location): Promise<Priced> {
+  return pricingService.price(tx, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap()), location));
+}
+
+const priced = new WeakMap<object, Map<string, Promise<Priced>>>();
+
+/**
+ * The prices of a cart for the response, computed once per request whatever the number of fields
+ * (and lines) that show them. Reads the lines and variants through the request's loaders, and the
+ * fulfilment location only when some tax rate could apply.
+ */
+export function pricesOf(ctx: RequestContext, cart: Cart): Promise<Priced> {
+  let byCart = priced.get(ctx.loaders);
+  if (!byCart) priced.set(ctx.loaders, (byCart = new Map()));
+  let prices = byCart.get(cart.id);
+  if (!prices) byCart.set(cart.id, (prices = computePrices(ctx, cart)));
+  return prices;
+}
+
+async function computePrices(ctx: RequestContext, cart: Cart): Promise<Priced> {
+  const lines = await ctx.loaders.linesByCart.load(cart.id);
+  const variants = await Promise.all(lines.map((l) => variantOf(l, ctx)));
+  const storeId = cart.fulfillmentMethod && cart.fulfillmentMethod !== FulfillmentMethod.SHIP ? cart.fulfillmentLocation?.id : undefined;
+  const location = storeId && (await pricingService.taxesApply(ctx)) ? await ctx.loaders.locationById.load(storeId) : undefined;
+  return pricingService.price(ctx, cartToPrice(cart, lines, variants, location));
+}
+
+/** Lines are read with their variants (see linesByCart); the loader is the fallback for any that are not. */
+export async function variantOf(line: CartLine, ctx: RequestContext): Promise<ProductVariant | undefined> {
+  return line.variant.isInitialized() ? line.variant.unwrap() : ctx.loaders.variantById.load(line.variant.id);
 }
 
 /**

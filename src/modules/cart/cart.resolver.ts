@@ -5,8 +5,9 @@ import { Money } from '../../core/money';
 import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
+import { AppliedDiscount, TaxLine, type Priced } from '../pricing';
 import { Cart, CartLine } from './cart.entity';
-import { priceCart, type CartPrices } from './cart.pricing';
+import { pricesOf, variantOf } from './cart.pricing';
 import { assertCartAccess, cartService } from './cart.service';
 import { CartContact, CartContactInput, CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
 
@@ -78,6 +79,26 @@ export class CartResolver {
     return payload(await cartService.applyLoyaltyPoints(ctx, cartId, points, expectedVersion));
   }
 
+  @Mutation(() => CartPayload, { description: 'The same code works on every channel the promotion allows.' })
+  async cartApplyDiscountCode(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('code', () => String) code: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.applyDiscountCode(ctx, cartId, code, expectedVersion));
+  }
+
+  @Mutation(() => CartPayload)
+  async cartRemoveDiscountCode(
+    @Ctx() ctx: RequestContext,
+    @Arg('cartId', () => ID) cartId: string,
+    @Arg('code', () => String) code: string,
+    @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
+  ): Promise<CartPayload> {
+    return payload(await cartService.removeDiscountCode(ctx, cartId, code, expectedVersion));
+  }
+
   @Mutation(() => CartPayload, { description: "A guest cart's email (required to check out) and phone." })
   async cartSetContact(
     @Ctx() ctx: RequestContext,
@@ -128,33 +149,51 @@ export class CartResolver {
 
   @FieldResolver(() => Money)
   async subtotal(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
-    return this.money(ctx, (await this.prices(cart, ctx)).subtotal);
+    return money(ctx, (await pricesOf(ctx, cart)).subtotal);
   }
 
   @FieldResolver(() => Money)
   async loyaltyDiscount(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
-    return this.money(ctx, (await this.prices(cart, ctx)).loyaltyDiscount);
+    return money(ctx, (await pricesOf(ctx, cart)).loyaltyDiscount);
+  }
+
+  @FieldResolver(() => [AppliedDiscount])
+  async discounts(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<AppliedDiscount[]> {
+    return (await pricesOf(ctx, cart)).discounts.map((d) => ({ promotionId: d.promotionId, title: d.title, code: d.code, amount: money(ctx, d.amount) }));
   }
 
   @FieldResolver(() => Money)
+  async discountTotal(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await pricesOf(ctx, cart)).discountTotal);
+  }
+
+  @FieldResolver(() => [TaxLine])
+  async taxLines(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<TaxLine[]> {
+    return (await pricesOf(ctx, cart)).taxLines.map((t) => ({ name: t.name, rateBasisPoints: t.rateBasisPoints, amount: money(ctx, t.amount) }));
+  }
+
+  @FieldResolver(() => Money)
+  async taxTotal(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await pricesOf(ctx, cart)).taxTotal);
+  }
+
+  @FieldResolver(() => Boolean, { description: "True when prices already include tax (the deployment's PRICES_INCLUDE_TAX)." })
+  taxesIncluded(@Ctx() ctx: RequestContext): boolean {
+    return ctx.config.pricesIncludeTax;
+  }
+
+  @FieldResolver(() => Money, { description: 'subtotal − discountTotal − loyaltyDiscount (+ taxTotal when taxes are not included).' })
   async total(@Root() cart: Cart, @Ctx() ctx: RequestContext): Promise<Money> {
-    return this.money(ctx, (await this.prices(cart, ctx)).total);
-  }
-
-  private async prices(cart: Cart, ctx: RequestContext): Promise<CartPrices> {
-    const lines = await ctx.loaders.linesByCart.load(cart.id);
-    const variants = await Promise.all(lines.map((l) => variantOf(l, ctx)));
-    return priceCart(ctx.config, lines, variants, cart.loyaltyPointsApplied);
-  }
-
-  private money(ctx: RequestContext, amount: number): Money {
-    return new Money(amount, ctx.config.currencyCode);
+    return money(ctx, (await pricesOf(ctx, cart)).total);
   }
 }
 
-/** Lines are read with their variants (see linesByCart); the loader is the fallback for any that are not. */
-async function variantOf(line: CartLine, ctx: RequestContext): Promise<ProductVariant | undefined> {
-  return line.variant.isInitialized() ? line.variant.unwrap() : ctx.loaders.variantById.load(line.variant.id);
+const money = (ctx: RequestContext, amount: number): Money => new Money(amount, ctx.config.currencyCode);
+
+/** The line's share of its cart's prices (the cart is priced once for all its lines). */
+async function linePrices(line: CartLine, ctx: RequestContext): Promise<Priced['lines'][number] | undefined> {
+  const cart = line.cart.isInitialized() ? line.cart.unwrap() : await ctx.loaders.cartById.load(line.cart.id);
+  return cart ? (await pricesOf(ctx, cart)).lines.find((l) => l.key === line.id) : undefined;
 }
 
 @Resolver(() => CartLine)
@@ -170,10 +209,30 @@ export class CartLineResolver {
     return new Money(variant!.priceAmount, ctx.config.currencyCode);
   }
 
-  @FieldResolver(() => Money)
-  async total(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+  @FieldResolver(() => Money, { description: 'unitPrice × quantity.' })
+  async subtotal(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
     const variant = await variantOf(line, ctx);
-    return new Money(variant!.priceAmount * line.quantity, ctx.config.currencyCode);
+    return money(ctx, variant!.priceAmount * line.quantity);
+  }
+
+  @FieldResolver(() => Money, { description: "The line's share of the cart's discounts." })
+  async discountTotal(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await linePrices(line, ctx))?.discountTotal ?? 0);
+  }
+
+  @FieldResolver(() => Money, { description: "The line's share of the points applied." })
+  async loyaltyDiscount(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await linePrices(line, ctx))?.loyaltyDiscount ?? 0);
+  }
+
+  @FieldResolver(() => Money)
+  async taxTotal(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await linePrices(line, ctx))?.taxTotal ?? 0);
+  }
+
+  @FieldResolver(() => Money, { description: 'subtotal − discountTotal − loyaltyDiscount (+ taxTotal when taxes are not included).' })
+  async total(@Root() line: CartLine, @Ctx() ctx: RequestContext): Promise<Money> {
+    return money(ctx, (await linePrices(line, ctx))?.total ?? 0);
   }
 }
 

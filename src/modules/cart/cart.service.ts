@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
+import { addressProblem, normalizeAddress } from '../../core/address';
 import { requestLoaders, type ServiceContext } from '../../core/context';
 import { transactional } from '../../core/db/transaction';
 import { isUniqueViolation } from '../../core/db/violations';
@@ -12,9 +13,10 @@ import { Customer, SavedAddress } from '../customer/customer.entity';
 import { Location, LocationKind } from '../location/location.entity';
 import { loyaltyService } from '../loyalty';
 import { Cart, CartLine, CartStatus, FulfillmentMethod } from './cart.entity';
+import { normalizeCode, pricingService } from '../pricing';
 import { readLines, resolveLineInputs } from './cart.lines';
+import { cartToPrice, priceLockedCart, tooLargeForCart } from './cart.pricing';
 import { abandonCartsIdleSince, eraseCartsOf, linesAndRequestedVariants, lockCart, openCart, type LockedCart, type LockOptions } from './cart.sql';
-import { priceCart, tooLargeForCart } from './cart.pricing';
 import type { CartContactInput, CartCreateInput, CartFulfillmentInput, CartLineInput, CartLineUpdateInput } from './cart.types';
 
 /** A change of a locked cart; `read` holds what the locking statement read for it. */
@@ -133,7 +135,7 @@ export class CartService {
     // that locks the cart sets it (and reads the store), so a change that passes writes nothing
     // more, and one that fails rolls it back.
     const requestedAddress = input.method === FulfillmentMethod.SHIP ? input.shippingAddress : undefined;
-    const shippingAddress = requestedAddress && { ...requestedAddress, countryCode: requestedAddress.countryCode.trim().toUpperCase() };
+    const shippingAddress = requestedAddress && normalizeAddress(requestedAddress);
     const storeId = input.method === FulfillmentMethod.SHIP ? undefined : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
     const fulfillment = { method: input.method, locationId: storeId && isUuid(storeId) ? storeId : undefined, shippingAddress };
     const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
@@ -143,12 +145,8 @@ export class CartService {
         if (saved && saved.customer.id !== cart.customer?.id) return fail(ErrorCode.NOT_FOUND, 'No saved address has this id.', ['input', 'addressId']);
         const address = input.shippingAddress;
         if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
-        for (const key of ['line1', 'city', 'postalCode'] as const) {
-          if (!address[key]?.trim()) return fail(ErrorCode.INVALID_INPUT, `The address needs ${key}.`, ['input', 'shippingAddress', key]);
-        }
-        if (!/^[A-Z]{2}$/.test(shippingAddress!.countryCode)) {
-          return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'shippingAddress', 'countryCode']);
-        }
+        const problem = addressProblem(shippingAddress!);
+        if (problem) return fail(ErrorCode.INVALID_INPUT, problem.message, ['input', 'shippingAddress', problem.field]);
         return ok();
       }
       // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
@@ -204,15 +202,37 @@ export class CartService {
       if (points > 0) {
         const balance = cart.customer ? await loyaltyService.balanceOf(tx, cart.customer.id) : 0;
         if (points > balance) return fail(ErrorCode.INSUFFICIENT_POINTS, `The balance is ${balance} points.`, ['points']);
-        const variants = await tx.em.find(ProductVariant, { id: { $in: lines.map((l) => l.variant.id) } });
-        const { subtotal } = priceCart(tx.config, lines, variants, 0);
-        if (loyaltyService.discountFor(tx.config.loyalty, points) > subtotal) {
+        const { subtotal, discountTotal } = await priceLockedCart(tx, cart, lines);
+        if (loyaltyService.discountFor(tx.config.loyalty, points) > subtotal - discountTotal) {
           return fail(ErrorCode.INSUFFICIENT_POINTS, 'That many points are worth more than the cart.', ['points']);
         }
       }
       cart.loyaltyPointsApplied = points;
       return ok();
     }, { prime: true });
+  }
+
+  /**
+   * Puts a promotion's code on the cart, once the engine agrees it applies to this cart on this
+   * channel now; the cart keeps it on every channel. One code per cart: a new one replaces it.
+   */
+  applyDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
+      if (!normalizeCode(code)) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'Enter a code.', ['code']);
+      const checked = await pricingService.checkCode(tx, code, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap())));
+      if (!checked.ok) return checked;
+      cart.discountCodes = [checked.value.code!];
+      return ok();
+    }, { prime: true });
+  }
+
+  removeDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
+    return this.mutate(ctx, cartId, expectedVersion, async (_tx, cart) => {
+      const normalized = normalizeCode(code);
+      if (!cart.discountCodes.includes(normalized)) return fail(ErrorCode.NOT_FOUND, 'This code is not on the cart.', ['code']);
+      cart.discountCodes = cart.discountCodes.filter((c) => c !== normalized);
+      return ok();
+    }, { prime: true, lines: false });
   }
 
   /**
@@ -243,6 +263,7 @@ export class CartService {
           if (same) same.quantity = Math.min(tx.config.maxLineQuantity, same.quantity + line.quantity);
           else lines.push(tx.em.create(CartLine, { cart: target, customer: customerId, variant: line.variant, quantity: line.quantity, channel: line.channel, createdAt: new Date(now + i) }));
         }
+        if (!target.discountCodes.length && guest.discountCodes.length) target.discountCodes = guest.discountCodes;
         const tooLarge = tooLargeForCart(lines, ['cartId']);
         if (!tooLarge.ok) return tooLarge;
         if (!target.fulfillmentMethod && guest.fulfillmentMethod) {

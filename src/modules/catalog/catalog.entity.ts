@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { OptionalProps, Check, Entity, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { OptionalProps, Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum ProductStatus {
+  ACTIVE = 'ACTIVE',
+  ARCHIVED = 'ARCHIVED',
+}
+registerEnumType(ProductStatus, { name: 'ProductStatus' });
 
 @ObjectType()
 @Entity()
 @Index({ properties: ['createdAt', 'id'] })
 export class Product {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'status';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -15,6 +21,15 @@ export class Product {
   @Field()
   @Property({ length: 300 })
   title: string;
+
+  @Field(() => String, { nullable: true })
+  @Property({ type: 'text', nullable: true })
+  description?: string;
+
+  /** ARCHIVED products leave browse and carts; orders that hold them keep them. */
+  @Field(() => ProductStatus)
+  @Enum({ items: () => ProductStatus, nativeEnumName: 'product_status', default: ProductStatus.ACTIVE })
+  status: ProductStatus = ProductStatus.ACTIVE;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
@@ -25,7 +40,7 @@ export class Product {
 @Entity()
 @Check({ name: 'product_variant_price_not_negative', expression: 'price_amount >= 0' })
 export class ProductVariant {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'archived';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -46,6 +61,13 @@ export class ProductVariant {
   @Property()
   priceAmount: number;
 
+  /**
+   * Whether the product is ARCHIVED, kept on each variant by the catalog (the one writer of both)
+   * so that carts and checkout, which read variants, refuse an archived one without reading products.
+   */
+  @Property({ default: false })
+  archived: boolean = false;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }
@@ -54,4 +76,37 @@ export class ProductVariant {
 export type VariantView = Pick<ProductVariant, 'id' | 'sku' | 'title' | 'priceAmount'> & { product: { id: string } };
 
 /** What the GraphQL fields of a product read (the cursor of a page also needs createdAt). */
-export type ProductView = Pick<Product, 'id' | 'title' | 'createdAt'>;
+export type ProductView = Pick<Product, 'id' | 'title' | 'createdAt' | 'status' | 'description'>;
+
+/** A named group of products (a season, a range): browse by it, and promotions may target it. */
+@ObjectType()
+@Entity()
+export class Collection {
+  [OptionalProps]?: 'createdAt';
+
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Field()
+  @Property({ length: 64, unique: true })
+  code: string;
+
+  @Field()
+  @Property({ length: 200 })
+  title: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}
+
+/** Membership of a product in a collection. */
+@Entity()
+@Index({ properties: ['product'] })
+export class CollectionProduct {
+  @ManyToOne(() => Collection, { primary: true, ref: true, deleteRule: 'cascade' })
+  collection: Ref<Collection>;
+
+  @ManyToOne(() => Product, { primary: true, ref: true, index: false })
+  product: Ref<Product>;
+}

@@ -1,10 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { byIdLoader, groupLoader } from '../../core/loader';
-import { Product, ProductVariant, type VariantView } from './catalog.entity';
-import { variantsOfProducts } from './catalog.sql';
+import { Collection, Product, ProductVariant, type VariantView } from './catalog.entity';
+import { collectionsOfProducts, variantsOfProducts } from './catalog.sql';
 
 export const createCatalogLoaders = (em: EntityManager) => ({
+  collectionByCode: new DataLoader<string, Collection | undefined>(async (codes) => {
+    const rows = await em.find(Collection, { code: { $in: [...codes] } });
+    return codes.map((code) => rows.find((c) => c.code === code));
+  }),
+  /** The collections of each product, one statement for a whole page. */
+  collectionsByProduct: new DataLoader<string, Collection[]>(async (productIds) => {
+    const rows = await collectionsOfProducts(em, [...productIds]);
+    return productIds.map((id) => rows.filter((r) => r.productId === id).map((r) => r.collection));
+  }),
   productById: byIdLoader(em, Product),
   variantById: byIdLoader(em, ProductVariant),
   variantBySku: new DataLoader<string, ProductVariant | undefined>(async (skus) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OptionalProps, Check, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Address } from '../../core/address';
 
 export enum LocationKind {
   STORE = 'STORE',
@@ -45,6 +46,10 @@ export class Location {
    */
   @Property({ nullable: true })
   lowStockThreshold?: number;
+
+  @Field(() => Address, { nullable: true, description: 'Used for tax on pickup and in-store sales, and shown in store pickers.' })
+  @Property({ type: 'jsonb', nullable: true })
+  address?: Address;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -1,7 +1,7 @@
 import i18next, { type i18n } from 'i18next';
 import { LANGUAGES } from '../../core/config';
 
-/** The messages a customer receives, by kind. Values: {{number}}, {{code}}, {{store}}, {{hours}}. */
+/** The messages a customer receives, by kind. Values: {{number}}, {{code}}, {{store}}, {{hours}}, {{minutes}}, {{token}}. */
 const resources = {
   en: {
     translation: {
@@ -22,6 +22,10 @@ const resources = {
       ORDER_EXPIRED: {
         subject: 'Order {{number}} expired',
         body: 'Your order {{number}} was not collected in time and has been cancelled. Any payment taken is given back.',
+      },
+      PASSWORD_RESET: {
+        subject: 'Reset your password',
+        body: 'Someone asked to reset the password of your account. To choose a new one, use this code in the next {{minutes}} minutes: {{token}}\nIf it was not you, ignore this e-mail: your password stays as it is.',
       },
     },
   },
@@ -48,6 +52,10 @@ const resources = {
         subject: 'Ordine {{number}} scaduto',
         body: 'Il tuo ordine {{number}} non è stato ritirato in tempo ed è stato annullato. Ogni pagamento ricevuto ti sarà restituito.',
       },
+      PASSWORD_RESET: {
+        subject: 'Reimposta la tua password',
+        body: 'È stato chiesto di reimpostare la password del tuo account. Per sceglierne una nuova, usa questo codice entro {{minutes}} minuti: {{token}}\nSe non sei stato tu, ignora questa e-mail: la tua password non cambia.',
+      },
     },
   },
   ca: {
@@ -69,6 +77,10 @@ const resources = {
       ORDER_EXPIRED: {
         subject: 'Comanda {{number}} caducada',
         body: "La teva comanda {{number}} no s'ha recollit a temps i s'ha cancel·lat. Et retornarem qualsevol pagament.",
+      },
+      PASSWORD_RESET: {
+        subject: 'Restableix la contrasenya',
+        body: "Algú ha demanat restablir la contrasenya del teu compte. Per triar-ne una de nova, fes servir aquest codi en els propers {{minutes}} minuts: {{token}}\nSi no has estat tu, ignora aquest correu: la contrasenya no canvia.",
       },
     },
   },
@@ -92,12 +104,16 @@ const resources = {
         subject: 'Zamówienie {{number}} wygasło',
         body: 'Twoje zamówienie {{number}} nie zostało odebrane na czas i zostało anulowane. Zwrócimy każdą pobraną płatność.',
       },
+      PASSWORD_RESET: {
+        subject: 'Zresetuj hasło',
+        body: 'Ktoś poprosił o zresetowanie hasła do Twojego konta. Aby ustawić nowe, użyj tego kodu w ciągu {{minutes}} min: {{token}}\nJeśli to nie Ty, zignoruj tę wiadomość: Twoje hasło się nie zmieni.',
+      },
     },
   },
 } satisfies Record<(typeof LANGUAGES)[number], unknown>;
 
 /** The kinds of message sent for each event type. */
-export const MESSAGE_KINDS = ['ORDER_PLACED', 'ORDER_READY_FOR_PICKUP', 'PICKUP_REMINDER', 'ORDER_CANCELLED', 'ORDER_EXPIRED'] as const;
+export const MESSAGE_KINDS = ['ORDER_PLACED', 'ORDER_READY_FOR_PICKUP', 'PICKUP_REMINDER', 'ORDER_CANCELLED', 'ORDER_EXPIRED', 'PASSWORD_RESET'] as const;
 
 let instance: i18n | undefined;
 function translator(): i18n {
@@ -121,6 +137,8 @@ export interface MessageValues {
   code?: string;
   store?: string;
   hours?: number;
+  minutes?: number;
+  token?: string;
 }
 
 /** Subject and text of a message in the customer's language (English when it has none). */

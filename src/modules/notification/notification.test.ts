@@ -3,9 +3,15 @@ import { dispatchingApp } from '../../../test/support/dispatching';
 import type { AddressInfo } from 'node:net';
 import { StaffRole } from '../../core/auth/actor';
 import { loadConfig } from '../../core/config';
-import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, stock, systemContext } from '../../../test/support/fixtures';
-import { OrderCancelDocument, OrderNotificationsDocument } from '../../../test/support/generated/graphql';
-import { TestApp } from '../../../test/support/harness';
+import { aCustomer, aGuestContact, aPickupCart, aPickupOrder, aProduct, aStaff, aStore, stock, systemContext } from '../../../test/support/fixtures';
+import {
+  CheckoutCompleteDocument,
+  CustomerRequestPasswordResetDocument,
+  CustomerResetPasswordDocument,
+  OrderCancelDocument,
+  OrderNotificationsDocument,
+} from '../../../test/support/generated/graphql';
+import { TestApp, unique } from '../../../test/support/harness';
 import { eventually, sleep, SmtpReceiver } from '../../../test/support/receivers';
 import { fulfilmentService } from '../order';
 import { sendSms } from './notification.channels';
@@ -105,6 +111,66 @@ describe('messages to the customer', () => {
   });
 });
 
+describe('account and guest messages', () => {
+  it('e-mails a password reset once, in the customer’s language, with a code that resets the password once', async () => {
+    const customer = await aCustomerSpeaking(t, 'ca');
+    const email = customer.account.email;
+    expect((await t.data(CustomerRequestPasswordResetDocument, { email })).customerRequestPasswordReset.userErrors).toEqual([]);
+    const mail = await eventually(() => smtp.to(email).find((m) => m.subject === 'Restableix la contrasenya'), 10_000, 'the reset e-mail');
+    const token = /minuts: (\S+)/.exec(mail.text ?? '')?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(mail.text).toMatch(/propers (29|30) minuts/);
+
+    const first = await t.data(CustomerResetPasswordDocument, { token: token!, password: 'a-new-long-passphrase' });
+    expect(first.customerResetPassword.userErrors).toEqual([]);
+    expect(first.customerResetPassword.customer!.id).toBe(customer.account.id);
+    const again = await t.data(CustomerResetPasswordDocument, { token: token!, password: 'yet-another-passphrase' });
+    expect(again.customerResetPassword.userErrors.map((e) => e.code)).toEqual(['INVALID_TOKEN']);
+
+    await sleep(700);
+    expect(smtp.to(email)).toHaveLength(1);
+    // The token lives only in the event's private part and the message; the notification row says what was sent.
+    const rows = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute(`select n.kind, n.channel, n.status, n.order_id from notification n where n.customer_id = ?`, [customer.account.id]);
+    expect(rows).toEqual([{ kind: 'PASSWORD_RESET', channel: 'EMAIL', status: 'SENT', order_id: null }]);
+  });
+
+  it('does not e-mail an erased customer', async () => {
+    const customer = await aCustomer(t);
+    const conn = t.app.orm.em.fork().getConnection();
+    // The customer erased their data after asking for a reset, before the message was written.
+    await conn.execute(`update customer set erased_at = now() where id = ?`, [customer.account.id]);
+    await conn.execute(
+      `insert into outbox_event (id, type, subject_id, data, created_at) values (gen_random_uuid(), 'PASSWORD_RESET', ?, ?::jsonb, now())`,
+      [customer.account.id, JSON.stringify({ customer: { id: customer.account.id }, private: { resetToken: 'x'.repeat(43), expiresAt: new Date(Date.now() + 1800_000) } })],
+    );
+    await eventually(
+      async () => Number((await conn.execute(`select count(*) n from outbox_event where subject_id = ? and dispatched_at is null`, [customer.account.id]))[0].n) === 0,
+      10_000,
+      'the event fanned out',
+    );
+    await sleep(300);
+    expect(Number((await conn.execute(`select count(*) n from notification where customer_id = ?`, [customer.account.id]))[0].n)).toBe(0);
+    expect(smtp.to(customer.account.email)).toHaveLength(0);
+  });
+
+  it('e-mails a guest’s order confirmation to the contact email of the cart', async () => {
+    const { variant, store } = await aStoreWithStock(t);
+    const cartId = await aPickupCart(t, store, [{ sku: variant.sku, quantity: 1 }]);
+    const email = await aGuestContact(t, cartId, `${unique('guest')}@guest.test`.toLowerCase());
+    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' });
+    expect(checkoutComplete.userErrors).toEqual([]);
+    const order = checkoutComplete.order!;
+    const mail = await eventually(() => smtp.to(email).find((m) => m.subject?.includes('confirmed')), 10_000, 'the guest confirmation');
+    expect(mail.subject).toBe(`Order ${order.number} confirmed`);
+    expect(mail.text).toContain(order.fulfillment.pickupCode!);
+    await sleep(500);
+    expect(smtp.to(email)).toHaveLength(1);
+  });
+});
+
 describe('without mail settings', () => {
   // The same instance with SMTP_URL unset: a second instance with other settings would fan out
   // concurrently with the first (instances of one deployment share their settings).
@@ -141,6 +207,9 @@ describe('templates and SMS', () => {
     }
     expect(render('ORDER_READY_FOR_PICKUP', 'ca', { number: 'W-1', code: 'ABC234', store: 'Gràcia' }).text).toContain('ABC234');
     expect(render('ORDER_PLACED', 'xx', { number: 'W-1' }).subject).toBe('Order W-1 confirmed');
+    const resets = ['en', 'it', 'ca', 'pl'].map((lang) => render('PASSWORD_RESET', lang, { number: '', token: 'TOKEN-123', minutes: 30 }));
+    expect(new Set(resets.map((m) => m.subject)).size).toBe(4);
+    for (const m of resets) expect(m.text).toMatch(/30.*TOKEN-123/);
   });
 
   it('sends an SMS through a Twilio-compatible API', async () => {

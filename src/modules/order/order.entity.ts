@@ -9,6 +9,19 @@ import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
 import { OrderSummaryField } from './order.access';
 
+export interface OrderDiscount {
+  promotionId: string;
+  title: string;
+  code: string | null;
+  amount: number;
+}
+
+export interface OrderTaxLine {
+  name: string;
+  rateBasisPoints: number;
+  amount: number;
+}
+
 export enum OrderStatus {
   PLACED = 'PLACED',
   READY_FOR_PICKUP = 'READY_FOR_PICKUP',
@@ -51,9 +64,13 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
   name: 'orders_placed_pickup_created_at',
   expression: `create index "orders_placed_pickup_created_at" on "orders" ("created_at") where "status" = 'PLACED' and "fulfillment_method" = 'PICKUP'`,
 })
-@Check({ name: 'orders_money_consistent', expression: 'total = subtotal - loyalty_discount and loyalty_discount >= 0 and total >= 0' })
+@Check({
+  name: 'orders_money_consistent',
+  expression:
+    'total = subtotal - discount_total - loyalty_discount + case when taxes_included then 0 else tax_total end and discount_total >= 0 and loyalty_discount >= 0 and tax_total >= 0 and total >= 0',
+})
 export class Order {
-  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'pickupCodeFailures' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'pickupCodeFailures' | 'discountTotal' | 'taxTotal' | 'taxesIncluded' | 'discounts' | 'taxLines' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -136,6 +153,26 @@ export class Order {
   @Property()
   loyaltyDiscount: number;
 
+  /** The promotions' share, as at checkout. */
+  @Property({ default: 0 })
+  discountTotal: number = 0;
+
+  @Property({ default: 0 })
+  taxTotal: number = 0;
+
+  /** Whether the prices of this order included tax (the deployment's setting at checkout). */
+  @Field({ description: 'True when prices already include tax (the deployment\'s PRICES_INCLUDE_TAX).' })
+  @Property({ default: false })
+  taxesIncluded: boolean = false;
+
+  /** Each promotion's share: { promotionId, title, code, amount }, exactly as at checkout. */
+  @Property({ type: 'jsonb', default: '[]' })
+  discounts: OrderDiscount[] = [];
+
+  /** Tax by rate: { name, rateBasisPoints, amount }. */
+  @Property({ type: 'jsonb', default: '[]' })
+  taxLines: OrderTaxLine[] = [];
+
   @Property()
   total: number;
 
@@ -163,8 +200,9 @@ export class Order {
 // What a customer bought, on every channel: recommendations never offer it again.
 @Index({ properties: ['customer', 'variant'] })
 @Check({ name: 'order_line_quantities', expression: 'quantity > 0 and returned_quantity >= 0 and returned_quantity <= quantity' })
+@Check({ name: 'order_line_money', expression: 'discount_total >= 0 and loyalty_discount >= 0 and tax_total >= 0 and total >= 0' })
 export class OrderLine {
-  [OptionalProps]?: 'returnedQuantity' | 'createdAt';
+  [OptionalProps]?: 'returnedQuantity' | 'discountTotal' | 'loyaltyDiscount' | 'taxTotal' | 'createdAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -199,6 +237,20 @@ export class OrderLine {
   @Property()
   unitPrice: number;
 
+  @Property({ default: 0 })
+  discountTotal: number = 0;
+
+  /** The line's share of the points redeemed. */
+  @Property({ default: 0 })
+  loyaltyDiscount: number = 0;
+
+  @Property({ default: 0 })
+  taxTotal: number = 0;
+
+  /** What this line paid: unitPrice × quantity − discountTotal − loyaltyDiscount (+ taxTotal when not included). Returns refund shares of it. */
+  @Property()
+  total: number;
+
   @Field(() => Channel)
   @Enum({ items: () => Channel, nativeEnumName: 'channel' })
   channel: Channel;
@@ -223,13 +275,18 @@ export type OrderView = Pick<
   | 'completedAt'
   | 'subtotal'
   | 'loyaltyDiscount'
+  | 'discountTotal'
+  | 'taxTotal'
+  | 'taxesIncluded'
+  | 'discounts'
+  | 'taxLines'
   | 'total'
   | 'loyaltyPointsEarned'
   | 'createdAt'
 > & { customer?: { id: string }; location: { id: string } };
 
 /** What the GraphQL fields of an order line read: a managed entity or a plain row both fit. */
-export type OrderLineView = Pick<OrderLine, 'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'channel'> & {
+export type OrderLineView = Pick<OrderLine, 'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'discountTotal' | 'loyaltyDiscount' | 'taxTotal' | 'total' | 'channel'> & {
   order: { id: string };
   variant: { id: string };
 };

@@ -14,7 +14,7 @@ export const TOPIC_OF_TIMELINE_EVENT: Record<string, WebhookTopic | undefined> =
   RETURNED: WebhookTopic.ORDER_RETURNED,
 };
 
-type OrderFacts = Pick<Order, 'id' | 'number' | 'status' | 'channel' | 'fulfillmentMethod' | 'total' | 'pickupCode' | 'expiresAt' | 'createdAt'> & {
+type OrderFacts = Pick<Order, 'id' | 'number' | 'status' | 'channel' | 'fulfillmentMethod' | 'total' | 'pickupCode' | 'expiresAt' | 'createdAt'> & { contactEmail?: string | null } & {
   location: { id: string };
   customer?: { id: string } | null;
 };
@@ -40,7 +40,8 @@ export function orderEvent(type: EventType, order: OrderFacts, config: Config, e
         createdAt: order.createdAt,
         ...extra,
       },
-      private: { pickupCode: order.pickupCode ?? null, expiresAt: order.expiresAt ?? null },
+      // A guest's contact email is private too: it is where a guest's messages go.
+      private: { pickupCode: order.pickupCode ?? null, expiresAt: order.expiresAt ?? null, contactEmail: order.contactEmail ?? null },
     },
   };
 }

@@ -11,6 +11,7 @@ import { ProductVariant } from '../catalog/catalog.entity';
 import { Customer } from '../customer/customer.entity';
 import { Location } from '../location/location.entity';
 import { LoyaltyTransaction } from '../loyalty/loyalty.entity';
+import { AppliedDiscount, TaxLine } from '../pricing';
 import { checkoutService } from './checkout/checkout.service';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentMethod, type OrderLineView, type OrderView } from './order.entity';
 import { orderTopic, pickupQueueTopic } from './order.notifier';
@@ -206,7 +207,31 @@ export class OrderResolver {
     return new Money(order.loyaltyDiscount, ctx.config.currencyCode);
   }
 
+  @FieldResolver(() => [AppliedDiscount], { description: 'The discounts of its checkout, whatever changed later.' })
+  @OrderSummaryField
+  discounts(@Root() order: OrderView, @Ctx() ctx: RequestContext): AppliedDiscount[] {
+    return order.discounts.map((d) => ({ promotionId: d.promotionId, title: d.title, code: d.code, amount: new Money(d.amount, ctx.config.currencyCode) }));
+  }
+
   @FieldResolver(() => Money)
+  @OrderSummaryField
+  discountTotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
+    return new Money(order.discountTotal, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => [TaxLine])
+  @OrderSummaryField
+  taxLines(@Root() order: OrderView, @Ctx() ctx: RequestContext): TaxLine[] {
+    return order.taxLines.map((t) => ({ name: t.name, rateBasisPoints: t.rateBasisPoints, amount: new Money(t.amount, ctx.config.currencyCode) }));
+  }
+
+  @FieldResolver(() => Money)
+  @OrderSummaryField
+  taxTotal(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
+    return new Money(order.taxTotal, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money, { description: 'subtotal − discountTotal − loyaltyDiscount (+ taxTotal when taxes are not included).' })
   @OrderSummaryField
   total(@Root() order: OrderView, @Ctx() ctx: RequestContext): Money {
     return new Money(order.total, ctx.config.currencyCode);
@@ -238,9 +263,29 @@ export class OrderLineResolver {
     return new Money(line.unitPrice, ctx.config.currencyCode);
   }
 
-  @FieldResolver(() => Money)
-  total(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
+  @FieldResolver(() => Money, { description: 'unitPrice × quantity.' })
+  subtotal(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice * line.quantity, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  discountTotal(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.discountTotal, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money, { description: "The line's share of the points redeemed." })
+  loyaltyDiscount(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.loyaltyDiscount, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money)
+  taxTotal(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.taxTotal, ctx.config.currencyCode);
+  }
+
+  @FieldResolver(() => Money, { description: 'What the line paid: subtotal − discountTotal − loyaltyDiscount (+ taxTotal when taxes are not included).' })
+  total(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
+    return new Money(line.total, ctx.config.currencyCode);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Channel } from '../../core/channel';
 import { placeholders, query, snakeRow, values } from '../../core/db/sql';
 import type { FulfillmentMethod } from '../cart/cart.entity';
 import { eventsInsertCte, type NewEvent } from '../outbox';
-import { Order, OrderLine, type OrderLineView, type OrderStatus, type PaymentMethod, type PaymentStatus } from './order.entity';
+import { Order, OrderLine, type OrderDiscount, type OrderLineView, type OrderStatus, type OrderTaxLine, type PaymentMethod, type PaymentStatus } from './order.entity';
 
 /*
  * The order module's hand-written statements: placing an order in one round trip, the
@@ -26,6 +26,11 @@ export interface PlacedOrder {
   completedAt: Date | null;
   subtotal: number;
   loyaltyDiscount: number;
+  discountTotal: number;
+  taxTotal: number;
+  taxesIncluded: boolean;
+  discounts: OrderDiscount[];
+  taxLines: OrderTaxLine[];
   total: number;
   loyaltyPointsRedeemed: number;
   loyaltyPointsEarned: number;
@@ -44,6 +49,10 @@ export interface PlacedLine {
   quantity: number;
   returnedQuantity: number;
   unitPrice: number;
+  discountTotal: number;
+  loyaltyDiscount: number;
+  taxTotal: number;
+  total: number;
   channel: Channel;
   createdAt: Date;
 }
@@ -233,10 +242,14 @@ export async function linesOfOrders(em: EntityManager, orderIds: string[]): Prom
     quantity: number;
     returned_quantity: number;
     unit_price: number;
+    discount_total: number;
+    loyalty_discount: number;
+    tax_total: number;
+    total: number;
     channel: Channel;
   }>(
     em,
-    `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, channel from order_line
+    `select id, order_id, variant_id, sku, title, quantity, returned_quantity, unit_price, discount_total, loyalty_discount, tax_total, total, channel from order_line
       where order_id in (${placeholders(orderIds.length)}) order by created_at asc, id asc`,
     orderIds,
   );
@@ -249,6 +262,10 @@ export async function linesOfOrders(em: EntityManager, orderIds: string[]): Prom
     quantity: r.quantity,
     returnedQuantity: r.returned_quantity,
     unitPrice: r.unit_price,
+    discountTotal: r.discount_total,
+    loyaltyDiscount: r.loyalty_discount,
+    taxTotal: r.tax_total,
+    total: r.total,
     channel: r.channel,
   }));
 }

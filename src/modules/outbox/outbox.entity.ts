@@ -20,6 +20,8 @@ registerEnumType(WebhookTopic, { name: 'WebhookTopic' });
 /** Events no webhook hears: they exist only to send the customer a message. */
 export enum InternalEventType {
   PICKUP_REMINDER = 'PICKUP_REMINDER',
+  /** A password reset link; the token travels in `private` and reaches only the customer's e-mail. */
+  PASSWORD_RESET = 'PASSWORD_RESET',
 }
 
 export type EventType = WebhookTopic | InternalEventType;

@@ -82,7 +82,8 @@ export async function recommendedVariantIds(
            ) cand
            join product_variant v on v.id = cand.variant_id
            join product p on p.id = v.product_id
-          where (not consent.personal or not exists (select 1 from order_line x where x.customer_id = c.id and x.variant_id = cand.variant_id))
+          where p.status = 'ACTIVE'
+            and (not consent.personal or not exists (select 1 from order_line x where x.customer_id = c.id and x.variant_id = cand.variant_id))
             and (?::uuid is null or exists (select 1 from stock_level sl
                                              where sl.location_id = ?::uuid and sl.variant_id = cand.variant_id and sl.on_hand - sl.reserved > 0))
           group by cand.variant_id

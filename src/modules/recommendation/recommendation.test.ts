@@ -1,11 +1,12 @@
 import { StaffRole } from '../../core/auth/actor';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, stock, systemContext } from '../../../test/support/fixtures';
+import { aCustomer, anAdmin, aProduct, aStaff, aStore, aWarehouse, stock, systemContext } from '../../../test/support/fixtures';
 import {
   CartCreateDocument,
   CartSetFulfillmentDocument,
   CheckoutCompleteDocument,
   ClientelingLookupDocument,
   CustomerSetConsentDocument,
+  ProductUpdateDocument,
   RecommendationsDocument,
 } from '../../../test/support/generated/graphql';
 import { TestApp, errorCodes, type ChannelName, unique } from '../../../test/support/harness';
@@ -75,6 +76,26 @@ describe('recommendations', () => {
     // Anywhere (no store): D, bought with A twice, comes before C.
     const { me } = await t.data(RecommendationsDocument, { first: 3 }, { token: customer.token, channel: 'APP' });
     expect(me!.recommendations.map((v) => v.sku)).toEqual([b.sku, d.sku, c.sku]);
+  });
+
+  it('never recommends a product that is no longer ACTIVE, however often it was bought', async () => {
+    const { a, b, c, d } = await aWorld();
+    // X, its own product, was bought with A more often than anything else.
+    const [x] = await aProduct(t, [15_00]);
+    const warehouse = await aWarehouse(t);
+    for (const v of [a, x]) await stock(t, warehouse, v, 100);
+    for (let i = 0; i < 4; i++) await buy((await aCustomer(t)).token, [a, x]);
+    const customer = await aCustomer(t);
+    await buy(customer.token, [a], 'WEB');
+    await learn();
+    const recommended = async () => (await t.data(RecommendationsDocument, { first: 4 }, { token: customer.token, channel: 'APP' })).me!.recommendations.map((v) => v.sku);
+    expect(await recommended()).toEqual([x.sku, b.sku, d.sku, c.sku]);
+
+    const admin = (await anAdmin(t)).token;
+    const { productUpdate } = await t.data(ProductUpdateDocument, { id: x.product.id, input: { status: 'ARCHIVED' } }, { token: admin });
+    expect(productUpdate.userErrors).toEqual([]);
+    expect((await recommended()).slice(0, 3)).toEqual([b.sku, d.sku, c.sku]);
+    expect(await recommended()).not.toContain(x.sku);
   });
 
   it('learns from orders on every channel: a purchase at the till changes what the app recommends', async () => {

@@ -6,11 +6,12 @@ import { onRollback, transactional } from '../../../core/db/transaction';
 import { ErrorCode, fail, ok, type Failure, type Result } from '../../../core/errors';
 import { isUuid } from '../../../core/loader';
 import { Cart, CartLine, FulfillmentMethod } from '../../cart/cart.entity';
-import { assertCartAccess, lockCart, priceCart } from '../../cart';
+import { assertCartAccess, lockCart, priceLockedCart } from '../../cart';
 import { inventoryService, MovementKind, type StockChange } from '../../inventory';
 import { Location } from '../../location/location.entity';
 import { LoyaltyTransactionKind } from '../../loyalty/loyalty.entity';
 import { loyaltyService } from '../../loyalty';
+import { pricingService, type PricedDiscount } from '../../pricing';
 import { recommendationService } from '../../recommendation';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
@@ -56,6 +57,7 @@ export class CheckoutService {
     let orderLines: OrderLine[] = [];
     let orderLocation: Location | undefined;
     const clientAddress = clientAddressOf(ctx);
+    let unlimited: PricedDiscount[] = [];
     const result = await transactional(ctx, async (tx) => {
       const orderId = randomUUID();
       const claim = await claimKey(tx, input.idempotencyKey, fingerprint('checkout', input.cartId, input.paymentMethod), orderId, input.cartId);
@@ -67,12 +69,15 @@ export class CheckoutService {
         replayed = true;
         return ok(order);
       }
-      return this.placeOrder(tx, orderId, input, clientAddress, (lines, location) => {
+      return this.placeOrder(tx, orderId, input, clientAddress, (lines, location, discounts) => {
         orderLines = lines;
         orderLocation = location;
+        unlimited = discounts.filter((d) => !d.limited);
       });
     });
     if (result.ok && !replayed) {
+      // Offers without a limit are counted after the commit: no checkout waits for another on them.
+      await pricingService.countUses(ctx, unlimited);
       orderNotifier.changed(ctx, result.value);
       // The response shows the lines just written and the store read: no need to read them back.
       const loaders = requestLoaders(ctx);
@@ -87,7 +92,7 @@ export class CheckoutService {
     orderId: string,
     input: CheckoutInput,
     clientAddress: string | undefined,
-    written: (lines: OrderLine[], location: Location | undefined) => void,
+    written: (lines: OrderLine[], location: Location | undefined, discounts: PricedDiscount[]) => void,
   ): Promise<Result<Order>> {
     const now = new Date();
     // Completes the cart if it is ACTIVE and locks it (of two checkouts of one cart, the second
@@ -106,6 +111,8 @@ export class CheckoutService {
     const lines = completed.lines!;
     assertCartAccess(tx.actor, cart);
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
+    const archived = lines.findIndex((l) => l.variant.unwrap().archived);
+    if (archived >= 0) return fail(ErrorCode.PRODUCT_ARCHIVED, `${lines[archived].variant.unwrap().sku} is no longer sold: remove it from the cart.`, ['lines', archived]);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
     if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && method === FulfillmentMethod.SHIP) {
@@ -141,15 +148,23 @@ export class CheckoutService {
     }
 
     const variants = lines.map((l) => l.variant.unwrap());
-    const { subtotal } = priceCart(tx.config, lines, variants, 0);
+    // The one engine that priced the cart on every channel prices the order: what was shown is what is charged.
+    const prices = await priceLockedCart(tx, cart, lines, location);
+    const { subtotal, loyaltyDiscount, total } = prices;
+    // A code that the offer's own state now refuses (used up, ended, expired since the cart was
+    // read) stops the checkout rather than charging more than the customer expected; one that no
+    // longer fits the cart's lines gave nothing on the cart either.
+    const refused = prices.codeProblem;
+    if (refused && refused.code !== 'DISCOUNT_NOT_APPLICABLE') return fail(ErrorCode[refused.code], `${refused.message} Remove the code to check out without it.`, ['cartId']);
     const customerId = cart.customer?.id;
-    const redeemed = Math.min(cart.loyaltyPointsApplied, loyaltyService.pointsWorth(tx.config.loyalty, subtotal));
-    const loyaltyDiscount = Math.min(subtotal, loyaltyService.discountFor(tx.config.loyalty, redeemed));
+    const redeemed = prices.pointsRedeemed;
     if (redeemed > 0) {
       const debited = customerId && (await loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.REDEEM, points: -redeemed, orderId }));
       if (!debited) return fail(ErrorCode.INSUFFICIENT_POINTS, 'The points applied to the cart are no longer on the balance.', ['cartId']);
     }
-    const total = subtotal - loyaltyDiscount;
+    // Limited offers are counted here, under the promotion's row lock (see recordUsage).
+    const usage = await pricingService.recordUsage(tx, prices.discounts.filter((d) => d.limited), customerId);
+    if (!usage.ok) return usage;
 
     const orderRow: PlacedOrder = {
       id: orderId,
@@ -166,6 +181,11 @@ export class CheckoutService {
       completedAt: atCounter ? now : null,
       subtotal,
       loyaltyDiscount,
+      discountTotal: prices.discountTotal,
+      taxTotal: prices.taxTotal,
+      taxesIncluded: prices.taxesIncluded,
+      discounts: prices.discounts.map(({ promotionId, title, code, amount }) => ({ promotionId, title, code, amount })),
+      taxLines: prices.taxLines,
       total,
       loyaltyPointsRedeemed: redeemed,
       loyaltyPointsEarned: 0,
@@ -176,6 +196,7 @@ export class CheckoutService {
     const priceOf = new Map(variants.map((v) => [v.id, v]));
     const lineRows = lines.map((line, i): PlacedLine => {
       const variant = priceOf.get(line.variant.id)!;
+      const priced = prices.lines.find((l) => l.key === line.id)!;
       return {
         id: randomUUID(),
         orderId,
@@ -186,6 +207,10 @@ export class CheckoutService {
         quantity: line.quantity,
         returnedQuantity: 0,
         unitPrice: variant.priceAmount,
+        discountTotal: priced.discountTotal,
+        loyaltyDiscount: priced.loyaltyDiscount,
+        taxTotal: priced.taxTotal,
+        total: priced.total,
         channel: line.channel,
         createdAt: new Date(now.getTime() + i),
       };
@@ -235,7 +260,7 @@ export class CheckoutService {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
       await tx.em.flush();
     }
-    written(orderLines, location?.id === locationId ? location : undefined);
+    written(orderLines, location?.id === locationId ? location : undefined, prices.discounts);
     return ok(order);
   }
 

@@ -10,6 +10,7 @@ import { FulfillmentMethod } from '../../cart/cart.entity';
 import { resolveLineInputs, type CartLineInput } from '../../cart';
 import { inventoryService, MovementKind, type StockChange } from '../../inventory';
 import { loyaltyService } from '../../loyalty';
+import { groupTaxLines, pricingService } from '../../pricing';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus } from '../order.entity';
 import { orderNotifier } from '../order.notifier';
@@ -18,7 +19,7 @@ import { InternalEventType, orderEvent, TOPIC_OF_TIMELINE_EVENT } from '../order
 import { lockOverduePickups, lockPickupsToRemind } from '../order.sql';
 import { PaymentCallKind, recordPaymentCall } from '../payment/payment.calls';
 import { pickupCodeUnlocked, recordWrongPickupCode } from './pickup-code';
-import { amountOf, MAX_AMOUNT } from '../../../core/money';
+import { MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
@@ -126,7 +127,8 @@ export class FulfilmentService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const extraAmount = amountOf(extra.value.map((l) => ({ price: l.variant.priceAmount, quantity: l.quantity })));
+      const added = await pricingService.priceCounterLines(tx, extra.value.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
+      const extraAmount = added.total;
       // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
       if (order.total + extraAmount > MAX_AMOUNT) {
         return fail(ErrorCode.INVALID_QUANTITY, `An order comes to at most ${MAX_AMOUNT} minor units.`, ['addLines']);
@@ -140,11 +142,15 @@ export class FulfilmentService {
           title: l.variant.title,
           quantity: l.quantity,
           unitPrice: l.variant.priceAmount,
+          taxTotal: added.lines[i].taxTotal,
+          total: added.lines[i].total,
           channel: tx.channel,
           createdAt: new Date(now + i),
         }),
       );
-      order.subtotal += extraAmount;
+      order.subtotal += added.subtotal;
+      order.taxTotal += added.taxTotal;
+      order.taxLines = groupTaxLines([...order.taxLines, ...added.taxLines]);
       order.total += extraAmount;
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
       this.captureAfterCommit(tx, payment);
@@ -254,6 +260,8 @@ export class FulfilmentService {
     if (order.customer && order.loyaltyPointsRedeemed > 0) {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
     }
+    // An order that will never be paid gives its use of a limited offer back.
+    await pricingService.releaseUsage(tx, order.discounts.map((d) => d.promotionId), order.customer?.id);
     order.status = status;
   }
 

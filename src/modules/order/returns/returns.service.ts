@@ -48,7 +48,14 @@ export class ReturnsService {
       if (order.status !== OrderStatus.COMPLETED) return fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: only completed orders take returns.`, ['orderId']);
 
       const orderLines = await tx.em.find(OrderLine, { order: order.id });
-      const returnedBefore = orderLines.reduce((sum, l) => sum + l.returnedQuantity * l.unitPrice, 0);
+      // What each line paid (after its discounts and points, with its tax) and the points it
+      // redeemed, in shares of the units returned so far: running totals, so that returning a
+      // line in parts gives back exactly what returning it at once would.
+      const returned = () => ({
+        paid: orderLines.reduce((sum, l) => sum + share(l.total, l.returnedQuantity, l.quantity), 0),
+        points: orderLines.reduce((sum, l) => sum + share(l.loyaltyDiscount, l.returnedQuantity, l.quantity), 0),
+      });
+      const returnedBefore = returned();
       for (const [i, input] of lines.entries()) {
         const line = orderLines.find((l) => l.id === input.lineId);
         if (!line) return fail(ErrorCode.NOT_FOUND, 'This order has no line with this id.', ['lines', i, 'lineId']);
@@ -58,7 +65,7 @@ export class ReturnsService {
         }
         line.returnedQuantity += input.quantity;
       }
-      const returnedAfter = orderLines.reduce((sum, l) => sum + l.returnedQuantity * l.unitPrice, 0);
+      const returnedAfter = returned();
 
       // Restock where the goods are handed back: the staff member's store (ADMIN: the order's).
       const restockAt = staff.locationId ?? order.location.id;
@@ -72,7 +79,7 @@ export class ReturnsService {
       }
 
       const payment = await tx.em.findOneOrFail(Payment, { order: order.id });
-      const refundAmount = share(order.total, returnedAfter, order.subtotal) - share(order.total, returnedBefore, order.subtotal);
+      const refundAmount = returnedAfter.paid - returnedBefore.paid;
       payment.refundedAmount = Math.min(payment.capturedAmount, payment.refundedAmount + refundAmount);
       payment.status = payment.refundedAmount >= payment.capturedAmount ? PaymentStatus.REFUNDED : PaymentStatus.PARTIALLY_REFUNDED;
       // Back to the card at most what the card paid; the rest (lines paid at the counter) in store.
@@ -86,8 +93,10 @@ export class ReturnsService {
       let shortfall = 0;
       if (order.customer) {
         const customerId = order.customer.id;
-        const redeemedBack = share(order.loyaltyPointsRedeemed, returnedAfter, order.subtotal) - share(order.loyaltyPointsRedeemed, returnedBefore, order.subtotal);
-        const earnedBack = share(order.loyaltyPointsEarned, returnedAfter, order.subtotal) - share(order.loyaltyPointsEarned, returnedBefore, order.subtotal);
+        const redeemedBack =
+          share(order.loyaltyPointsRedeemed, returnedAfter.points, order.loyaltyDiscount) - share(order.loyaltyPointsRedeemed, returnedBefore.points, order.loyaltyDiscount);
+        // Points were earned on what was paid: the same share of them goes.
+        const earnedBack = share(order.loyaltyPointsEarned, returnedAfter.paid, order.total) - share(order.loyaltyPointsEarned, returnedBefore.paid, order.total);
         // Give back first, then take: the balance is as large as it can be when points are taken.
         if (redeemedBack > 0) await loyaltyService.reverse(tx, { customerId, orderId, points: redeemedBack });
         if (earnedBack > 0) shortfall = await loyaltyService.reverse(tx, { customerId, orderId, points: -earnedBack, countsForTier: true });

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261201175005 extends Migration {
+export class Migration20261201175902 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create type "stock_transfer_status" as enum ('DRAFT', 'IN_TRANSIT', 'RECEIVED', 'CANCELLED');`);
     this.addSql(`create table "stock_transfer" ("id" uuid not null, "from_location_id" uuid not null, "to_location_id" uuid not null, "status" "stock_transfer_status" not null default 'DRAFT', "created_by" uuid null, "created_at" timestamptz not null, "shipped_at" timestamptz null, "received_at" timestamptz null, constraint "stock_transfer_pkey" primary key ("id"), constraint stock_transfer_two_locations check (from_location_id <> to_location_id));`);
@@ -12,7 +12,7 @@ export class Migration20261201175005 extends Migration {
     this.addSql(`alter table "stock_transfer" add constraint "stock_transfer_to_location_id_foreign" foreign key ("to_location_id") references "location" ("id") on update cascade;`);
     this.addSql(`alter table "stock_transfer_line" add constraint "stock_transfer_line_transfer_id_foreign" foreign key ("transfer_id") references "stock_transfer" ("id") on update cascade;`);
     this.addSql(`alter table "stock_transfer_line" add constraint "stock_transfer_line_variant_id_foreign" foreign key ("variant_id") references "product_variant" ("id") on update cascade;`);
-    this.addSql(`alter table "location" add column "ship_enabled" boolean not null default false, add column "low_stock_threshold" int null;`);
+    this.addSql(`alter table "location" add column "low_stock_threshold" int null;`);
     this.addSql(`alter table "orders" add column "checked_in_at" timestamptz null, add column "check_in_note" varchar(200) null;`);
     this.addSql(`alter type "movement_kind" add value if not exists 'TRANSFER_OUT' after 'RETURN';`);
     this.addSql(`alter type "movement_kind" add value if not exists 'TRANSFER_IN' after 'TRANSFER_OUT';`);
@@ -27,7 +27,7 @@ export class Migration20261201175005 extends Migration {
     this.addSql(`drop table if exists "stock_transfer_line" cascade;`);
     this.addSql(`drop index "inventory_movement_transfer_id_index";`);
     this.addSql(`alter table "inventory_movement" drop column "transfer_id";`);
-    this.addSql(`alter table "location" drop column "ship_enabled", drop column "low_stock_threshold";`);
+    this.addSql(`alter table "location" drop column "low_stock_threshold";`);
     this.addSql(`alter table "orders" drop column "checked_in_at", drop column "check_in_note";`);
     this.addSql(`drop type "stock_transfer_status";`);
   }
