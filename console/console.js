@@ -1,5 +1,5 @@
 // The reference pickup console: store staff sign in, watch their store's pickup queue change
-// live, mark orders ready and hand them over with the customer's code, adding anything bought
+// live (customers who say "I'm here" jump to the top, with their note), mark orders ready and hand them over with the customer's code, adding anything bought
 // at the counter. Plain browser JavaScript, no build: GraphQL over fetch, and subscriptions over
 // a minimal graphql-transport-ws client (the protocol graphql-ws speaks at /graphql).
 'use strict';
@@ -9,7 +9,7 @@
   const TOKEN_KEY = 'pickup-console.token';
   const ACTIVE = ['PLACED', 'READY_FOR_PICKUP'];
 
-  const ENTRY = 'id number status createdAt customer { email name } lines { sku title quantity }';
+  const ENTRY = 'id number status createdAt customer { email name } lines { sku title quantity } fulfillment { checkedInAt checkInNote }';
   const Q = {
     signIn: `mutation ConsoleSignIn($email: String!, $password: String!) {
       staffSignIn(email: $email, password: $password) { token staff { email role location { id code name } } userErrors { code message } } }`,
@@ -110,17 +110,25 @@
   function render(flashId) {
     const body = $('queue').tBodies[0];
     body.replaceChildren();
-    const orders = [...state.orders.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    // As the server orders the queue: customers who have arrived first (in the order they came),
+    // then the others, oldest first.
+    const arrived = (o) => (o.fulfillment && o.fulfillment.checkedInAt) || '';
+    const orders = [...state.orders.values()].sort(
+      (a, b) => (arrived(a) ? 0 : 1) - (arrived(b) ? 0 : 1) || arrived(a).localeCompare(arrived(b)) || a.createdAt.localeCompare(b.createdAt),
+    );
     for (const order of orders) {
       const row = body.insertRow();
       row.dataset.orderId = order.id;
       row.dataset.orderNumber = order.number;
       if (order.id === flashId) row.className = 'flash';
+      if (arrived(order)) row.classList.add('here');
       cell(row, order.number);
       cell(row, order.status === 'PLACED' ? 'Placed' : 'Ready', `status status-${order.status}`);
       cell(row, order.customer ? order.customer.name || order.customer.email : 'Guest');
       cell(row, order.lines.map((l) => `${l.quantity} × ${l.title} (${l.sku})`).join(', '));
       cell(row, new Date(order.createdAt).toLocaleString());
+      const here = arrived(order) ? `Here since ${new Date(arrived(order)).toLocaleTimeString()}${order.fulfillment.checkInNote ? ` — ${order.fulfillment.checkInNote}` : ''}` : '';
+      cell(row, here, 'arrival');
       const actions = row.insertCell();
       if (order.status === 'PLACED') actions.append(button('Mark ready', () => markReady(order)));
       else actions.append(button('Hand over', () => openHandover(order)));

@@ -15,6 +15,7 @@ import { Migration20261201160533 } from './Migration20261201160533';
 import { Migration20261201163524 } from './Migration20261201163524';
 import { Migration20261201165354 } from './Migration20261201165354';
 import { Migration20261201173000PricesOffersTax } from './Migration20261201173000PricesOffersTax';
+import { Migration20261201175902 } from './Migration20261201175902';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123161202', class: Migration20261123161202 },
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201163524', class: Migration20261201163524 },
   { name: 'Migration20261201165354', class: Migration20261201165354 },
   { name: 'Migration20261201173000PricesOffersTax', class: Migration20261201173000PricesOffersTax },
+  { name: 'Migration20261201175902', class: Migration20261201175902 },
 ];

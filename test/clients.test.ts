@@ -161,6 +161,12 @@ describe('the client documents in clients/', () => {
     await queueLive.next((e) => e.pickupQueueChanged.id === order.id && e.pickupQueueChanged.status === 'READY_FOR_PICKUP');
     await orderLive.next((e) => e.orderUpdated.status === 'READY_FOR_PICKUP');
 
+    // The customer arrives and says so from the app: the queue hears it, with the note.
+    const arrival = (await run(app.CheckInDocument, { orderId: order.id, note: 'at the door' }, phone)).orderCheckIn;
+    expect(arrival.userErrors).toEqual([]);
+    expect(arrival.order!.fulfillment).toMatchObject({ checkedInAt: expect.any(String), checkInNote: 'at the door' });
+    await queueLive.next((e) => e.pickupQueueChanged.id === order.id && e.pickupQueueChanged.fulfillment.checkInNote === 'at the door');
+
     // The customer shows the code; socks are added at the counter.
     const byCode = (await run(pos.PickupOrderByCodeDocument, { locationId: storeId, code: pickupCode }, terminal)).orderByPickupCode!;
     expect(byCode.id).toBe(order.id);
@@ -200,6 +206,32 @@ describe('the client documents in clients/', () => {
     expect(returned.userErrors).toEqual([]);
     expect(returned.order!.lines.find((l) => l.sku === jacket.sku)!.returnedQuantity).toBe(1);
     expect(await stockLevel(t, store.id, jacket.id)).toEqual({ on_hand: 4, reserved: 0 });
+
+    // Two socks go to another store: created and shipped here, received there.
+    const otherStore = await aStore(t);
+    const otherStaff = await aStaff(t, StaffRole.ASSOCIATE, otherStore);
+    const transferInput = { fromLocationId: storeId, toLocationId: otherStore.id, lines: [{ sku: socks.sku, quantity: 2 }] };
+    const transfer = (await run(pos.CreateTransferDocument, { input: transferInput }, terminal)).stockTransferCreate.transfer!;
+    expect((await run(pos.ShipTransferDocument, { id: transfer.id }, terminal)).stockTransferShip.transfer!.status).toBe('IN_TRANSIT');
+    expect((await run(pos.IncomingStockDocument, { sku: socks.sku, locationId: otherStore.id }, { token: otherStaff.token })).variantBySku!.availability).toEqual([{ available: 0, incoming: 2 }]);
+    const receipt = (await run(pos.ReceiveTransferDocument, { id: transfer.id, lines: [{ sku: socks.sku, quantity: 2 }] }, { token: otherStaff.token })).stockTransferReceive;
+    expect(receipt.transfer).toMatchObject({ status: 'RECEIVED', lines: [{ quantity: 2, receivedQuantity: 2 }] });
+    expect((await run(pos.StockTransfersDocument, { locationId: storeId, statuses: ['RECEIVED'] }, terminal)).stockTransfers.map((x) => x.id)).toEqual([transfer.id]);
+    expect(await stockLevel(t, store.id, socks.id)).toEqual({ on_hand: 15, reserved: 0 });
+
+    // A shipping store sends a parcel no warehouse could: its staff see it to ship and mark it shipped.
+    const shipper = await aStore(t, { shipEnabled: true });
+    const [scarf] = await aProduct(t, [25_00]);
+    await stock(t, shipper, scarf, 3);
+    const parcelCart = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: scarf.sku, quantity: 1 }] } }, { ...web, token: customer.token })).cartCreate.cart!;
+    const shippingAddress = { name: 'Robin Shopper', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'us' };
+    await run(storefront.SetFulfillmentDocument, { cartId: parcelCart.id, input: { method: 'SHIP', shippingAddress } }, { ...web, token: customer.token });
+    const parcel = (await run(storefront.CheckoutDocument, { cartId: parcelCart.id, idempotencyKey: unique('parcel'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { ...web, token: customer.token }))
+      .checkoutComplete.order!;
+    expect(parcel.fulfillment.location!.id).toBe(shipper.id);
+    const packer = { token: (await aStaff(t, StaffRole.ASSOCIATE, shipper)).token };
+    expect((await run(pos.ShipQueueDocument, { locationId: shipper.id }, packer)).shipQueue.map((o) => o.id)).toEqual([parcel.id]);
+    expect((await run(pos.MarkShippedDocument, { orderId: parcel.id }, packer)).orderMarkShipped.order!.status).toBe('SHIPPED');
 
     // --- back on the web: the history and the points of every channel; one more order, cancelled ---
     const { me: loyalty } = await run(storefront.LoyaltyDocument, { first: 20 }, { ...web, token: customer.token });

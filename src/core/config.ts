@@ -58,6 +58,8 @@ export interface Config {
   /** Keep the pricing rules in memory, kept current by LISTEN (off behind a transaction-mode pooler). */
   pricingCache: boolean;
   pickupHoldHours: number;
+  /** INVENTORY_LOW when a location's available units of a variant fall to this or below (a location may set its own). */
+  lowStockThreshold: number;
   /** A pickup order never readied (PLACED) is released after this many hours, so no one holds a store's stock for ever. */
   pickupPlacedHoldHours: number;
   cartAbandonAfterHours: number;
@@ -296,6 +298,7 @@ export function loadConfig(env: Env = process.env): Config {
     pricesIncludeTax: bool(env, 'PRICES_INCLUDE_TAX', false),
     pricingCache: bool(env, 'PRICING_CACHE', true),
     pickupHoldHours: int(env, 'PICKUP_HOLD_HOURS', 24 * 7, 1),
+    lowStockThreshold: int(env, 'LOW_STOCK_THRESHOLD', 5, 0),
     pickupPlacedHoldHours: int(env, 'PICKUP_PLACED_HOLD_HOURS', 48, 1),
     cartAbandonAfterHours: int(env, 'CART_ABANDON_AFTER_HOURS', 24 * 30, 1),
     payInStore: {

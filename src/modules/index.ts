@@ -14,7 +14,7 @@ import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver
 import { Collection, CollectionProduct, CollectionResolver, Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { ConsentRecord, Customer, CustomerAccess, CustomerPreference, CustomerResolver, PasswordResetToken, SavedAddress } from './customer';
 import { CoPurchase, CustomerRecommendationsResolver, PurchaseToLearn, recommendationService, VariantSales } from './recommendation';
-import { InventoryMovement, StockAvailabilityResolver, StockLevel, VariantStockResolver } from './inventory';
+import { InventoryMovement, StockAvailabilityResolver, StockLevel, StockTransfer, StockTransferLine, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory';
 import { Location, LocationResolver } from './location';
 import {
   CustomerOrdersResolver,
@@ -50,6 +50,8 @@ export const entities = [
   CollectionProduct,
   StockLevel,
   InventoryMovement,
+  StockTransfer,
+  StockTransferLine,
   Customer,
   CustomerPreference,
   SavedAddress,
@@ -89,6 +91,8 @@ export const resolvers: NonEmptyArray<Function> = [
   CollectionResolver,
   VariantStockResolver,
   StockAvailabilityResolver,
+  StockTransferResolver,
+  StockTransferLineResolver,
   CustomerResolver,
   StaffResolver,
   CustomerLoyaltyResolver,

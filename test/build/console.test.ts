@@ -1,6 +1,8 @@
 // The reference pickup console (/console) in a real browser: Playwright drives Debian's Chromium
 // against the built service. A customer orders online; the order appears live in the console,
-// staff mark it ready and hand it over with the customer's code, adding an item at the counter.
+// staff mark it ready, the customer says "I'm here" from the app and the order jumps to the top of
+// the queue with their note, and staff hand it over with the customer's code, adding an item at
+// the counter.
 // Screenshots of each step are written to test/artifacts/console/ on every run.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +71,10 @@ describe('the pickup console in Chromium', () => {
     expect(await page.isVisible('#store-picker')).toBe(false); // an associate serves their own store only
     await shot('01-signed-in');
 
+    // Someone else's order is already waiting (placed earlier, so first in the queue).
+    const earlier = await staffOrder(url, admin, store.id);
+    await page.waitForSelector(`#queue tr[data-order-number="${earlier}"]`, { timeout: WAIT_MS });
+
     // A customer orders online for pickup downtown, after the console is open.
     const email = `console-${Date.now()}@example.test`;
     const { customerSignUp } = await call(url, storefront.SignUpDocument, { input: { email, password: 'correct-horse-battery', name: 'Casey Console' } });
@@ -90,6 +96,19 @@ describe('the pickup console in Chromium', () => {
     await page.click(`${row} button:text("Mark ready")`);
     await page.waitForSelector(`${row} .status:text("Ready")`, { timeout: WAIT_MS });
     await shot('03-ready');
+    expect(await queueNumbers(page)).toEqual([earlier, order.number]);
+
+    // The customer arrives and checks in from the app: the row shows it and moves to the top, live.
+    const checkIn = await gql<{ orderCheckIn: { userErrors: unknown[] } }>(
+      url,
+      'mutation CheckIn($o: ID!, $n: String) { orderCheckIn(orderId: $o, note: $n) { userErrors { code } } }',
+      { o: order.id, n: 'blue car, bay 4' },
+      token,
+    );
+    expect(checkIn.orderCheckIn.userErrors).toEqual([]);
+    await page.waitForSelector(`${row}.here .arrival:has-text("blue car, bay 4")`, { timeout: WAIT_MS });
+    expect(await queueNumbers(page)).toEqual([order.number, earlier]);
+    await shot('03b-checked-in');
 
     // A wrong code is refused and changes nothing; the right one hands the order over.
     await page.click(`${row} button:text("Hand over")`);
@@ -124,6 +143,25 @@ describe('the pickup console in Chromium', () => {
     expect((await service.stop()).code).toBe(0);
   }, 180_000);
 });
+
+/** The order numbers in the queue, top to bottom. */
+const queueNumbers = (page: Page): Promise<string[]> => page.$$eval('#queue tbody tr', (rows) => rows.map((r) => r.getAttribute('data-order-number')!));
+
+/** A pickup order at `storeId` placed by staff for a guest over HTTP (1 × DENIM-M, paid in store); its number. */
+async function staffOrder(url: string, token: string, storeId: string): Promise<string> {
+  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(url, 'mutation { cartCreate(input: { lines: [{ sku: "DENIM-M", quantity: 1 }] }) { cart { id } } }', {}, token);
+  const cartId = cartCreate.cart.id;
+  await gql(url, 'mutation F($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }', { c: cartId, l: storeId }, token);
+  await gql(url, 'mutation E($c: ID!, $e: String!) { cartSetContact(cartId: $c, input: { email: $e }) { userErrors { code } } }', { c: cartId, e: `guest-${Date.now()}@example.test` }, token);
+  const { checkoutComplete } = await gql<{ checkoutComplete: { order: { number: string } | null } }>(
+    url,
+    'mutation C($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k, paymentMethod: PAY_IN_STORE) { order { number } userErrors { code message } } }',
+    { c: cartId, k: `console-earlier-${Date.now()}` },
+    token,
+  );
+  if (!checkoutComplete.order) throw new Error(`the earlier order was refused: ${JSON.stringify(checkoutComplete)}`);
+  return checkoutComplete.order.number;
+}
 
 async function handOver(page: Page, code: string, sku: string, quantity: number): Promise<void> {
   await page.fill('#handover input[name=code]', code);

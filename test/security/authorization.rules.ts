@@ -1,7 +1,7 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
 import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument } from '../support/generated/graphql';
 import { type TestApp, unique } from '../support/harness';
-import { aPickupCart, aPickupOrder, PASSWORD, systemContext } from '../support/fixtures';
+import { aPickupCart, aPickupOrder, aTransfer, PASSWORD, systemContext } from '../support/fixtures';
 import { catalogService } from '../../src/modules/catalog';
 import { pricingService } from '../../src/modules/pricing';
 import { type CallerName, type Side, type World } from './world';
@@ -31,6 +31,8 @@ export const STORE_STAFF = rule(U, F, F, 'ok', F, 'ok', 'ok');
 export const ANY_STAFF = rule(U, F, F, 'ok', 'ok', 'ok', 'ok');
 export const STORE_MANAGER = rule(U, F, F, F, F, 'ok', 'ok');
 export const ADMIN = rule(U, F, F, F, F, F, 'ok');
+/** The customer who placed the order, and no one else (staff included). */
+export const ORDER_OWNER = rule(U, 'ok', F, F, F, F, F);
 /** The signed-in customer's own account (address book, consents, erasure). */
 export const CUSTOMER_SELF = rule(U, 'ok', 'ok', F, F, F, F);
 
@@ -39,6 +41,7 @@ export interface Prepared {
   cartId: string;
   orderId: string;
   lineId: string;
+  transferId: string;
   collectionCode: string;
   promotionId: string;
 }
@@ -88,6 +91,13 @@ async function numberAndEmail(t: TestApp, orderId: string): Promise<{ n: string;
 
 const freshOrder = async (t: TestApp, w: World, side: Side) => ({ orderId: (await aPickupOrder(t, side.store, side.ownerToken, w.sku)).id });
 const cart = (t: TestApp, w: World, side: Side) => activeCart(t, w, side);
+const otherSide = (w: World, side: Side): Side => w.sides[side.name === 'A' ? 'B' : 'A'];
+/** A transfer from the side's store to the other side's, not shipped yet. */
+const outgoingTransfer = async (t: TestApp, w: World, side: Side) => ({ transferId: await aTransfer(t, side.store, otherSide(w, side).store, w.sku, 1) });
+/** A transfer from the other side's store to the side's, on its way. */
+const incomingTransfer = async (t: TestApp, w: World, side: Side) => ({ transferId: await aTransfer(t, otherSide(w, side).store, side.store, w.sku, 1, { shipped: true }) });
+const TRANSFER_PAYLOAD = '{ transfer { id } userErrors { code } }';
+
 /** A collection of the world's product. */
 async function aCollection(t: TestApp, w: World): Promise<Partial<Prepared>> {
   const code = unique('MC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
@@ -140,6 +150,8 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       variables: ({ side }) => ({ l: side.store.id, c: side.order.code }),
     },
     pickupQueue: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { pickupQueue(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
+    shipQueue: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { shipQueue(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
+    stockTransfers: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { stockTransfers(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
     product: { rule: EVERYONE, document: 'query($id: ID!) { product(id: $id) { id } }', variables: ({ w }) => ({ id: w.productId }) },
     products: { rule: EVERYONE, document: '{ products(first: 5) { edges { cursor } } }' },
     staffMe: { rule: rule('none', 'none', 'none', 'ok', 'ok', 'ok', 'ok'), document: '{ staffMe { id } }' },
@@ -324,6 +336,7 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       variables: () => ({ code: unique('M').slice(0, 32) }),
     },
     orderCancel: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderCancel(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderCheckIn: { rule: ORDER_OWNER, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderCheckIn(orderId: $o, note: "here") ${ORDER_PAYLOAD} }`, variables: orderVars },
     orderCompletePickup: {
       rule: STORE_STAFF,
       object: true,
@@ -346,6 +359,28 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       rule: ADMIN,
       document: `mutation($sku: String!) { productCreate(input: { title: "Matrix", variants: [{ sku: $sku, title: "v", priceAmount: 100 }] }) ${PAYLOAD} }`,
       variables: () => ({ sku: unique('MSKU') }),
+    },
+    stockTransferCreate: {
+      // From the side's store: its staff (or ADMIN) only.
+      rule: STORE_STAFF,
+      object: true,
+      document: `mutation($f: ID!, $to: ID!, $sku: String!) { stockTransferCreate(input: { fromLocationId: $f, toLocationId: $to, lines: [{ sku: $sku, quantity: 1 }] }) ${TRANSFER_PAYLOAD} }`,
+      variables: ({ w, side }) => ({ f: side.store.id, to: otherSide(w, side).store.id, sku: w.sku }),
+    },
+    stockTransferShip: {
+      rule: STORE_STAFF,
+      object: true,
+      prepare: outgoingTransfer,
+      document: `mutation($id: ID!) { stockTransferShip(id: $id) ${TRANSFER_PAYLOAD} }`,
+      variables: ({ prepared }) => ({ id: prepared.transferId }),
+    },
+    stockTransferReceive: {
+      // Into the side's store: its staff (or ADMIN) only.
+      rule: STORE_STAFF,
+      object: true,
+      prepare: incomingTransfer,
+      document: `mutation($id: ID!, $sku: String!) { stockTransferReceive(id: $id, lines: [{ sku: $sku, quantity: 1 }]) ${TRANSFER_PAYLOAD} }`,
+      variables: ({ w, prepared }) => ({ id: prepared.transferId, sku: w.sku }),
     },
     signOut: { rule: SIGNED_IN, freshSession: true, document: 'mutation { signOut }' },
     staffCreate: {

@@ -35,7 +35,7 @@ const MIRROR: Record<CallerName, CallerName> = {
 };
 
 /** The object at stake is missing (as opposed to a business refusal about a part of it). */
-const OBJECT_PATHS = ['cartId', 'orderId', 'input.customerId', 'customerId'];
+const OBJECT_PATHS = ['cartId', 'orderId', 'input.customerId', 'customerId', 'id'];
 
 function outcomeOf(errors: readonly GraphQLFormattedError[] | undefined, value: unknown): Outcome | string {
   if (errors?.length) {

@@ -8,7 +8,7 @@ import { transactional } from '../../src/core/db/transaction';
 import { ok } from '../../src/core/errors';
 import { catalogService, type ProductVariant } from '../../src/modules/catalog';
 import { Customer, nextLoyaltyNumber } from '../../src/modules/customer';
-import { inventoryService } from '../../src/modules/inventory';
+import { inventoryService, transferService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
 import { Staff } from '../../src/modules/staff';
@@ -35,7 +35,7 @@ function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { mes
   return result.value;
 }
 
-export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; kind?: LocationKind } = {}): Promise<Location> {
+export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; kind?: LocationKind; shipEnabled?: boolean; lowStockThreshold?: number } = {}): Promise<Location> {
   const kind = overrides.kind ?? LocationKind.STORE;
   return expectOk(
     await locationService.create(systemContext(t), {
@@ -43,6 +43,8 @@ export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; k
       name: `Test ${kind.toLowerCase()}`,
       kind,
       pickupEnabled: overrides.pickupEnabled ?? kind === LocationKind.STORE,
+      shipEnabled: overrides.shipEnabled,
+      lowStockThreshold: overrides.lowStockThreshold,
     }),
   );
 }
@@ -172,4 +174,12 @@ export async function aPickupOrder(t: TestApp, store: Location, customerToken: s
     if (orderMarkReady.userErrors.length) throw new Error(`mark ready refused: ${JSON.stringify(orderMarkReady.userErrors)}`);
   }
   return { id: order.id, code: order.fulfillment.pickupCode!, cartId };
+}
+
+/** A stock transfer of `quantity` units of `sku` from one location to another, made as the system; shipped when asked. */
+export async function aTransfer(t: TestApp, from: Location, to: Location, sku: string, quantity: number, options: { shipped?: boolean } = {}): Promise<string> {
+  const ctx = systemContext(t);
+  const transfer = expectOk(await transferService.create(ctx, { fromLocationId: from.id, toLocationId: to.id, lines: [{ sku, quantity }] }));
+  if (options.shipped) expectOk(await transferService.ship(systemContext(t), transfer.id));
+  return transfer.id;
 }

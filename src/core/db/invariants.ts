@@ -19,6 +19,39 @@ export const INVARIANTS: Invariant[] = [
         where s.on_hand <> coalesce(m.oh, 0) or s.reserved <> coalesce(m.r, 0)`,
   },
   {
+    // Units move between locations only through transfers: what left a sender is in transit
+    // until received, then on the receiver's shelf or lost. So, per variant, the units on hand
+    // everywhere, in transit and lost are exactly what the ledger ever received or adjusted
+    // (counts, returns) less what it sold and handed over.
+    name: 'units not accounted for: on hand everywhere + in transit + lost ≠ received or adjusted',
+    sql: `select coalesce(s.variant_id, m.variant_id, x.variant_id) variant_id
+         from (select variant_id, sum(on_hand) n from stock_level group by 1) s
+         full join (select variant_id, sum(on_hand_delta) n from inventory_movement
+                     where kind not in ('TRANSFER_OUT', 'TRANSFER_IN', 'TRANSFER_LOSS') group by 1) m on m.variant_id = s.variant_id
+         full join (select l.variant_id,
+                           sum(case when t.status = 'IN_TRANSIT' then l.quantity else 0 end) transit,
+                           sum(case when t.status = 'RECEIVED' then l.quantity - l.received_quantity else 0 end) lost
+                      from stock_transfer_line l join stock_transfer t on t.id = l.transfer_id group by 1) x
+           on x.variant_id = coalesce(s.variant_id, m.variant_id)
+        where coalesce(s.n, 0) + coalesce(x.transit, 0) + coalesce(x.lost, 0) <> coalesce(m.n, 0)`,
+  },
+  {
+    // Each transfer's ledger rows say what its status says: nothing moved for a DRAFT, the
+    // quantities out of the sender once shipped, in at the receiver (less the losses) once received.
+    name: "transfer whose movements do not match its lines and status",
+    sql: `select t.id from stock_transfer t
+         join (select transfer_id, variant_id, quantity, received_quantity from stock_transfer_line) l on l.transfer_id = t.id
+         left join (select transfer_id, variant_id,
+                           sum(case when kind = 'TRANSFER_OUT' then -on_hand_delta else 0 end) out_n,
+                           sum(case when kind = 'TRANSFER_IN' then on_hand_delta else 0 end) + sum(case when kind = 'TRANSFER_LOSS' then on_hand_delta else 0 end) in_n,
+                           sum(reserved_delta) r
+                      from inventory_movement where transfer_id is not null group by 1, 2) m
+           on m.transfer_id = t.id and m.variant_id = l.variant_id
+        where coalesce(m.r, 0) <> 0
+           or coalesce(m.out_n, 0) <> case when t.status in ('IN_TRANSIT', 'RECEIVED') then l.quantity else 0 end
+           or coalesce(m.in_n, 0) <> case when t.status = 'RECEIVED' then l.received_quantity else 0 end`,
+  },
+  {
     // Exact for reservations made for orders; units held without an order (possible only
     // through the inventory service directly, as some tests do) are outside this promise.
     name: 'order reservations not equal to what open orders hold',

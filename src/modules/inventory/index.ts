@@ -1,4 +1,5 @@
-export { InventoryMovement, MovementKind, StockLevel } from './inventory.entity';
+export { InventoryMovement, MovementKind, StockLevel, StockTransfer, StockTransferLine, StockTransferStatus } from './inventory.entity';
 export { inventoryService, type StockChange, type StockShortage } from './inventory.service';
 export { createInventoryLoaders, type StockRow } from './inventory.loader';
-export { StockAvailabilityResolver, VariantStockResolver } from './inventory.resolver';
+export { StockAvailabilityResolver, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory.resolver';
+export { transferService } from './transfer/transfer.service';

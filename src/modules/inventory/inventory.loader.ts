@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { groupLoader } from '../../core/loader';
+import { byIdLoader, groupLoader } from '../../core/loader';
+import { StockTransfer, StockTransferLine } from './inventory.entity';
 import { availableByVariant } from './inventory.sql';
 
 /** What reads of stock need of a level: plain values, not managed entities. */
@@ -8,6 +9,8 @@ export interface StockRow {
   variantId: string;
   /** Sellable units: on hand less reserved, never below zero. */
   available: number;
+  /** Units on their way here in shipped transfers. */
+  incoming: number;
 }
 
 export const createInventoryLoaders = (em: EntityManager) => ({
@@ -19,6 +22,11 @@ export const createInventoryLoaders = (em: EntityManager) => ({
   stockByVariant: groupLoader(
     (variantIds): Promise<StockRow[]> => availableByVariant(em, variantIds),
     (row) => row.variantId,
+  ),
+  transferById: byIdLoader(em, StockTransfer),
+  linesByTransfer: groupLoader(
+    (transferIds) => em.find(StockTransferLine, { transfer: { $in: transferIds } }, { orderBy: { transfer: 'asc', position: 'asc' } }),
+    (line) => line.transfer.id,
   ),
 });
 

@@ -8,6 +8,7 @@ import { ProductVariant } from '../catalog/catalog.entity';
 import { Location } from '../location/location.entity';
 import { InventoryMovement, MovementKind } from './inventory.entity';
 import type { StockAvailability } from './inventory.types';
+import { recordLowStock } from './inventory.events';
 import { addToLevels, insertMissingLevels, lockLevels, type LevelKey, type StockLevelRow } from './inventory.sql';
 
 /** One change of one variant's stock at one location, written as one ledger row. */
@@ -18,6 +19,7 @@ export interface StockChange {
   onHandDelta: number;
   reservedDelta: number;
   orderId?: string;
+  transferId?: string;
   staffId?: string;
 }
 
@@ -58,7 +60,7 @@ export class InventoryService {
       if (delta !== 0) {
         await this.writeChanges(tx, [level], [{ ...key, kind: MovementKind.ADJUSTMENT, onHandDelta: delta, reservedDelta: 0, staffId }]);
       }
-      return ok({ locationId: location.id, available: input.onHand - level.reserved });
+      return ok({ locationId: location.id, variantId: variant.id, available: input.onHand - level.reserved });
     });
   }
 
@@ -87,6 +89,11 @@ export class InventoryService {
     return ok();
   }
 
+  /** Creates the levels named that do not exist yet, at zero (e.g. where a transfer is going, so its units show as incoming). */
+  async ensureLevels(tx: ServiceContext, keys: LevelKey[]): Promise<void> {
+    if (keys.length) await insertMissingLevels(tx.em, keys);
+  }
+
   /** `SELECT … FOR UPDATE` of the levels named, in a fixed order; creates missing rows when asked. */
   private async lockLevels(tx: ServiceContext, keys: LevelKey[], { create = false }): Promise<StockLevelRow[]> {
     const unique = [...new Map(keys.map((k) => [`${k.locationId}/${k.variantId}`, k])).values()];
@@ -94,7 +101,11 @@ export class InventoryService {
     return lockLevels(tx.em, unique);
   }
 
-  /** One UPDATE for all levels and one INSERT for all ledger rows, whatever the number of lines. */
+  /**
+   * One UPDATE for all levels and one INSERT for all ledger rows, whatever the number of lines.
+   * A level whose available units fall from above its location's threshold to it or below records
+   * INVENTORY_LOW: once per crossing, not again for every sale while it stays low.
+   */
   private async writeChanges(tx: ServiceContext, levels: StockLevelRow[], changes: StockChange[]): Promise<void> {
     const delta = new Map<string, { on: number; res: number }>();
     for (const c of changes) {
@@ -103,6 +114,14 @@ export class InventoryService {
       d.on += c.onHandDelta;
       d.res += c.reservedDelta;
       delta.set(level.id, d);
+    }
+    for (const level of levels) {
+      const d = delta.get(level.id);
+      if (!d) continue;
+      const threshold = level.low_stock_threshold ?? tx.config.lowStockThreshold;
+      const before = level.on_hand - level.reserved;
+      const after = before + d.on - d.res;
+      if (before > threshold && after <= threshold) recordLowStock(tx, { locationId: level.location_id, variantId: level.variant_id, available: after, threshold });
     }
     await addToLevels(tx.em, [...delta.entries()].map(([id, d]) => ({ id, onHand: d.on, reserved: d.res })));
     const now = new Date();
@@ -116,6 +135,7 @@ export class InventoryService {
         onHandDelta: c.onHandDelta,
         reservedDelta: c.reservedDelta,
         orderId: c.orderId,
+        transferId: c.transferId,
         staffId: c.staffId,
         channel: tx.channel,
         createdAt: now,

@@ -13,6 +13,8 @@ export interface StockLevelRow {
   variant_id: string;
   on_hand: number;
   reserved: number;
+  /** The location's low-stock threshold, when it set one. */
+  low_stock_threshold: number | null;
 }
 
 export interface LevelKey {
@@ -39,10 +41,11 @@ export function lockLevels(em: EntityManager, keys: LevelKey[]): Promise<StockLe
   const list = keyValues(keys);
   return query<StockLevelRow>(
     em,
-    `select id, location_id, variant_id, on_hand, reserved from stock_level
-      where (location_id, variant_id) in (${list.sql})
-      order by location_id, variant_id
-      for update`,
+    `select s.id, s.location_id, s.variant_id, s.on_hand, s.reserved, l.low_stock_threshold from stock_level s
+       join location l on l.id = s.location_id
+      where (s.location_id, s.variant_id) in (${list.sql})
+      order by s.location_id, s.variant_id
+      for update of s`,
     list.params,
   );
 }
@@ -59,14 +62,22 @@ export async function addToLevels(em: EntityManager, deltas: { id: string; onHan
   );
 }
 
-/** Sellable units (on hand less reserved, never below zero) of every level of the variants named. */
-export async function availableByVariant(em: EntityManager, variantIds: string[]): Promise<{ locationId: string; variantId: string; available: number }[]> {
+/**
+ * Sellable units (on hand less reserved, never below zero) of every level of the variants named,
+ * and the units on their way there in transfers shipped and not yet received.
+ */
+export async function availableByVariant(em: EntityManager, variantIds: string[]): Promise<{ locationId: string; variantId: string; available: number; incoming: number }[]> {
   return camelRows(
-    await query<{ location_id: string; variant_id: string; available: number }>(
+    await query<{ location_id: string; variant_id: string; available: number; incoming: number }>(
       em,
-      `select location_id, variant_id, greatest(on_hand - reserved, 0) as available from stock_level
-        where variant_id in (${placeholders(variantIds.length)})`,
-      variantIds,
+      `select s.location_id, s.variant_id, greatest(s.on_hand - s.reserved, 0) as available, coalesce(i.incoming, 0)::int as incoming
+         from stock_level s
+         left join (select t.to_location_id, l.variant_id, sum(l.quantity) as incoming
+                      from stock_transfer_line l join stock_transfer t on t.id = l.transfer_id and t.status = 'IN_TRANSIT'
+                     where l.variant_id in (${placeholders(variantIds.length)})
+                     group by 1, 2) i on i.to_location_id = s.location_id and i.variant_id = s.variant_id
+        where s.variant_id in (${placeholders(variantIds.length)})`,
+      [...variantIds, ...variantIds],
     ),
   );
 }

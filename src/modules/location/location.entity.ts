@@ -40,6 +40,13 @@ export class Location {
   @Property({ default: false })
   shipEnabled: boolean = false;
 
+  /**
+   * INVENTORY_LOW is sent when a variant's available units here fall to this or below (from
+   * above it); LOW_STOCK_THRESHOLD when not set.
+   */
+  @Property({ nullable: true })
+  lowStockThreshold?: number;
+
   @Field(() => Address, { nullable: true, description: 'Used for tax on pickup and in-store sales, and shown in store pickers.' })
   @Property({ type: 'jsonb', nullable: true })
   address?: Address;

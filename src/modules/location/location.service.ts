@@ -18,6 +18,9 @@ function checkedAddress(address: Address | null | undefined, path: string[]): Ad
 }
 const isFailure = (value: unknown): value is Failure => typeof value === 'object' && value !== null && (value as Failure).ok === false;
 
+/** A low-stock threshold: a whole number from 0 up (left out means the configured default). */
+const validThreshold = (value: number | undefined): boolean => value === undefined || (Number.isInteger(value) && value >= 0 && value <= 1_000_000);
+
 const CODE_SHAPE = /^[A-Z0-9][A-Z0-9_-]{1,31}$/;
 
 export class LocationService {
@@ -39,12 +42,16 @@ export class LocationService {
     if (input.pickupEnabled && input.kind !== LocationKind.STORE) {
       return fail(ErrorCode.INVALID_INPUT, 'Only stores can offer pickup.', ['input', 'pickupEnabled']);
     }
+    const threshold = input.lowStockThreshold ?? undefined;
+    if (!validThreshold(threshold)) {
+      return fail(ErrorCode.INVALID_INPUT, 'A low-stock threshold is a whole number from 0 up.', ['input', 'lowStockThreshold']);
+    }
     const address = checkedAddress(input.address, ['input', 'address']);
     if (isFailure(address)) return address;
     const shipEnabled = input.kind === LocationKind.WAREHOUSE || !!input.shipEnabled;
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address })));
+      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address, lowStockThreshold: threshold })));
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
       throw err;
@@ -59,6 +66,9 @@ export class LocationService {
     if (input.name !== undefined && input.name !== null && (!name || name.length > 200)) {
       return fail(ErrorCode.INVALID_INPUT, 'A location needs a name (at most 200 characters).', ['input', 'name']);
     }
+    if (!validThreshold(input.lowStockThreshold ?? undefined)) {
+      return fail(ErrorCode.INVALID_INPUT, 'A low-stock threshold is a whole number from 0 up.', ['input', 'lowStockThreshold']);
+    }
     const address = checkedAddress(input.address, ['input', 'address']);
     if (isFailure(address)) return address;
     return transactional(ctx, async (tx) => {
@@ -71,6 +81,7 @@ export class LocationService {
       if (input.pickupEnabled !== undefined && input.pickupEnabled !== null) location.pickupEnabled = input.pickupEnabled;
       if (input.shipEnabled !== undefined && input.shipEnabled !== null) location.shipEnabled = input.shipEnabled;
       if (address) location.address = address;
+      if (input.lowStockThreshold !== undefined && input.lowStockThreshold !== null) location.lowStockThreshold = input.lowStockThreshold;
       await tx.em.flush();
       return ok(location);
     });

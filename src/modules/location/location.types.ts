@@ -1,4 +1,4 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { Address } from '../../core/address';
 import { Location, LocationKind } from './location.entity';
 import { payloadType } from '../../core/payload';
@@ -20,8 +20,11 @@ export class LocationCreateInput {
   @Field(() => Address, { nullable: true })
   address?: Address | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: 'Stores only (a warehouse always ships): this store sends parcels too.' })
   shipEnabled?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'INVENTORY_LOW is sent when available units fall to this or below; the configured default when left out.' })
+  lowStockThreshold?: number | null;
 }
 
 @InputType()
@@ -37,6 +40,9 @@ export class LocationUpdateInput {
 
   @Field(() => Address, { nullable: true })
   address?: Address | null;
+
+  @Field(() => Int, { nullable: true, description: 'INVENTORY_LOW is sent when available units fall to this or below.' })
+  lowStockThreshold?: number | null;
 }
 
 export const LocationPayload = payloadType('LocationPayload', { location: Location });

@@ -129,6 +129,14 @@ export class Order {
   @Property({ type: 'timestamptz', nullable: true })
   readyAt?: Date;
 
+  /** When the customer said they had arrived to collect (orderCheckIn); the queue puts them first. */
+  @Property({ type: 'timestamptz', nullable: true })
+  checkedInAt?: Date;
+
+  /** What the customer said on arrival, e.g. "blue car, bay 4". */
+  @Property({ length: 200, nullable: true })
+  checkInNote?: string;
+
   @Property({ type: 'timestamptz', nullable: true })
   expiresAt?: Date;
 
@@ -262,6 +270,8 @@ export type OrderView = Pick<
   | 'shippingAddress'
   | 'pickupCode'
   | 'readyAt'
+  | 'checkedInAt'
+  | 'checkInNote'
   | 'completedAt'
   | 'subtotal'
   | 'loyaltyDiscount'

@@ -1,3 +1,4 @@
+import type { QueryOrderMap } from '@mikro-orm/core';
 import type { Actor } from '../../core/auth/actor';
 import { requireStaff } from '../../core/auth/guards';
 import { parseEmail } from '../../core/contact';
@@ -28,15 +29,26 @@ const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 
 export class OrderQueries {
   /**
-   * Staff of that store: its pickup orders, oldest first. Plain rows rather than managed entities:
-   * a busy store's queue is hundreds of orders, only read.
+   * Staff of that store: its pickup orders, customers who have checked in first (in the order
+   * they arrived), then the others oldest first. Plain rows rather than managed entities: a busy
+   * store's queue is hundreds of orders, only read.
    */
-  async pickupQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
+  pickupQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
     requireStaff(ctx, { locationId });
+    return this.queue(ctx, locationId, FulfillmentMethod.PICKUP, statuses?.length ? statuses : OPEN_PICKUP, { checkedInAt: 'asc nulls last', createdAt: 'asc', id: 'asc' });
+  }
+
+  /** Staff of that location: the SHIP orders it is to send (PLACED unless statuses say otherwise), oldest first. */
+  shipQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
+    requireStaff(ctx, { locationId });
+    return this.queue(ctx, locationId, FulfillmentMethod.SHIP, statuses?.length ? statuses : [OrderStatus.PLACED], { createdAt: 'asc', id: 'asc' });
+  }
+
+  private async queue(ctx: ServiceContext, locationId: string, method: FulfillmentMethod, statuses: OrderStatus[], orderBy: QueryOrderMap<Order>): Promise<OrderView[]> {
     const rows = await ctx.em
       .createQueryBuilder(Order)
-      .where({ location: locationId, fulfillmentMethod: FulfillmentMethod.PICKUP, status: { $in: statuses?.length ? statuses : OPEN_PICKUP } })
-      .orderBy({ createdAt: 'asc', id: 'asc' })
+      .where({ location: locationId, fulfillmentMethod: method, status: { $in: statuses } })
+      .orderBy(orderBy)
       .limit(500)
       .execute<(Omit<OrderView, 'customer' | 'location'> & { customer?: string | null; location: string })[]>('all');
     return rows.map(({ customer, location, ...order }) => ({ ...order, customer: customer ? { id: customer } : undefined, location: { id: location } }));

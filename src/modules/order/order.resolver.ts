@@ -45,13 +45,27 @@ export class OrderResolver {
     return found.value;
   }
 
-  @Query(() => [Order], { description: 'Staff of that store: its pickup orders, oldest first.' })
+  @Query(() => [Order], { description: 'Staff of that store: its pickup orders, checked-in customers first, then oldest first.' })
   pickupQueue(
     @Ctx() ctx: RequestContext,
     @Arg('locationId', () => ID) locationId: string,
     @Arg('statuses', () => [OrderStatus], { nullable: true }) statuses?: OrderStatus[],
   ): Promise<OrderView[]> {
     return orderQueries.pickupQueue(ctx, locationId, statuses);
+  }
+
+  @Query(() => [Order], { description: 'Staff of that location: the SHIP orders it is to send (PLACED unless statuses are given), oldest first.' })
+  shipQueue(
+    @Ctx() ctx: RequestContext,
+    @Arg('locationId', () => ID) locationId: string,
+    @Arg('statuses', () => [OrderStatus], { nullable: true }) statuses?: OrderStatus[],
+  ): Promise<OrderView[]> {
+    return orderQueries.shipQueue(ctx, locationId, statuses);
+  }
+
+  @Mutation(() => OrderPayload, { description: "The owner: I have arrived. The store's pickup queue hears it at once." })
+  async orderCheckIn(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string, @Arg('note', () => String, { nullable: true }) note?: string): Promise<OrderPayload> {
+    return payload(await fulfilmentService.checkIn(ctx, orderId, note));
   }
 
   @Mutation(() => OrderPayload, {
@@ -128,7 +142,7 @@ export class OrderResolver {
   }
 
   @Subscription(() => Order, {
-    description: 'Staff of that store: pickup orders placed, ready, completed, cancelled or expired there.',
+    description: 'Staff of that store: pickup orders placed, checked in, ready, completed, cancelled or expired there.',
     subscribe: ({ args, context }) => {
       const ctx = context as RequestContext;
       requireStaff(ctx, { locationId: args.locationId as string });
@@ -164,7 +178,15 @@ export class OrderResolver {
   @FieldResolver(() => OrderFulfillment)
   @OrderSummaryField
   fulfillment(@Root() order: OrderView): OrderFulfillment {
-    return { order, method: order.fulfillmentMethod, shippingAddress: order.shippingAddress, readyAt: order.readyAt, completedAt: order.completedAt };
+    return {
+      order,
+      method: order.fulfillmentMethod,
+      shippingAddress: order.shippingAddress,
+      readyAt: order.readyAt,
+      completedAt: order.completedAt,
+      checkedInAt: order.checkedInAt,
+      checkInNote: order.checkInNote,
+    };
   }
 
   @FieldResolver(() => Payment)

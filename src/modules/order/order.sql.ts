@@ -207,8 +207,13 @@ export async function lockPickupsToRemind(em: EntityManager, now: Date, until: D
   return rows.map((r) => r.id);
 }
 
-/** The first warehouse (by code) that has every line's quantity available now, else a store allowed to ship. */
-export async function warehouseWithAll(em: EntityManager, lines: { variantId: string; quantity: number }[]): Promise<string | undefined> {
+/**
+ * The location that sends a SHIP order: one that has every line's quantity available now, so the
+ * parcel leaves from one place. Warehouses first, then stores that ship (shipEnabled); within
+ * each, the one with the most units of the ordered items available (it is left the least
+ * short), then by code, so the choice is the same on every instance.
+ */
+export async function shippingLocationWithAll(em: EntityManager, lines: { variantId: string; quantity: number }[]): Promise<string | undefined> {
   const wanted = values(lines, ['uuid', 'int'], (l) => [l.variantId, l.quantity]);
   const [row] = await query<{ location_id: string }>(
     em,
@@ -219,7 +224,7 @@ export async function warehouseWithAll(em: EntityManager, lines: { variantId: st
       where s.on_hand - s.reserved >= want.quantity
       group by s.location_id, l.kind, l.code
      having count(*) = ?
-      order by l.kind <> 'WAREHOUSE', l.code
+      order by l.kind = 'WAREHOUSE' desc, sum(s.on_hand - s.reserved) desc, l.code
       limit 1`,
     [...wanted.params, lines.length],
   );

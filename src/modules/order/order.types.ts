@@ -22,6 +22,12 @@ export class OrderFulfillment {
 
   @Field(() => Date, { nullable: true })
   completedAt?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When the customer said they had arrived (at the door or at the kerb).' })
+  checkedInAt?: Date;
+
+  @Field(() => String, { nullable: true })
+  checkInNote?: string;
 }
 
 @InputType()

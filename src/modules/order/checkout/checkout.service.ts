@@ -15,7 +15,7 @@ import { pricingService, type PricedDiscount } from '../../pricing';
 import { recommendationService } from '../../recommendation';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
-import { countOpenPayInStore, insertPlacedOrder, warehouseWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import { countOpenPayInStore, insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
 import { orderNotifier } from '../order.notifier';
 import { paymentProvider } from '../payment/payment.provider';
 import { WebhookTopic } from '../../outbox';
@@ -129,8 +129,8 @@ export class CheckoutService {
       if (capped) return capped;
     }
 
-    const locationId = method === FulfillmentMethod.SHIP ? await this.warehouseFor(tx, lines) : cart.fulfillmentLocation!.id;
-    if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse can ship every line of this cart.', ['cartId']);
+    const locationId = method === FulfillmentMethod.SHIP ? await this.shippingLocationFor(tx, lines) : cart.fulfillmentLocation!.id;
+    if (!locationId) return fail(ErrorCode.OUT_OF_STOCK, 'No warehouse or shipping store can send every line of this cart.', ['cartId']);
 
     // Reserve first: of two terminals selling the last unit, the second is refused here.
     const changes: StockChange[] = lines.map((line) => ({
@@ -287,9 +287,9 @@ export class CheckoutService {
     return undefined;
   }
 
-  /** The first warehouse (by code) that can ship every line now, else a store allowed to ship. */
-  private warehouseFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
-    return warehouseWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
+  /** Who sends a SHIP order: see shippingLocationWithAll (warehouses first, then shipping stores). */
+  private shippingLocationFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
+    return shippingLocationWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
   }
 
 }

@@ -23,11 +23,27 @@ import { MAX_AMOUNT } from '../../../core/money';
 
 /** Who may move an order, checked with the order locked; throws the auth error. */
 type Authorize = (tx: ServiceContext, order: Order) => void;
-/** A failure rolls back; REPLAYED says an idempotent request already happened (nothing to record). */
+/**
+ * A failure rolls back; REPLAYED says an idempotent request already happened (nothing to record);
+ * AMENDED says a detail changed without a new step in the order's life (no timeline event, but
+ * subscribers hear of it).
+ */
 type Change = (tx: ServiceContext, order: Order) => Promise<Result<Step>>;
-type Step = 'changed' | 'replayed';
+type Step = 'changed' | 'amended' | 'replayed';
 const CHANGED = ok<Step>('changed');
+const AMENDED = ok<Step>('amended');
 const REPLAYED = ok<Step>('replayed');
+
+/** Long enough for "blue estate car, bay 4, with a dog"; short enough for a queue card. */
+export const CHECK_IN_NOTE_MAX = 200;
+
+/** The customer who placed the order, and no one else (staff do not arrive for a customer). */
+const orderOwner: Authorize = (tx, order) => {
+  const { actor } = tx;
+  if (actor.kind === 'customer' && order.customer?.id === actor.customerId) return;
+  if (actor.kind === 'guest') throw unauthenticated('Sign in to check in for your order.');
+  throw forbidden('Only the customer who placed the order can check in for it.');
+};
 
 const staffOfOrderStore: Authorize = (tx, order) => void requireStaff(tx, { locationId: order.location.id });
 
@@ -55,6 +71,24 @@ export class FulfilmentService {
       order.expiresAt = new Date(order.readyAt.getTime() + tx.config.pickupHoldHours * 3600_000);
       return CHANGED;
     });
+  }
+
+  /**
+   * The owner has arrived to collect a pickup order that is PLACED or READY_FOR_PICKUP: the time
+   * and their note are recorded, the order goes to the top of the store's queue and the store
+   * hears of it at once (pickupQueueChanged). Checking in again only replaces the note.
+   */
+  checkIn(ctx: ServiceContext, orderId: string, note?: string | null): Promise<Result<Order>> {
+    const text = note?.trim() || undefined;
+    if (text && text.length > CHECK_IN_NOTE_MAX) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, `A check-in note is at most ${CHECK_IN_NOTE_MAX} characters.`, ['note']));
+    return this.transition(ctx, orderId, 'CHECKED_IN', orderOwner, async (_tx, order) => {
+      const open = order.status === OrderStatus.PLACED || order.status === OrderStatus.READY_FOR_PICKUP;
+      if (order.fulfillmentMethod !== FulfillmentMethod.PICKUP || !open) return invalidState(order, 'checked in for');
+      order.checkInNote = text;
+      if (order.checkedInAt) return AMENDED;
+      order.checkedInAt = new Date();
+      return CHANGED;
+    }, text);
   }
 
   /**
@@ -130,7 +164,7 @@ export class FulfilmentService {
     return result;
   }
 
-  /** Staff of the shipping warehouse: reserved units leave, the card is captured (after commit). */
+  /** Staff of the location that sends it (a warehouse or a shipping store): reserved units leave, the card is captured (after commit). */
   markShipped(ctx: ServiceContext, orderId: string): Promise<Result<Order>> {
     return this.transition(ctx, orderId, 'SHIPPED', staffOfOrderStore, async (tx, order) => {
       if (order.fulfillmentMethod !== FulfillmentMethod.SHIP || order.status !== OrderStatus.PLACED) return invalidState(order, 'shipped');
@@ -255,7 +289,8 @@ export class FulfilmentService {
         replay = true;
         return ok(order);
       }
-      this.record(tx, order, event, message);
+      if (step.value === 'amended') order.updatedAt = new Date();
+      else this.record(tx, order, event, message);
       await tx.em.flush();
       return ok(order);
     });
