@@ -26,7 +26,7 @@ module.exports = {
     {
       name: 'no-deep-cross-module-import',
       severity: 'error',
-      comment: "Reach another module only through its index.ts; entity classes may be imported directly for ORM relations.",
+      comment: 'Reach another module only through its index.ts; entity classes may be imported directly for ORM relations.',
       from: { path: '^src/modules/([^/]+)/' },
       to: {
         path: '^src/modules/([^/]+)/.+',

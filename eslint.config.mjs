@@ -17,5 +17,10 @@ export default tseslint.config(
   // The store console runs in the browser.
   { files: ['console/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
   // CommonJS configuration and jest reporter files.
-  { files: ['**/*.js', '**/*.cjs'], ignores: ['console/**'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    ignores: ['console/**'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

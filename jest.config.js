@@ -35,6 +35,11 @@ module.exports = {
   projects: [
     database('postgres'),
     database('embedded'),
-    { ...common, displayName: 'build', testMatch: ['<rootDir>/test/build/**/*.test.ts'], setupFiles: ['reflect-metadata', '<rootDir>/test/setup/fresh-orm-metadata.ts'] },
+    {
+      ...common,
+      displayName: 'build',
+      testMatch: ['<rootDir>/test/build/**/*.test.ts'],
+      setupFiles: ['reflect-metadata', '<rootDir>/test/setup/fresh-orm-metadata.ts'],
+    },
   ],
 };

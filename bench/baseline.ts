@@ -92,7 +92,12 @@ export class Baseline {
   async addLine(m: OpMeasure, token: string | undefined, cartId: string, sku: string, quantity: number): Promise<void> {
     const { subjectId } = await this.actor(m, token);
     await this.tx(m, async (client) => {
-      const [cart] = await this.query<{ customer_id: string | null; status: string }>(m, client, 'select customer_id, status from cart where id = $1 for update', [cartId]);
+      const [cart] = await this.query<{ customer_id: string | null; status: string }>(
+        m,
+        client,
+        'select customer_id, status from cart where id = $1 for update',
+        [cartId],
+      );
       if (!cart || cart.status !== 'ACTIVE' || (cart.customer_id && cart.customer_id !== subjectId)) throw new Error('cart refused');
       const [line] = await this.query<{ quantity: number }>(
         m,
@@ -181,7 +186,8 @@ export class Baseline {
         'select customer_id, status, fulfillment_method, fulfillment_location_id from cart where id = $1 for update',
         [cartId],
       );
-      if (!cart || cart.status !== 'ACTIVE' || cart.fulfillment_method !== 'PICKUP' || (cart.customer_id && cart.customer_id !== subjectId)) throw new Error('cart refused');
+      if (!cart || cart.status !== 'ACTIVE' || cart.fulfillment_method !== 'PICKUP' || (cart.customer_id && cart.customer_id !== subjectId))
+        throw new Error('cart refused');
       const lines = await this.query<{ variant_id: string; quantity: number; channel: string; sku: string; title: string; price_amount: number }>(
         m,
         client,
@@ -237,7 +243,19 @@ export class Baseline {
                                 provider_refunded_amount, provider_reference, created_at)
            select gen_random_uuid(), id, 'CARD', 'AUTHORIZED', $6, 0, 0, 0, 0, 'test_' || gen_random_uuid(), now() from placed)
          select number from placed`,
-        [orderId, cartId, cart.customer_id, locationId, pickupCode, subtotal, variantIds, lines.map((l) => l.sku), lines.map((l) => l.title), lines.map((l) => l.quantity), lines.map((l) => l.price_amount)],
+        [
+          orderId,
+          cartId,
+          cart.customer_id,
+          locationId,
+          pickupCode,
+          subtotal,
+          variantIds,
+          lines.map((l) => l.sku),
+          lines.map((l) => l.title),
+          lines.map((l) => l.quantity),
+          lines.map((l) => l.price_amount),
+        ],
       );
       await this.query(m, client, `update cart set status = 'COMPLETED', version = version + 1, updated_at = now() where id = $1`, [cartId]);
       return order.number;

@@ -10,15 +10,17 @@ const text = (document: DocumentNode): string => {
   return query;
 };
 
-const operationName = (document: DocumentNode): string | undefined =>
-  document.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
+const operationName = (document: DocumentNode): string | undefined => document.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
 
 /**
  * GraphQL over HTTP to the service under test (Node's fetch, keep-alive). Adds each response's
  * `x-sql-statements` to the operation's measure, and times the checkout request on its own.
  */
 export class HttpClient implements GraphQLClient {
-  constructor(private readonly url: string, private readonly measure: OpMeasure = { statements: 0 }) {}
+  constructor(
+    private readonly url: string,
+    private readonly measure: OpMeasure = { statements: 0 },
+  ) {}
 
   /** The same client, reporting into another operation's measure. */
   for(measure: OpMeasure): HttpClient {

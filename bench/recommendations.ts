@@ -37,26 +37,51 @@ async function main(): Promise<void> {
   await admin.query(`create database "${database}"`);
   const url = new URL(BASE_URL);
   url.pathname = `/${database}`;
-  const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: url.toString(),
+    LOG_LEVEL: 'warn',
+    SEED_DEMO_DATA: 'false',
+    JOBS_ENABLED: 'false',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
   const app = await createApp(config);
   const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
   try {
     const client = new HttpClient(await app.listen(0));
-    const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: 64, queueDepth: 200, pageSize: 50 });
+    const data = await seed(client, db, {
+      adminEmail: ADMIN.email,
+      adminPassword: ADMIN.password,
+      products: 250,
+      variantsPerProduct: 4,
+      customers: 64,
+      queueDepth: 200,
+      pageSize: 50,
+    });
     let next = 0;
     await Promise.all(
       data.customerTokens.slice(0, 8).map(async (token) => {
         while (next < ORDERS) await checkoutJourney(client, { skus: pick(data.skus, 3, next++), storeId: data.storeId, token });
       }),
     );
-    const learnt = await recommendationService.learn({ requestId: 'bench', em: app.orm.em.fork(), actor: SYSTEM, channel: Channel.WEB, config, log: app.log, events: app.events });
+    const learnt = await recommendationService.learn({
+      requestId: 'bench',
+      em: app.orm.em.fork(),
+      actor: SYSTEM,
+      channel: Channel.WEB,
+      config,
+      log: app.log,
+      events: app.events,
+    });
     await db.query('analyze');
     const counts = await db.query<{ pairs: string; lines: string }>('select (select count(*) from co_purchase) pairs, (select count(*) from order_line) lines');
     console.log(`orders learnt: ${learnt}; order lines: ${counts.rows[0].lines}; co-purchase pairs: ${counts.rows[0].pairs}`);
 
     const emails = (await db.query<{ email: string }>(`select email from customer where email like 'shopper-%' order by email`)).rows.map((r) => r.email);
     // A customer who has bought nothing yet (recommendations are then best-sellers).
-    const fresh = (await client.data(CustomerSignUpDocument, { input: { email: `fresh-${Date.now()}@bench.test`, password: 'bench-shopper-pass' } })).customerSignUp.token!;
+    const fresh = (await client.data(CustomerSignUpDocument, { input: { email: `fresh-${Date.now()}@bench.test`, password: 'bench-shopper-pass' } }))
+      .customerSignUp.token!;
     const me: number[] = [];
     const lookup: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -72,7 +72,10 @@ export function renderResults(info: RunInfo, cells: Cell[], previous: string): {
 
   const checkoutRequests = cells
     .filter((c) => c.workload === 'checkout')
-    .map((c) => `| ${c.concurrency} | ${c.service.checkoutRequest ? lat({ ...c.service, latency: c.service.checkoutRequest }) : '–'} | ${c.baseline.checkoutRequest ? lat({ ...c.baseline, latency: c.baseline.checkoutRequest }) : '–'} |`);
+    .map(
+      (c) =>
+        `| ${c.concurrency} | ${c.service.checkoutRequest ? lat({ ...c.service, latency: c.service.checkoutRequest }) : '–'} | ${c.baseline.checkoutRequest ? lat({ ...c.baseline, latency: c.baseline.checkoutRequest }) : '–'} |`,
+    );
 
   const generated = [
     info.variant ? '# Benchmark results: with promotions and tax' : '# Benchmark results',
@@ -112,5 +115,8 @@ export function renderResults(info: RunInfo, cells: Cell[], previous: string): {
 
   const notesAt = previous.indexOf(NOTES_MARKER);
   const notes = notesAt >= 0 ? previous.slice(notesAt + NOTES_MARKER.length) : '\n';
-  return { markdown: `${generated}\n${NOTES_MARKER}${notes}`, summary: `${table}\n\n| target | measured | limit | |\n|---|---:|---:|---|\n${targets.join('\n')}` };
+  return {
+    markdown: `${generated}\n${NOTES_MARKER}${notes}`,
+    summary: `${table}\n\n| target | measured | limit | |\n|---|---:|---:|---|\n${targets.join('\n')}`,
+  };
 }

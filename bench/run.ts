@@ -182,8 +182,20 @@ const fmt = (r: RunResult) =>
 
 async function main(): Promise<void> {
   const started = new Date();
-  const info: RunInfo = { variant: PROMOTIONS ? `${PROMOTIONS} active automatic promotions and a 4 % sales tax on every pickup (BENCH_PROMOTIONS=${PROMOTIONS})` : undefined, date: started.toISOString(), cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadStart: loadavg(), seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, poolMax: POOL_MAX };
-  console.log(`benchmark: ${info.cores} cores, load average ${info.loadStart.map((l) => l.toFixed(2)).join(' ')}, node ${info.node}, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up`);
+  const info: RunInfo = {
+    variant: PROMOTIONS ? `${PROMOTIONS} active automatic promotions and a 4 % sales tax on every pickup (BENCH_PROMOTIONS=${PROMOTIONS})` : undefined,
+    date: started.toISOString(),
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadStart: loadavg(),
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    poolMax: POOL_MAX,
+  };
+  console.log(
+    `benchmark: ${info.cores} cores, load average ${info.loadStart.map((l) => l.toFixed(2)).join(' ')}, node ${info.node}, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up`,
+  );
 
   admin = new pg.Client({ connectionString: BASE_URL });
   await admin.connect();
@@ -197,8 +209,19 @@ async function main(): Promise<void> {
   let client = new HttpClient(service.graphql);
   const db = openPool(url, 2);
   const seedStarted = Date.now();
-  const data = await seed(client, db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password, products: 250, variantsPerProduct: 4, customers: Math.max(16, ...CONCURRENCY), queueDepth: 200, pageSize: PAGE, promotions: PROMOTIONS });
-  console.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${data.skus.length} variants, ${data.customerTokens.length} customers, a pickup queue of 200`);
+  const data = await seed(client, db, {
+    adminEmail: ADMIN.email,
+    adminPassword: ADMIN.password,
+    products: 250,
+    variantsPerProduct: 4,
+    customers: Math.max(16, ...CONCURRENCY),
+    queueDepth: 200,
+    pageSize: PAGE,
+    promotions: PROMOTIONS,
+  });
+  console.log(
+    `seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s: ${data.skus.length} variants, ${data.customerTokens.length} customers, a pickup queue of 200`,
+  );
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) {
     // A fresh process for the measured runs, so the profile (written at exit) leaves seeding out.
@@ -220,7 +243,9 @@ async function main(): Promise<void> {
         const svc = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].service).finally(() => clearInterval(sampler));
         const rss = memoryOf(service.pid).rssMb;
         peakRss = Math.max(peakRss, rss);
-        console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}, service RSS ${rss.toFixed(0)} MB (peak ${peakRss.toFixed(0)})`);
+        console.log(
+          `${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} service  ${fmt(svc)}, service RSS ${rss.toFixed(0)} MB (peak ${peakRss.toFixed(0)})`,
+        );
         const base = await drive(concurrency, WARMUP_SECONDS * 1000, SECONDS * 1000, table[workload].baseline);
         console.log(`${workload.padEnd(8)} c=${String(concurrency).padEnd(2)} baseline ${fmt(base)}`);
         cells.push({ workload, concurrency, service: svc, baseline: base, serviceRssMb: rss, servicePeakRssMb: peakRss });

@@ -70,18 +70,31 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
   const admin = { token: staffSignIn.token! };
   // With promotions, the stores stand where a tax rate applies: every pickup is taxed.
   const address = o.promotions ? { line1: '1 Bench St', city: 'Benchville', postalCode: '10001', countryCode: 'US', regionCode: 'NY' } : undefined;
-  if (o.promotions) must('tax rate', (await client.data(TaxRateSetDocument, { input: { countryCode: 'US', regionCode: 'NY', name: 'NY sales tax', rateBasisPoints: 400 } }, admin)).taxRateSet);
+  if (o.promotions)
+    must(
+      'tax rate',
+      (await client.data(TaxRateSetDocument, { input: { countryCode: 'US', regionCode: 'NY', name: 'NY sales tax', rateBasisPoints: 400 } }, admin)).taxRateSet,
+    );
   const store = async (code: string, name: string) =>
-    must('location', (await client.data(LocationCreateDocument, { input: { code, name, kind: 'STORE', pickupEnabled: true, address } }, admin)).locationCreate).location!.id;
+    must('location', (await client.data(LocationCreateDocument, { input: { code, name, kind: 'STORE', pickupEnabled: true, address } }, admin)).locationCreate)
+      .location!.id;
   const storeId = await store(`MAIN-${run}`, 'Main Street');
   const busyStoreId = await store(`BUSY-${run}`, 'Central Station');
 
   const skus = (
-    await inParallel(Array.from({ length: o.products }, (_, i) => i), 4, async (i) => {
-      const variants = Array.from({ length: o.variantsPerProduct }, (_, v) => ({ sku: `B${run}-${i}-${v}`, title: `Size ${v + 1}`, priceAmount: 500 + ((i * 37 + v * 11) % 9500) }));
-      must('product', (await client.data(ProductCreateDocument, { input: { title: `Bench product ${i}`, variants } }, admin)).productCreate);
-      return variants.map((v) => v.sku);
-    })
+    await inParallel(
+      Array.from({ length: o.products }, (_, i) => i),
+      4,
+      async (i) => {
+        const variants = Array.from({ length: o.variantsPerProduct }, (_, v) => ({
+          sku: `B${run}-${i}-${v}`,
+          title: `Size ${v + 1}`,
+          priceAmount: 500 + ((i * 37 + v * 11) % 9500),
+        }));
+        must('product', (await client.data(ProductCreateDocument, { input: { title: `Bench product ${i}`, variants } }, admin)).productCreate);
+        return variants.map((v) => v.sku);
+      },
+    )
   ).flat();
 
   // Promotions as a retailer runs them: one storewide above a minimum, the others on ranges of
@@ -102,10 +115,14 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
     [[storeId, busyStoreId]],
   );
 
-  const customerTokens = await inParallel(Array.from({ length: o.customers }, (_, i) => i), 4, async (i) => {
-    const input = { email: `shopper-${i}-${run}@bench.test`.toLowerCase(), password: 'bench-shopper-pass', name: `Shopper ${i}` };
-    return must('customer', (await client.data(CustomerSignUpDocument, { input })).customerSignUp).token!;
-  });
+  const customerTokens = await inParallel(
+    Array.from({ length: o.customers }, (_, i) => i),
+    4,
+    async (i) => {
+      const input = { email: `shopper-${i}-${run}@bench.test`.toLowerCase(), password: 'bench-shopper-pass', name: `Shopper ${i}` };
+      return must('customer', (await client.data(CustomerSignUpDocument, { input })).customerSignUp).token!;
+    },
+  );
 
   const associate = { email: `associate-${run}@bench.test`.toLowerCase(), password: 'bench-associate-pass' };
   must('staff', (await client.data(StaffCreateDocument, { input: { ...associate, role: 'ASSOCIATE', locationId: busyStoreId } }, admin)).staffCreate);
@@ -113,8 +130,10 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
 
   // The busy store's queue: open pickup orders. A customer has one active cart, so each worker
   // builds its journeys as its own customer.
-  await inParallel(Array.from({ length: o.queueDepth }, (_, i) => i), Math.min(8, customerTokens.length), (i, _, worker) =>
-    checkoutJourney(client, { skus: pick(skus, 3, i), storeId: busyStoreId, token: customerTokens[worker] }),
+  await inParallel(
+    Array.from({ length: o.queueDepth }, (_, i) => i),
+    Math.min(8, customerTokens.length),
+    (i, _, worker) => checkoutJourney(client, { skus: pick(skus, 3, i), storeId: busyStoreId, token: customerTokens[worker] }),
   );
 
   const pageCursors: (string | null)[] = [null];
@@ -126,7 +145,9 @@ export async function seed(client: HttpClient, db: pg.Pool, o: SeedOptions): Pro
   // Fresh tables have no planner statistics yet; a live database would have them.
   await db.query('analyze');
   const { rows } = await db.query<{ created_at: Date; id: string }>('select created_at, id from product order by created_at, id');
-  const pageKeys = pageCursors.map((_, page) => (page === 0 ? undefined : { createdAt: rows[page * o.pageSize - 1].created_at, id: rows[page * o.pageSize - 1].id }));
+  const pageKeys = pageCursors.map((_, page) =>
+    page === 0 ? undefined : { createdAt: rows[page * o.pageSize - 1].created_at, id: rows[page * o.pageSize - 1].id },
+  );
   return { storeId, busyStoreId, associateToken, skus, customerTokens, pageCursors, pageKeys };
 }
 

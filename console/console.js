@@ -127,7 +127,9 @@
       cell(row, order.customer ? order.customer.name || order.customer.email : 'Guest');
       cell(row, order.lines.map((l) => `${l.quantity} × ${l.title} (${l.sku})`).join(', '));
       cell(row, new Date(order.createdAt).toLocaleString());
-      const here = arrived(order) ? `Here since ${new Date(arrived(order)).toLocaleTimeString()}${order.fulfillment.checkInNote ? ` — ${order.fulfillment.checkInNote}` : ''}` : '';
+      const here = arrived(order)
+        ? `Here since ${new Date(arrived(order)).toLocaleTimeString()}${order.fulfillment.checkInNote ? ` — ${order.fulfillment.checkInNote}` : ''}`
+        : '';
       cell(row, here, 'arrival');
       const actions = row.insertCell();
       if (order.status === 'PLACED') actions.append(button('Mark ready', () => markReady(order)));
@@ -187,7 +189,8 @@
     const addLines = sku ? [{ sku, quantity: Number(form.elements.quantity.value) || 1 }] : [];
     let result;
     try {
-      result = (await gql(Q.handOver, { orderId: order.id, pickupCode: form.elements.code.value.trim().toUpperCase(), idempotencyKey: key, addLines })).orderCompletePickup;
+      result = (await gql(Q.handOver, { orderId: order.id, pickupCode: form.elements.code.value.trim().toUpperCase(), idempotencyKey: key, addLines }))
+        .orderCompletePickup;
     } catch (err) {
       return showError(err); // outcome unknown: the same key is sent again on the next try
     }

@@ -172,7 +172,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (req.path === '/healthz' || req.path === '/metrics') return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       requestScope.run(scope, () =>
-        log.info('request', { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, operation: scope.operationName }),
+        log.info('request', {
+          method: req.method,
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          operation: scope.operationName,
+        }),
       );
     });
     requestScope.run(scope, next);
@@ -192,13 +198,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   if (explorer) app.use(EXPLORER_PATH, explorer.router);
 
   const graphql = expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createRequestContext(deps, {
-          requestId: currentRequestId() ?? randomUUID(),
-          authorization: req.header('authorization'),
-          channel: req.header('x-channel'),
-          clientAddress: req.ip,
-        }),
+    context: async ({ req }) =>
+      createRequestContext(deps, {
+        requestId: currentRequestId() ?? randomUUID(),
+        authorization: req.header('authorization'),
+        channel: req.header('x-channel'),
+        clientAddress: req.ip,
+      }),
   });
   app.use(
     '/graphql',
@@ -243,8 +249,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
 }
 
-const validRequestId = (value: string | undefined): string | undefined =>
-  value && /^[A-Za-z0-9._-]{1,100}$/.test(value) ? value : undefined;
+const validRequestId = (value: string | undefined): string | undefined => (value && /^[A-Za-z0-9._-]{1,100}$/.test(value) ? value : undefined);
 
 const operationNamePlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {

@@ -21,13 +21,16 @@ const CLIENTS = join(__dirname, '..', 'clients');
 function clientOperations(): Map<string, string> {
   const operations = new Map<string, string>();
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'generated' ? [] : walk(join(dir, e.name))) : e.name.endsWith('.graphql') ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? (e.name === 'generated' ? [] : walk(join(dir, e.name))) : e.name.endsWith('.graphql') ? [join(dir, e.name)] : [],
+    );
   for (const file of walk(CLIENTS)) {
     for (const def of parse(readFileSync(file, 'utf8')).definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION) continue;
       const name = def.name?.value;
       if (!name) throw new Error(`${relative(CLIENTS, file)}: every client operation needs a name`);
-      if (operations.has(name)) throw new Error(`${name} is defined in ${operations.get(name)} and ${relative(CLIENTS, file)}: names must be unique across clients/`);
+      if (operations.has(name))
+        throw new Error(`${name} is defined in ${operations.get(name)} and ${relative(CLIENTS, file)}: names must be unique across clients/`);
       operations.set(name, relative(CLIENTS, file));
     }
   }
@@ -100,11 +103,14 @@ describe('the client documents in clients/', () => {
     const created = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: jacketLarge.sku, quantity: 1 }] } }, web)).cartCreate;
     expect(created.userErrors).toEqual([]);
     const cartId = created.cart!.id;
-    const added = (await run(storefront.AddToCartDocument, { cartId, lines: [{ sku: jacket.sku, quantity: 1 }], expectedVersion: created.cart!.version }, web)).cartLinesAdd;
+    const added = (await run(storefront.AddToCartDocument, { cartId, lines: [{ sku: jacket.sku, quantity: 1 }], expectedVersion: created.cart!.version }, web))
+      .cartLinesAdd;
     expect(added.cart!.lines.map((l) => l.variant.sku)).toEqual([jacketLarge.sku, jacket.sku]);
     const large = added.cart!.lines.find((l) => l.variant.sku === jacketLarge.sku)!;
     const jacketLine = added.cart!.lines.find((l) => l.variant.sku === jacket.sku)!;
-    const updated = (await run(storefront.UpdateCartLinesDocument, { cartId, lines: [{ lineId: jacketLine.id, quantity: 2 }], expectedVersion: added.cart!.version }, web)).cartLinesUpdate;
+    const updated = (
+      await run(storefront.UpdateCartLinesDocument, { cartId, lines: [{ lineId: jacketLine.id, quantity: 2 }], expectedVersion: added.cart!.version }, web)
+    ).cartLinesUpdate;
     expect(updated.cart!.totalQuantity).toBe(3);
     const removed = (await run(storefront.RemoveCartLinesDocument, { cartId, lineIds: [large.id] }, web)).cartLinesRemove;
     expect(removed.cart!.lines.map((l) => [l.variant.sku, l.quantity])).toEqual([[jacket.sku, 2]]);
@@ -122,12 +128,19 @@ describe('the client documents in clients/', () => {
 
     // Pickup at the store, 500 points off, pay by card.
     await givePoints(t, customer.id, 1_000);
-    const withPickup = (await run(storefront.SetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { ...web, token: customer.token })).cartSetFulfillment;
+    const withPickup = (
+      await run(storefront.SetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { ...web, token: customer.token })
+    ).cartSetFulfillment;
     expect(withPickup.cart!.fulfillment).toMatchObject({ method: 'PICKUP', location: { id: store.id } });
     const withPoints = (await run(storefront.ApplyLoyaltyPointsDocument, { cartId, points: 500 }, { ...web, token: customer.token })).cartApplyLoyaltyPoints;
     expect(withPoints.cart!.total.amount).toBe(2 * 89_00 - 5_00);
-    const checkout = (await run(storefront.CheckoutDocument, { cartId, idempotencyKey: unique('checkout'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { ...web, token: customer.token }))
-      .checkoutComplete;
+    const checkout = (
+      await run(
+        storefront.CheckoutDocument,
+        { cartId, idempotencyKey: unique('checkout'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+        { ...web, token: customer.token },
+      )
+    ).checkoutComplete;
     expect(checkout.userErrors).toEqual([]);
     const order = checkout.order!;
     expect(order).toMatchObject({ status: 'PLACED', channel: 'WEB', payment: { method: 'CARD', status: 'AUTHORIZED' }, total: { amount: 173_00 } });
@@ -173,8 +186,13 @@ describe('the client documents in clients/', () => {
     expect(byCode.fulfillment.pickupCode).toBeNull(); // staff verify the code, they never read it
     const { variantBySku: shelf } = await run(pos.ShelfLookupDocument, { sku: socks.sku, locationId: storeId }, terminal);
     expect(shelf!.availability).toEqual([{ available: 20 }]);
-    const handedOver = (await run(pos.HandOverDocument, { orderId: order.id, pickupCode, idempotencyKey: unique('handover'), addLines: [{ sku: socks.sku, quantity: 1 }] }, terminal))
-      .orderCompletePickup;
+    const handedOver = (
+      await run(
+        pos.HandOverDocument,
+        { orderId: order.id, pickupCode, idempotencyKey: unique('handover'), addLines: [{ sku: socks.sku, quantity: 1 }] },
+        terminal,
+      )
+    ).orderCompletePickup;
     expect(handedOver.userErrors).toEqual([]);
     expect(handedOver.order!).toMatchObject({ status: 'COMPLETED', payment: { status: 'CAPTURED' } });
     expect(handedOver.order!.lines.map((l) => [l.sku, l.quantity, l.channel])).toEqual([
@@ -191,7 +209,8 @@ describe('the client documents in clients/', () => {
     const counterCartId = counterCart.cart!.id;
     const more = (await run(pos.CounterCartAddLinesDocument, { cartId: counterCartId, lines: [{ sku: socks.sku, quantity: 1 }] }, terminal)).cartLinesAdd;
     expect(more.cart!.totalQuantity).toBe(2);
-    const inStore = (await run(pos.CounterSetInStoreDocument, { cartId: counterCartId, locationId: storeId, expectedVersion: more.cart!.version }, terminal)).cartSetFulfillment;
+    const inStore = (await run(pos.CounterSetInStoreDocument, { cartId: counterCartId, locationId: storeId, expectedVersion: more.cart!.version }, terminal))
+      .cartSetFulfillment;
     expect(inStore.cart!.fulfillment!.method).toBe('IN_STORE');
     const sale = (await run(pos.CounterCheckoutDocument, { cartId: counterCartId, idempotencyKey: unique('sale') }, terminal)).checkoutComplete;
     expect(sale.userErrors).toEqual([]);
@@ -201,8 +220,13 @@ describe('the client documents in clients/', () => {
     // One jacket comes back, to this store's shelf.
     const returnable = (await run(pos.ReturnableOrderDocument, { id: order.id }, terminal)).order!;
     const jacketOrderLine = returnable.lines.find((l) => l.sku === jacket.sku)!;
-    const returned = (await run(pos.ReturnLinesDocument, { orderId: order.id, lines: [{ lineId: jacketOrderLine.id, quantity: 1 }], restock: true, idempotencyKey: unique('return') }, terminal))
-      .orderReturnLines;
+    const returned = (
+      await run(
+        pos.ReturnLinesDocument,
+        { orderId: order.id, lines: [{ lineId: jacketOrderLine.id, quantity: 1 }], restock: true, idempotencyKey: unique('return') },
+        terminal,
+      )
+    ).orderReturnLines;
     expect(returned.userErrors).toEqual([]);
     expect(returned.order!.lines.find((l) => l.sku === jacket.sku)!.returnedQuantity).toBe(1);
     expect(await stockLevel(t, store.id, jacket.id)).toEqual({ on_hand: 4, reserved: 0 });
@@ -213,21 +237,32 @@ describe('the client documents in clients/', () => {
     const transferInput = { fromLocationId: storeId, toLocationId: otherStore.id, lines: [{ sku: socks.sku, quantity: 2 }] };
     const transfer = (await run(pos.CreateTransferDocument, { input: transferInput }, terminal)).stockTransferCreate.transfer!;
     expect((await run(pos.ShipTransferDocument, { id: transfer.id }, terminal)).stockTransferShip.transfer!.status).toBe('IN_TRANSIT');
-    expect((await run(pos.IncomingStockDocument, { sku: socks.sku, locationId: otherStore.id }, { token: otherStaff.token })).variantBySku!.availability).toEqual([{ available: 0, incoming: 2 }]);
-    const receipt = (await run(pos.ReceiveTransferDocument, { id: transfer.id, lines: [{ sku: socks.sku, quantity: 2 }] }, { token: otherStaff.token })).stockTransferReceive;
+    expect(
+      (await run(pos.IncomingStockDocument, { sku: socks.sku, locationId: otherStore.id }, { token: otherStaff.token })).variantBySku!.availability,
+    ).toEqual([{ available: 0, incoming: 2 }]);
+    const receipt = (await run(pos.ReceiveTransferDocument, { id: transfer.id, lines: [{ sku: socks.sku, quantity: 2 }] }, { token: otherStaff.token }))
+      .stockTransferReceive;
     expect(receipt.transfer).toMatchObject({ status: 'RECEIVED', lines: [{ quantity: 2, receivedQuantity: 2 }] });
-    expect((await run(pos.StockTransfersDocument, { locationId: storeId, statuses: ['RECEIVED'] }, terminal)).stockTransfers.map((x) => x.id)).toEqual([transfer.id]);
+    expect((await run(pos.StockTransfersDocument, { locationId: storeId, statuses: ['RECEIVED'] }, terminal)).stockTransfers.map((x) => x.id)).toEqual([
+      transfer.id,
+    ]);
     expect(await stockLevel(t, store.id, socks.id)).toEqual({ on_hand: 15, reserved: 0 });
 
     // A shipping store sends a parcel no warehouse could: its staff see it to ship and mark it shipped.
     const shipper = await aStore(t, { shipEnabled: true });
     const [scarf] = await aProduct(t, [25_00]);
     await stock(t, shipper, scarf, 3);
-    const parcelCart = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: scarf.sku, quantity: 1 }] } }, { ...web, token: customer.token })).cartCreate.cart!;
+    const parcelCart = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: scarf.sku, quantity: 1 }] } }, { ...web, token: customer.token }))
+      .cartCreate.cart!;
     const shippingAddress = { name: 'Robin Shopper', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'us' };
     await run(storefront.SetFulfillmentDocument, { cartId: parcelCart.id, input: { method: 'SHIP', shippingAddress } }, { ...web, token: customer.token });
-    const parcel = (await run(storefront.CheckoutDocument, { cartId: parcelCart.id, idempotencyKey: unique('parcel'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { ...web, token: customer.token }))
-      .checkoutComplete.order!;
+    const parcel = (
+      await run(
+        storefront.CheckoutDocument,
+        { cartId: parcelCart.id, idempotencyKey: unique('parcel'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+        { ...web, token: customer.token },
+      )
+    ).checkoutComplete.order!;
     expect(parcel.fulfillment.location!.id).toBe(shipper.id);
     const packer = { token: (await aStaff(t, StaffRole.ASSOCIATE, shipper)).token };
     expect((await run(pos.ShipQueueDocument, { locationId: shipper.id }, packer)).shipQueue.map((o) => o.id)).toEqual([parcel.id]);
@@ -240,11 +275,18 @@ describe('the client documents in clients/', () => {
     expect(new Set(ledger.map((e) => e.kind))).toEqual(new Set(['ADJUSTMENT', 'REDEEM', 'EARN', 'REVERSAL']));
     expect(ledger.filter((e) => e.kind === 'EARN').map((e) => e.channel)).toEqual(['POS', 'POS']);
     expect(ledger.reduce((sum, e) => sum + e.points, 0)).toBe(loyalty!.loyalty.balance);
-    const again = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: socks.sku, quantity: 1 }] } }, { ...web, token: customer.token })).cartCreate.cart!;
+    const again = (await run(storefront.CreateCartDocument, { input: { lines: [{ sku: socks.sku, quantity: 1 }] } }, { ...web, token: customer.token }))
+      .cartCreate.cart!;
     await run(storefront.SetFulfillmentDocument, { cartId: again.id, input: { method: 'PICKUP', locationId: store.id } }, { ...web, token: customer.token });
-    const second = (await run(storefront.CheckoutDocument, { cartId: again.id, idempotencyKey: unique('checkout'), paymentMethod: 'PAY_IN_STORE' }, { ...web, token: customer.token })).checkoutComplete
-      .order!;
-    const cancelled = (await run(storefront.CancelOrderDocument, { orderId: second.id, reason: 'changed my mind' }, { ...web, token: customer.token })).orderCancel;
+    const second = (
+      await run(
+        storefront.CheckoutDocument,
+        { cartId: again.id, idempotencyKey: unique('checkout'), paymentMethod: 'PAY_IN_STORE' },
+        { ...web, token: customer.token },
+      )
+    ).checkoutComplete.order!;
+    const cancelled = (await run(storefront.CancelOrderDocument, { orderId: second.id, reason: 'changed my mind' }, { ...web, token: customer.token }))
+      .orderCancel;
     expect(cancelled.order!.status).toBe('CANCELLED');
 
     expect(await invariantViolations(t)).toEqual([]);

@@ -20,7 +20,11 @@ describe('/console', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toContain('<script src="console.js" defer></script>');
-    for (const [file, type] of [['console.js', 'javascript'], ['console.css', 'text/css'], ['favicon.svg', 'image/svg+xml']]) {
+    for (const [file, type] of [
+      ['console.js', 'javascript'],
+      ['console.css', 'text/css'],
+      ['favicon.svg', 'image/svg+xml'],
+    ]) {
       const res = await fetch(consoleUrl(t, `/${file}`));
       expect([file, res.status, res.headers.get('content-type')]).toEqual([file, 200, expect.stringContaining(type)]);
     }

@@ -50,7 +50,11 @@ describe('metrics at /metrics', () => {
 
     const before = await scrape(t);
     const checkout = (cart: { token: string; cartId: string }) =>
-      t.data(CheckoutCompleteDocument, { cartId: cart.cartId, idempotencyKey: unique('metrics'), paymentMethod: 'PAY_IN_STORE' }, { token: cart.token, channel: 'APP' });
+      t.data(
+        CheckoutCompleteDocument,
+        { cartId: cart.cartId, idempotencyKey: unique('metrics'), paymentMethod: 'PAY_IN_STORE' },
+        { token: cart.token, channel: 'APP' },
+      );
     expect((await checkout(first)).checkoutComplete.order?.status).toBe('PLACED');
     // The last unit is gone: the second checkout is an oversell refusal.
     expect((await checkout(second)).checkoutComplete.userErrors.map((e) => e.code)).toEqual(['OUT_OF_STOCK']);
@@ -81,7 +85,10 @@ describe('metrics at /metrics', () => {
     await t.post({ query: '{ locations { id } }' });
     await t.post({ query: 'query WeirdName { locations { id } }', operationName: 'WeirdName' });
     const after = await scrape(t);
-    expect(sample(after, 'commerce_graphql_requests_total', { operation: 'anonymous', type: 'query' }) - sample(before, 'commerce_graphql_requests_total', { operation: 'anonymous', type: 'query' })).toBe(1);
+    expect(
+      sample(after, 'commerce_graphql_requests_total', { operation: 'anonymous', type: 'query' }) -
+        sample(before, 'commerce_graphql_requests_total', { operation: 'anonymous', type: 'query' }),
+    ).toBe(1);
     expect(sample(after, 'commerce_graphql_requests_total', { operation: 'WeirdName' })).toBe(1);
   });
 
@@ -98,8 +105,13 @@ describe('metrics at /metrics', () => {
 describe('tracing configuration', () => {
   it('is configured by the OpenTelemetry variables, and off without an endpoint', () => {
     expect(loadConfig({}).tracing).toBeUndefined();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({ endpoint: 'http://collector:4318/v1/traces', serviceName: 'omnichannel-commerce' });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/traces' }).tracing?.endpoint).toBe('https://b/traces');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+      endpoint: 'http://collector:4318/v1/traces',
+      serviceName: 'omnichannel-commerce',
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/traces' }).tracing?.endpoint).toBe(
+      'https://b/traces',
+    );
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://a:4317' })).toThrow(ConfigError);
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://a:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);

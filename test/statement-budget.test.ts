@@ -5,7 +5,15 @@ import { SessionSubject } from '../src/core/auth/session.entity';
 import { issueToken } from '../src/core/auth/sessions';
 import { Channel } from '../src/core/channel';
 import { aCustomer, aProduct, aStaff, aStore, stock, systemContext } from './support/fixtures';
-import { BenchBrowseDocument, BenchCartDocument, BenchCheckoutDocument, CartCreateDocument, CartSetFulfillmentDocument, ClientelingLookupDocument, PricedCartDocument } from './support/generated/graphql';
+import {
+  BenchBrowseDocument,
+  BenchCartDocument,
+  BenchCheckoutDocument,
+  CartCreateDocument,
+  CartSetFulfillmentDocument,
+  ClientelingLookupDocument,
+  PricedCartDocument,
+} from './support/generated/graphql';
 import { anAddress, aPromotion, aStoreAt, aTaxRate, testCountry } from './support/pricing.fixtures';
 import { TestApp, unique } from './support/harness';
 
@@ -33,7 +41,13 @@ async function aSession(customerId: string): Promise<string> {
 
 async function aCatalog(products: number, variantsEach: number, store: Awaited<ReturnType<typeof aStore>>) {
   const variants = [];
-  for (let i = 0; i < products; i++) variants.push(...(await aProduct(t, Array.from({ length: variantsEach }, (_, v) => 100 + v))));
+  for (let i = 0; i < products; i++)
+    variants.push(
+      ...(await aProduct(
+        t,
+        Array.from({ length: variantsEach }, (_, v) => 100 + v),
+      )),
+    );
   for (const v of variants) await stock(t, store, v, 1000);
   return variants;
 }
@@ -108,7 +122,8 @@ describe('statement budgets', () => {
     const variants = await aCatalog(2, 3, store);
     const lookupWith = async (orders: number) => {
       const customer = await aCustomer(t);
-      for (let i = 0; i < orders; i++) await checkoutJourney(t, { skus: variants.slice(i % 4, (i % 4) + 2).map((v) => v.sku), storeId: store.id, token: customer.token });
+      for (let i = 0; i < orders; i++)
+        await checkoutJourney(t, { skus: variants.slice(i % 4, (i % 4) + 2).map((v) => v.sku), storeId: store.id, token: customer.token });
       await t.data(CartCreateDocument, { input: { lines: [{ sku: variants[5].sku, quantity: 1 }] } }, { token: customer.token });
       // A new associate each time: both lookups start with the session not yet cached.
       const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
@@ -126,7 +141,10 @@ describe('statement budgets', () => {
   it('builds a guest cart through the benchmark journey', async () => {
     const store = await aStore(t);
     const variants = await aCatalog(1, 3, store);
-    const cartId = await buildCart(t, variants.map((v) => v.sku));
+    const cartId = await buildCart(
+      t,
+      variants.map((v) => v.sku),
+    );
     expect(cartId).toBeTruthy();
     expect((await browse(t, 1)).products).toBe(1);
   });
@@ -165,7 +183,9 @@ describe('statement budgets with promotions and tax', () => {
     for (let i = 1; i <= 20; i++) await aPromotion(t, { percentOff: i, skus });
     const customer = await aCustomer(t);
     await t.data(BenchCartDocument, { id: (await t.data(CartCreateDocument, {})).cartCreate.cart!.id }); // the rules, read after the last change
-    const { result: orderId, statements } = await t.statementsDuring(() => checkoutJourney(t, { skus: skus.slice(0, 3), storeId: store.id, token: customer.token }));
+    const { result: orderId, statements } = await t.statementsDuring(() =>
+      checkoutJourney(t, { skus: skus.slice(0, 3), storeId: store.id, token: customer.token }),
+    );
     expect(orderId).toBeTruthy();
     // One statement more than without promotions: checkout counts the promotion's use.
     expect(statements.length).toBeLessThanOrEqual(CHECKOUT_JOURNEY_BUDGET + 1);

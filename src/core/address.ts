@@ -22,7 +22,10 @@ export class Address {
   @Field()
   countryCode: string;
 
-  @Field(() => String, { nullable: true, description: "A state, province or region (ISO 3166-2 subdivision without the country, e.g. NY): tax rates for a region win over the country's." })
+  @Field(() => String, {
+    nullable: true,
+    description: "A state, province or region (ISO 3166-2 subdivision without the country, e.g. NY): tax rates for a region win over the country's.",
+  })
   regionCode?: string;
 }
 

@@ -6,7 +6,10 @@ import { MIN_PASSWORD_LENGTH, weakPassword } from './auth/credentials';
  * bad value stops start-up with a message naming the variable instead of failing at first use.
  */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
   }
@@ -375,7 +378,15 @@ function outboxConfig(env: Env): OutboxConfig {
     webhookAllowPrivateNetworks: bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: read(env, 'MAIL_FROM') ?? 'orders@example.com',
-    sms: sid && token && from ? { accountSid: sid, authToken: token, from, baseUrl: (url(env, 'TWILIO_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/+$/, '') } : undefined,
+    sms:
+      sid && token && from
+        ? {
+            accountSid: sid,
+            authToken: token,
+            from,
+            baseUrl: (url(env, 'TWILIO_BASE_URL', ['http:', 'https:']) ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+          }
+        : undefined,
     defaultLanguage: oneOf(env, 'DEFAULT_LANGUAGE', LANGUAGES, 'en'),
     pickupReminderHours: int(env, 'PICKUP_REMINDER_HOURS', 24, 0, 24 * 30),
     retentionDays: int(env, 'OUTBOX_RETENTION_DAYS', 30, 0, 36_500),

@@ -110,7 +110,9 @@ describe('health and unexpected errors', () => {
       // A failure while resolving the caller's token is masked the same way.
       const withToken = await t2.post({ query: print(MeDocument) }, { token: `cst_${'a'.repeat(43)}`, headers: { 'x-request-id': 'support-ticket-42' } });
       const withTokenText = await withToken.text();
-      expect(JSON.parse(withTokenText).errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'support-ticket-42' } }]);
+      expect(JSON.parse(withTokenText).errors).toEqual([
+        { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'support-ticket-42' } },
+      ]);
       expect(withTokenText).not.toMatch(/select|session|token_hash/i);
 
       const health = await healthz(t2);
@@ -162,7 +164,16 @@ describe('loadConfig', () => {
       SEED_DEMO_DATA: 'no',
       PICKUP_HOLD_HOURS: '48',
     });
-    expect(config).toMatchObject({ port: 8080, databaseUrl: 'postgresql://app@db:5432/shop', dbPoolMax: 25, logLevel: 'debug', currencyCode: 'EUR', adminEmail: 'boss@shop.test', seedDemoData: false, pickupHoldHours: 48 });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgresql://app@db:5432/shop',
+      dbPoolMax: 25,
+      logLevel: 'debug',
+      currencyCode: 'EUR',
+      adminEmail: 'boss@shop.test',
+      seedDemoData: false,
+      pickupHoldHours: 48,
+    });
   });
 
   it.each([

@@ -67,21 +67,21 @@ export function ok<T>(value?: T): Ok<T | undefined> {
 }
 
 export function fail<D = never>(code: ErrorCode, message: string, field?: (string | number)[], details?: D): Failure<D> {
-  return details === undefined ? { ok: false, errors: [new UserError(code, message, field)] } : { ok: false, errors: [new UserError(code, message, field)], details };
+  return details === undefined
+    ? { ok: false, errors: [new UserError(code, message, field)] }
+    : { ok: false, errors: [new UserError(code, message, field)], details };
 }
 
 export const unauthenticated = (message = 'Sign in to do this.') =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 
-export const forbidden = (message = 'You are not allowed to do this.') =>
-  new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+export const forbidden = (message = 'You are not allowed to do this.') => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 
 /** A query (which has no userErrors) refused by an abuse limit; mutations return TOO_MANY_ATTEMPTS in userErrors instead. */
 export const tooManyRequests = (message: string, retryAfterMs: number) =>
   new GraphQLError(message, { extensions: { code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) } });
 
-export const badRequest = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+export const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
 /** Error codes whose message is meant for the client; everything else is masked. */
 export const CLIENT_ERROR_CODES = new Set([

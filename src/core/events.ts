@@ -112,5 +112,4 @@ export function createRedisBus(url: string, log: Logger): EventBus {
   };
 }
 
-export const createEventBus = (redisUrl: string | undefined, log: Logger): EventBus =>
-  redisUrl ? createRedisBus(redisUrl, log) : createInProcessBus();
+export const createEventBus = (redisUrl: string | undefined, log: Logger): EventBus => (redisUrl ? createRedisBus(redisUrl, log) : createInProcessBus());

@@ -104,7 +104,11 @@ export function createExplorer(): Explorer | undefined {
   });
   const landingPage: ApolloServerPlugin = {
     async serverWillStart() {
-      return { async renderLandingPage() { return { html: PAGE }; } };
+      return {
+        async renderLandingPage() {
+          return { html: PAGE };
+        },
+      };
     },
   };
   return { router, landingPage };

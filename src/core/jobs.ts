@@ -32,12 +32,15 @@ export function startJobs(jobs: Job[], log: Logger): { stop(): Promise<void> } {
         });
       running.add(run);
     };
-    const first = setTimeout(() => {
-      tick();
-      const every = setInterval(tick, job.everyMs);
-      every.unref();
-      timers.push(every);
-    }, Math.floor(Math.random() * job.everyMs));
+    const first = setTimeout(
+      () => {
+        tick();
+        const every = setInterval(tick, job.everyMs);
+        every.unref();
+        timers.push(every);
+      },
+      Math.floor(Math.random() * job.everyMs),
+    );
     first.unref();
     timers.push(first);
   }

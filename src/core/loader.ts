@@ -17,10 +17,7 @@ export function byIdLoader<T extends { id: string }>(em: EntityManager, entity: 
 }
 
 /** One `WHERE <fk> IN (…)` per tick, grouped back by the foreign key. */
-export function groupLoader<T extends object>(
-  load: (keys: string[]) => Promise<T[]>,
-  keyOf: (row: T) => string,
-): DataLoader<string, T[]> {
+export function groupLoader<T extends object>(load: (keys: string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T[]> {
   return new DataLoader(async (keys) => {
     const rows = await load([...keys]);
     const groups = new Map<string, T[]>(keys.map((key) => [key, []]));

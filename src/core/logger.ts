@@ -51,5 +51,8 @@ export function isDatabaseError(err: unknown): err is Error {
   if (!(err instanceof Error)) return false;
   const fields = err as unknown as Record<string, unknown>;
   const state = fields.sqlState ?? fields.code;
-  return (typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) && ('routine' in fields || 'severity' in fields)) || (/Exception$/.test(err.name) && 'sqlMessage' in fields);
+  return (
+    (typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) && ('routine' in fields || 'severity' in fields)) ||
+    (/Exception$/.test(err.name) && 'sqlMessage' in fields)
+  );
 }

@@ -26,7 +26,16 @@ export interface RequestCredentials {
  * (one statement, none for guests or a token in the session cache), the channel, and fresh DataLoaders.
  */
 export async function createRequestContext(
-  deps: { orm: MikroORM; createLoaders: LoadersFactory; config: Config; log: Logger; events: EventBus; signInThrottle: SignInThrottle; limits: AbuseLimits; sessionCache?: SessionCache },
+  deps: {
+    orm: MikroORM;
+    createLoaders: LoadersFactory;
+    config: Config;
+    log: Logger;
+    events: EventBus;
+    signInThrottle: SignInThrottle;
+    limits: AbuseLimits;
+    sessionCache?: SessionCache;
+  },
   credentials: RequestCredentials,
 ): Promise<RequestContext> {
   const em = deps.orm.em.fork() as EntityManager;

@@ -14,7 +14,16 @@ import { Cart, CartFulfillmentResolver, CartLine, CartLineResolver, CartResolver
 import { Collection, CollectionProduct, CollectionResolver, Product, ProductResolver, ProductVariant, ProductVariantResolver } from './catalog';
 import { ConsentRecord, Customer, CustomerAccess, CustomerPreference, CustomerResolver, PasswordResetToken, SavedAddress } from './customer';
 import { CoPurchase, CustomerRecommendationsResolver, PurchaseToLearn, recommendationService, VariantSales } from './recommendation';
-import { InventoryMovement, StockAvailabilityResolver, StockLevel, StockTransfer, StockTransferLine, StockTransferLineResolver, StockTransferResolver, VariantStockResolver } from './inventory';
+import {
+  InventoryMovement,
+  StockAvailabilityResolver,
+  StockLevel,
+  StockTransfer,
+  StockTransferLine,
+  StockTransferLineResolver,
+  StockTransferResolver,
+  VariantStockResolver,
+} from './inventory';
 import { Location, LocationResolver } from './location';
 import {
   CustomerOrdersResolver,

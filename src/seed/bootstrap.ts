@@ -58,7 +58,14 @@ async function seedDemoData(ctx: ServiceContext, staffPassword: string): Promise
     const locations: Location[] = [];
     for (const input of DEMO_LOCATIONS) locations.push(expectOk(await locationService.create(tx, input)));
     for (const input of DEMO_PRODUCTS) expectOk(await catalogService.createProduct(tx, input));
-    const variants = [...(await catalogService.variantsBySku(tx, DEMO_PRODUCTS.flatMap((p) => p.variants.map((v) => v.sku)))).values()];
+    const variants = [
+      ...(
+        await catalogService.variantsBySku(
+          tx,
+          DEMO_PRODUCTS.flatMap((p) => p.variants.map((v) => v.sku)),
+        )
+      ).values(),
+    ];
     const changes = locations.flatMap((location, li) =>
       variants.map((variant, vi) => ({
         locationId: location.id,
@@ -73,8 +80,22 @@ async function seedDemoData(ctx: ServiceContext, staffPassword: string): Promise
     for (const rate of DEMO_TAX_RATES) expectOk(await pricingService.setTaxRate(tx, rate));
     for (const promotion of DEMO_PROMOTIONS) expectOk(await pricingService.createPromotion(tx, promotion));
     for (const location of locations.filter((l) => l.pickupEnabled)) {
-      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'associate'), password: staffPassword, role: StaffRole.ASSOCIATE, locationId: location.id }));
-      expectOk(await staffService.create(tx, { email: demoStaffEmail(location.code, 'manager'), password: staffPassword, role: StaffRole.MANAGER, locationId: location.id }));
+      expectOk(
+        await staffService.create(tx, {
+          email: demoStaffEmail(location.code, 'associate'),
+          password: staffPassword,
+          role: StaffRole.ASSOCIATE,
+          locationId: location.id,
+        }),
+      );
+      expectOk(
+        await staffService.create(tx, {
+          email: demoStaffEmail(location.code, 'manager'),
+          password: staffPassword,
+          role: StaffRole.MANAGER,
+          locationId: location.id,
+        }),
+      );
     }
     return ok();
   });

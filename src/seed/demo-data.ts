@@ -5,10 +5,34 @@ import { LocationKind } from '../modules/location';
  * stores' addresses decide the tax of pickups and counter sales (see DEMO_TAX_RATES).
  */
 export const DEMO_LOCATIONS = [
-  { code: 'DOWNTOWN', name: 'Downtown Store', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '350 5th Ave', city: 'New York', postalCode: '10118', countryCode: 'US', regionCode: 'NY' } },
-  { code: 'RIVERSIDE', name: 'Riverside Mall Store', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '1 Riverfront Plaza', city: 'Newark', postalCode: '07102', countryCode: 'US', regionCode: 'NJ' } },
-  { code: 'AIRPORT', name: 'Airport Kiosk', kind: LocationKind.STORE, pickupEnabled: true, address: { line1: '1 World Way', city: 'Los Angeles', postalCode: '90045', countryCode: 'US', regionCode: 'CA' } },
-  { code: 'WAREHOUSE', name: 'Central Warehouse', kind: LocationKind.WAREHOUSE, pickupEnabled: false, address: { line1: '100 Logistics Dr', city: 'Allentown', postalCode: '18106', countryCode: 'US', regionCode: 'PA' } },
+  {
+    code: 'DOWNTOWN',
+    name: 'Downtown Store',
+    kind: LocationKind.STORE,
+    pickupEnabled: true,
+    address: { line1: '350 5th Ave', city: 'New York', postalCode: '10118', countryCode: 'US', regionCode: 'NY' },
+  },
+  {
+    code: 'RIVERSIDE',
+    name: 'Riverside Mall Store',
+    kind: LocationKind.STORE,
+    pickupEnabled: true,
+    address: { line1: '1 Riverfront Plaza', city: 'Newark', postalCode: '07102', countryCode: 'US', regionCode: 'NJ' },
+  },
+  {
+    code: 'AIRPORT',
+    name: 'Airport Kiosk',
+    kind: LocationKind.STORE,
+    pickupEnabled: true,
+    address: { line1: '1 World Way', city: 'Los Angeles', postalCode: '90045', countryCode: 'US', regionCode: 'CA' },
+  },
+  {
+    code: 'WAREHOUSE',
+    name: 'Central Warehouse',
+    kind: LocationKind.WAREHOUSE,
+    pickupEnabled: false,
+    address: { line1: '100 Logistics Dr', city: 'Allentown', postalCode: '18106', countryCode: 'US', regionCode: 'PA' },
+  },
 ];
 
 /** State sales taxes of the demo stores' states (and Pennsylvania, where parcels to it are taxed). */

@@ -14,7 +14,16 @@ import { DEMO_STAFF_PASSWORD, demoStaffEmail } from '../../src/seed/demo-data';
 import { ADMIN, cleanUp, gql, locations, ServiceProcess, staffSignIn, tmpDir } from './service-process';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = join(__dirname, '..', 'artifacts', 'console');
 const WAIT_MS = 15_000;
 
@@ -26,7 +35,8 @@ afterAll(async () => {
 });
 
 /** A client document over plain HTTP, typed by its generated document. */
-const call = <R, V>(url: string, document: TypedDocumentNode<R, V>, variables: V, token?: string) => gql<R>(url, print(document), variables as Record<string, unknown>, token);
+const call = <R, V>(url: string, document: TypedDocumentNode<R, V>, variables: V, token?: string) =>
+  gql<R>(url, print(document), variables as Record<string, unknown>, token);
 
 describe('the pickup console in Chromium', () => {
   it('takes a pickup order from placed to completed, live, with an item added at the counter', async () => {
@@ -44,7 +54,12 @@ describe('the pickup console in Chromium', () => {
     const store = (await locations(url)).find((l) => l.code === 'DOWNTOWN')!;
     const admin = await staffSignIn(url, ADMIN.email, ADMIN.password);
     for (const sku of ['DENIM-M', 'SOCKS-M']) {
-      await gql(url, 'mutation Stock($l: ID!, $s: String!) { inventorySet(locationId: $l, sku: $s, onHand: 10) { userErrors { code } } }', { l: store.id, s: sku }, admin);
+      await gql(
+        url,
+        'mutation Stock($l: ID!, $s: String!) { inventorySet(locationId: $l, sku: $s, onHand: 10) { userErrors { code } } }',
+        { l: store.id, s: sku },
+        admin,
+      );
     }
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
@@ -82,7 +97,12 @@ describe('the pickup console in Chromium', () => {
     const { cartCreate } = await call(url, storefront.CreateCartDocument, { input: { lines: [{ sku: 'DENIM-M', quantity: 1 }] } }, token);
     const cartId = cartCreate.cart!.id;
     await call(url, storefront.SetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, token);
-    const { checkoutComplete } = await call(url, storefront.CheckoutDocument, { cartId, idempotencyKey: `console-${Date.now()}`, paymentMethod: 'CARD', paymentToken: 'tok_visa' }, token);
+    const { checkoutComplete } = await call(
+      url,
+      storefront.CheckoutDocument,
+      { cartId, idempotencyKey: `console-${Date.now()}`, paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+      token,
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     const order = checkoutComplete.order!;
     const row = `#queue tr[data-order-number="${order.number}"]`;
@@ -149,10 +169,25 @@ const queueNumbers = (page: Page): Promise<string[]> => page.$$eval('#queue tbod
 
 /** A pickup order at `storeId` placed by staff for a guest over HTTP (1 × DENIM-M, paid in store); its number. */
 async function staffOrder(url: string, token: string, storeId: string): Promise<string> {
-  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(url, 'mutation { cartCreate(input: { lines: [{ sku: "DENIM-M", quantity: 1 }] }) { cart { id } } }', {}, token);
+  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(
+    url,
+    'mutation { cartCreate(input: { lines: [{ sku: "DENIM-M", quantity: 1 }] }) { cart { id } } }',
+    {},
+    token,
+  );
   const cartId = cartCreate.cart.id;
-  await gql(url, 'mutation F($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }', { c: cartId, l: storeId }, token);
-  await gql(url, 'mutation E($c: ID!, $e: String!) { cartSetContact(cartId: $c, input: { email: $e }) { userErrors { code } } }', { c: cartId, e: `guest-${Date.now()}@example.test` }, token);
+  await gql(
+    url,
+    'mutation F($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }',
+    { c: cartId, l: storeId },
+    token,
+  );
+  await gql(
+    url,
+    'mutation E($c: ID!, $e: String!) { cartSetContact(cartId: $c, input: { email: $e }) { userErrors { code } } }',
+    { c: cartId, e: `guest-${Date.now()}@example.test` },
+    token,
+  );
   const { checkoutComplete } = await gql<{ checkoutComplete: { order: { number: string } | null } }>(
     url,
     'mutation C($c: ID!, $k: String!) { checkoutComplete(cartId: $c, idempotencyKey: $k, paymentMethod: PAY_IN_STORE) { order { number } userErrors { code message } } }',

@@ -7,7 +7,14 @@ import { ServiceProcess, cleanUp, tmpDir } from './service-process';
 
 afterAll(cleanUp);
 
-const production = (databaseUrl: string) => ({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: 'false' });
+const production = (databaseUrl: string) => ({
+  NODE_ENV: 'production',
+  ADMIN_PASSWORD: 'a-long-production-secret',
+  DATABASE_URL: databaseUrl,
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  SEED_DEMO_DATA: 'false',
+});
 
 async function onDatabase(url: string, sql: string): Promise<void> {
   const client = new Client({ connectionString: SERVER_URL });
@@ -46,9 +53,17 @@ describe('production start-up against a database that does not flush commits', (
   });
 
   it('starts on the embedded database in production, warning that it does not fsync', async () => {
-    const service = ServiceProcess.start({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATA_DIR: 'memory://', PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: 'false' }, tmpDir('cwd'));
+    const service = ServiceProcess.start(
+      { NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATA_DIR: 'memory://', PORT: '0', LOG_LEVEL: 'info', SEED_DEMO_DATA: 'false' },
+      tmpDir('cwd'),
+    );
     await service.ready();
-    expect(service.logs().filter((l) => l.level === 'warn').map((l) => l.msg)).toContainEqual(expect.stringMatching(/^embedded database in production: .*no fsync/));
+    expect(
+      service
+        .logs()
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.msg),
+    ).toContainEqual(expect.stringMatching(/^embedded database in production: .*no fsync/));
     await service.stop();
   });
 

@@ -52,7 +52,9 @@ describe('committed artifacts match the code', () => {
     const committed = readFileSync(join(ROOT, 'schema', 'schema.graphql'), 'utf8');
     const built = printSortedSchema();
     if (built !== committed) {
-      throw new Error(`schema/schema.graphql differs from the schema the resolvers build: run \`npm run schema:emit\` and commit the result.\n${firstDifference(committed, built)}`);
+      throw new Error(
+        `schema/schema.graphql differs from the schema the resolvers build: run \`npm run schema:emit\` and commit the result.\n${firstDifference(committed, built)}`,
+      );
     }
   });
 

@@ -6,7 +6,14 @@ import { DEMO_STAFF_PASSWORD, demoStaffEmail } from '../../src/seed/demo-data';
 import { cleanUp, gql, killAll, locations, ServiceProcess, staffSignIn, tmpDir } from './service-process';
 
 const PG_SERVER_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const PRODUCTION = { NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info', ADMIN_EMAIL: 'owner@shop.test', ADMIN_PASSWORD: 'a-long-production-secret', JOBS_ENABLED: 'false' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  PORT: '0',
+  LOG_LEVEL: 'info',
+  ADMIN_EMAIL: 'owner@shop.test',
+  ADMIN_PASSWORD: 'a-long-production-secret',
+  JOBS_ENABLED: 'false',
+};
 
 async function onServer<T>(work: (client: Client) => Promise<T>, url = PG_SERVER_URL): Promise<T> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -77,7 +84,10 @@ describe('NODE_ENV=production', () => {
     expect((await refused.exited).code).toBe(78);
     expect(refused.stderr).toContain('DEMO_STAFF_PASSWORD');
 
-    const service = ServiceProcess.start({ ...PRODUCTION, SEED_DEMO_DATA: 'true', DEMO_STAFF_PASSWORD: 'a-private-demo-secret', DATABASE_URL: await freshDatabase() }, tmpDir('prod'));
+    const service = ServiceProcess.start(
+      { ...PRODUCTION, SEED_DEMO_DATA: 'true', DEMO_STAFF_PASSWORD: 'a-private-demo-secret', DATABASE_URL: await freshDatabase() },
+      tmpDir('prod'),
+    );
     const url = await service.ready();
     expect(await locations(url)).toHaveLength(4);
     expect(await signInError(url, demoAssociate, DEMO_STAFF_PASSWORD)).toBe('INVALID_CREDENTIALS');

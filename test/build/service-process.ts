@@ -195,9 +195,9 @@ export interface ProductRow {
   variants: { sku: string }[];
 }
 export const products = async (url: string) =>
-  (await gql<{ products: { edges: { node: ProductRow }[] } }>(url, `query Products { products(first: 100) { edges { node { title variants { sku } } } } }`)).products.edges.map(
-    (e) => e.node,
-  );
+  (
+    await gql<{ products: { edges: { node: ProductRow }[] } }>(url, `query Products { products(first: 100) { edges { node { title variants { sku } } } } }`)
+  ).products.edges.map((e) => e.node);
 
 export const healthz = (url: string) => fetch(url.replace(/\/graphql$/, '/healthz'));
 

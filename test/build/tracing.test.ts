@@ -23,13 +23,26 @@ async function otlpReceiver(): Promise<{ server: Server; url: string; spans: Rec
   const paths: string[] = [];
   type Attr = { key: string; value: Record<string, unknown> };
   const flatten = (attrs: Attr[] = []) =>
-    Object.fromEntries(attrs.map(({ key, value }) => [key, value.stringValue ?? value.intValue ?? value.boolValue ?? (value.arrayValue as { values?: { stringValue?: string }[] })?.values?.map((v) => v.stringValue)]));
+    Object.fromEntries(
+      attrs.map(({ key, value }) => [
+        key,
+        value.stringValue ??
+          value.intValue ??
+          value.boolValue ??
+          (value.arrayValue as { values?: { stringValue?: string }[] })?.values?.map((v) => v.stringValue),
+      ]),
+    );
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       paths.push(req.url ?? '');
-      const payload = JSON.parse(body) as { resourceSpans: { resource: { attributes: Attr[] }; scopeSpans: { spans: (Omit<ReceivedSpan, 'attributes' | 'service'> & { attributes: Attr[] })[] }[] }[] };
+      const payload = JSON.parse(body) as {
+        resourceSpans: {
+          resource: { attributes: Attr[] };
+          scopeSpans: { spans: (Omit<ReceivedSpan, 'attributes' | 'service'> & { attributes: Attr[] })[] }[];
+        }[];
+      };
       for (const rs of payload.resourceSpans) {
         const service = String(flatten(rs.resource.attributes)['service.name']);
         for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, attributes: flatten(s.attributes), service });
@@ -46,7 +59,10 @@ describe('tracing', () => {
     const receiver = await otlpReceiver();
     const caller = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
     try {
-      const service = ServiceProcess.start({ PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'commerce-under-test' }, tmpDir('tracing'));
+      const service = ServiceProcess.start(
+        { PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'commerce-under-test' },
+        tmpDir('tracing'),
+      );
       const url = await service.ready();
       expect((await service.waitForLog((l) => l.msg === 'tracing enabled')).endpoint).toBe(`${receiver.url}/v1/traces`);
       const requestId = `trace-${Date.now()}`;
@@ -76,7 +92,12 @@ describe('tracing', () => {
     expect(operation!.service).toBe('commerce-under-test');
     // It joined the caller's trace (traceparent) as a child of the caller's span.
     expect([operation!.traceId, operation!.parentSpanId]).toEqual([caller.traceId, caller.spanId]);
-    expect(operation!.attributes).toMatchObject({ 'graphql.operation.name': 'StoreList', 'graphql.operation.type': 'query', 'commerce.channel': 'APP', 'commerce.request_id': expect.stringMatching(/^trace-/) });
+    expect(operation!.attributes).toMatchObject({
+      'graphql.operation.name': 'StoreList',
+      'graphql.operation.type': 'query',
+      'commerce.channel': 'APP',
+      'commerce.request_id': expect.stringMatching(/^trace-/),
+    });
     const statements = receiver.spans.filter((s) => s.parentSpanId === operation!.spanId);
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.every((s) => s.traceId === operation!.traceId && s.name === 'db select' && s.attributes['db.system.name'] === 'postgresql')).toBe(true);
@@ -96,7 +117,10 @@ describe('tracing over WebSocket', () => {
     const { WebSocket } = await import('ws');
     const receiver = await otlpReceiver();
     try {
-      const service = ServiceProcess.start({ PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, tmpDir('tracing-ws'));
+      const service = ServiceProcess.start(
+        { PORT: '0', LOG_LEVEL: 'info', DATA_DIR: 'memory://', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+        tmpDir('tracing-ws'),
+      );
       const url = await service.ready();
       const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
       const first = (query: string, variables?: Record<string, unknown>) =>
@@ -104,7 +128,10 @@ describe('tracing over WebSocket', () => {
           const stop = client.subscribe({ query, variables }, { next: (value) => (stop(), resolve(value)), error: reject, complete: () => resolve(undefined) });
         });
       expect(await first('query WsStores { locations(pickupEnabled: true) { code } }')).toMatchObject({ data: { locations: expect.any(Array) } });
-      const live = client.subscribe({ query: 'subscription WsLive($id: ID!) { orderUpdated(orderId: $id) { id } }', variables: { id: '00000000-0000-4000-8000-000000000000' } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      const live = client.subscribe(
+        { query: 'subscription WsLive($id: ID!) { orderUpdated(orderId: $id) { id } }', variables: { id: '00000000-0000-4000-8000-000000000000' } },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
       await new Promise((r) => setTimeout(r, 500));
       live();
       await client.dispose();
@@ -116,7 +143,11 @@ describe('tracing over WebSocket', () => {
     expect(query?.attributes).toMatchObject({ 'graphql.operation.name': 'WsStores', 'graphql.operation.type': 'query' });
     expect(receiver.spans.filter((s) => s.parentSpanId === query!.spanId).some((s) => s.name === 'db select')).toBe(true);
     const subscription = receiver.spans.find((s) => s.name === 'subscription WsLive');
-    expect(subscription?.attributes).toMatchObject({ 'graphql.operation.name': 'WsLive', 'graphql.operation.type': 'subscription', 'commerce.transport': 'websocket' });
+    expect(subscription?.attributes).toMatchObject({
+      'graphql.operation.name': 'WsLive',
+      'graphql.operation.type': 'subscription',
+      'commerce.transport': 'websocket',
+    });
     expect(receiver.spans.filter((s) => s.parentSpanId === subscription!.spanId).some((s) => s.name === 'db select')).toBe(true);
   }, 90_000);
 });

@@ -54,9 +54,28 @@ const customerIdx = fc.integer({ min: 0, max: 2 });
 const orderIdx = fc.nat({ max: 50 });
 const variantIdx = fc.integer({ min: 0, max: 1 });
 const operation = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), c: customerIdx, v: variantIdx, q: fc.integer({ min: 1, max: 3 }), channel: fc.constantFrom<ChannelName>('WEB', 'APP') }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('add' as const),
+      c: customerIdx,
+      v: variantIdx,
+      q: fc.integer({ min: 1, max: 3 }),
+      channel: fc.constantFrom<ChannelName>('WEB', 'APP'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('setQty' as const), c: customerIdx, q: fc.integer({ min: 0, max: 4 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('checkout' as const), c: customerIdx, how: fc.constantFrom('PICKUP' as const, 'SHIP' as const, 'COUNTER' as const), points: fc.boolean(), fill: fc.integer({ min: 0, max: 3 }), v: variantIdx }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('checkout' as const),
+      c: customerIdx,
+      how: fc.constantFrom('PICKUP' as const, 'SHIP' as const, 'COUNTER' as const),
+      points: fc.boolean(),
+      fill: fc.integer({ min: 0, max: 3 }),
+      v: variantIdx,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ready' as const), o: orderIdx }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pickup' as const), o: orderIdx }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ship' as const), o: orderIdx }) },
@@ -67,7 +86,10 @@ const operation = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('checkIn' as const), o: orderIdx }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('transfer' as const), toStore: fc.boolean(), v: variantIdx, q: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('receive' as const), x: fc.nat({ max: 20 }), lost: fc.integer({ min: 0, max: 1 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('code' as const), c: customerIdx, remove: fc.boolean(), channel: fc.constantFrom<ChannelName>('WEB', 'APP') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('code' as const), c: customerIdx, remove: fc.boolean(), channel: fc.constantFrom<ChannelName>('WEB', 'APP') }),
+  },
 );
 type Op = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -95,7 +117,18 @@ async function newWorld() {
     await stock(t, warehouse, v, 6);
   }
   const customers = [await aCustomer(t, Channel.WEB), await aCustomer(t, Channel.APP), await aCustomer(t, Channel.WEB)];
-  return { variants, store, warehouse, code, promotions: [automatic.id, limited.id], customers, associate: await aStaff(t, StaffRole.ASSOCIATE, store), admin: await anAdmin(t), orders: [] as { id: string; c: number; how: string; status: string; pickupCode?: string | null }[], transfers: [] as { id: string; sku: string; q: number }[] };
+  return {
+    variants,
+    store,
+    warehouse,
+    code,
+    promotions: [automatic.id, limited.id],
+    customers,
+    associate: await aStaff(t, StaffRole.ASSOCIATE, store),
+    admin: await anAdmin(t),
+    orders: [] as { id: string; c: number; how: string; status: string; pickupCode?: string | null }[],
+    transfers: [] as { id: string; sku: string; q: number }[],
+  };
 }
 type World = Awaited<ReturnType<typeof newWorld>>;
 
@@ -154,9 +187,10 @@ async function apply(w: World, op: Op): Promise<void> {
       const cart = await activeCart(op.c);
       if (!cart.lines.length) return;
       const lineId = cart.lines[0].id;
-      const payload = op.q === 0
-        ? settle(await t.gql(CartLinesRemoveDocument, { cartId: cart.id, lineIds: [lineId] }, customerOf(op.c)), op).cartLinesRemove
-        : settle(await t.gql(CartLinesUpdateDocument, { cartId: cart.id, lines: [{ lineId, quantity: op.q }] }, customerOf(op.c)), op).cartLinesUpdate;
+      const payload =
+        op.q === 0
+          ? settle(await t.gql(CartLinesRemoveDocument, { cartId: cart.id, lineIds: [lineId] }, customerOf(op.c)), op).cartLinesRemove
+          : settle(await t.gql(CartLinesUpdateDocument, { cartId: cart.id, lines: [{ lineId, quantity: op.q }] }, customerOf(op.c)), op).cartLinesUpdate;
       tally(payload);
       return;
     }
@@ -164,10 +198,16 @@ async function apply(w: World, op: Op): Promise<void> {
       // Mostly the buyer fills an empty cart first (fill 1–3); fill 0 checks out what is there.
       let cart = await activeCart(op.c);
       if (!cart.lines.length && op.fill > 0) {
-        cart = settle(await t.gql(CartCreateDocument, { input: { lines: [{ sku: w.variants[op.v].sku, quantity: op.fill }] } }, customerOf(op.c)), op).cartCreate.cart!;
+        cart = settle(await t.gql(CartCreateDocument, { input: { lines: [{ sku: w.variants[op.v].sku, quantity: op.fill }] } }, customerOf(op.c)), op)
+          .cartCreate.cart!;
       }
       const who = op.how === 'COUNTER' ? staff : customerOf(op.c);
-      const input = op.how === 'PICKUP' ? { method: 'PICKUP' as const, locationId: w.store.id } : op.how === 'SHIP' ? { method: 'SHIP' as const, shippingAddress: address } : { method: 'IN_STORE' as const };
+      const input =
+        op.how === 'PICKUP'
+          ? { method: 'PICKUP' as const, locationId: w.store.id }
+          : op.how === 'SHIP'
+            ? { method: 'SHIP' as const, shippingAddress: address }
+            : { method: 'IN_STORE' as const };
       tally(settle(await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input }, who), op).cartSetFulfillment);
       if (op.points) {
         const { me } = settle(await t.gql(MyOrdersDocument, { first: 1 }, customerOf(op.c)), op);
@@ -188,7 +228,16 @@ async function apply(w: World, op: Op): Promise<void> {
       return;
     case 'pickup':
       if (order) {
-        seen(settle(await t.gql(OrderCompletePickupDocument, { orderId: order.id, pickupCode: order.pickupCode ?? '', idempotencyKey: unique('pickup') }, order.how === 'PICKUP' ? staff : admin), op).orderCompletePickup);
+        seen(
+          settle(
+            await t.gql(
+              OrderCompletePickupDocument,
+              { orderId: order.id, pickupCode: order.pickupCode ?? '', idempotencyKey: unique('pickup') },
+              order.how === 'PICKUP' ? staff : admin,
+            ),
+            op,
+          ).orderCompletePickup,
+        );
       }
       return;
     case 'ship':
@@ -203,7 +252,16 @@ async function apply(w: World, op: Op): Promise<void> {
     case 'return': {
       if (!order) return;
       const lineId = settle(await t.gql(OrderDocument, { id: order.id }, admin), op).order!.lines[0].id;
-      seen(settle(await t.gql(OrderReturnLinesDocument, { orderId: order.id, lines: [{ lineId, quantity: 1 }], restock: op.restock, idempotencyKey: unique('return') }, staff), op).orderReturnLines);
+      seen(
+        settle(
+          await t.gql(
+            OrderReturnLinesDocument,
+            { orderId: order.id, lines: [{ lineId, quantity: 1 }], restock: op.restock, idempotencyKey: unique('return') },
+            staff,
+          ),
+          op,
+        ).orderReturnLines,
+      );
       return;
     }
     case 'expire':
@@ -218,7 +276,10 @@ async function apply(w: World, op: Op): Promise<void> {
     case 'transfer': {
       const [from, to] = op.toStore ? [w.warehouse, w.store] : [w.store, w.warehouse];
       const sku = w.variants[op.v].sku;
-      const created = settle(await t.gql(StockTransferCreateDocument, { input: { fromLocationId: from.id, toLocationId: to.id, lines: [{ sku, quantity: op.q }] } }, admin), op).stockTransferCreate;
+      const created = settle(
+        await t.gql(StockTransferCreateDocument, { input: { fromLocationId: from.id, toLocationId: to.id, lines: [{ sku, quantity: op.q }] } }, admin),
+        op,
+      ).stockTransferCreate;
       tally(created);
       if (!created.transfer) return;
       // Short of units (reserved ones never count) refuses the shipment: nothing moves.
@@ -231,7 +292,11 @@ async function apply(w: World, op: Op): Promise<void> {
       if (!w.transfers.length) return;
       const [transfer] = w.transfers.splice(op.x % w.transfers.length, 1);
       // Now and then a count above what was sent: refused, and the transfer stays on its way.
-      if (op.x % 5 === 0) tally(settle(await t.gql(StockTransferReceiveDocument, { id: transfer.id, lines: [{ sku: transfer.sku, quantity: transfer.q + 1 }] }, admin), op).stockTransferReceive);
+      if (op.x % 5 === 0)
+        tally(
+          settle(await t.gql(StockTransferReceiveDocument, { id: transfer.id, lines: [{ sku: transfer.sku, quantity: transfer.q + 1 }] }, admin), op)
+            .stockTransferReceive,
+        );
       const lines = [{ sku: transfer.sku, quantity: Math.max(0, transfer.q - op.lost) }];
       tally(settle(await t.gql(StockTransferReceiveDocument, { id: transfer.id, lines }, admin), op).stockTransferReceive);
       return;
@@ -270,13 +335,16 @@ async function pricingViolations(w: World, op: Op): Promise<string[]> {
     const { order } = settle(await t.gql(PricedOrderDocument, { id: o.id }, { token: w.admin.token }), op);
     problems.push(...totalsIdentities(order!).map((p) => `order ${o.id}: ${p}`));
   }
-  const counts = await t.app.orm.em.fork().getConnection().execute<{ id: string; times_used: number; held: string }[]>(
-    `select p.id, p.times_used,
+  const counts = await t.app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string; times_used: number; held: string }[]>(
+      `select p.id, p.times_used,
             (select count(*) from orders o, jsonb_array_elements(o.discounts) d
               where d->>'promotionId' = p.id::text and o.status not in ('CANCELLED', 'EXPIRED')) as held
        from promotion p where p.id in (?, ?)`,
-    w.promotions,
-  );
+      w.promotions,
+    );
   for (const c of counts) if (c.times_used !== Number(c.held)) problems.push(`promotion ${c.id}: used ${c.times_used}, held by ${c.held} orders`);
   return problems;
 }
@@ -309,8 +377,14 @@ it(`keeps every invariant through ${RUNS} random sequences of up to ${MAX_STEPS}
     runs,
     'steps (operations)': steps,
     'operations done / refused with a userError': `${outcomes.ok} / ${outcomes.refused}`,
-    'done per kind': [...done.entries()].sort().map(([k, n]) => `${k} ${n}`).join(', '),
-    'refused per kind': [...refusals.entries()].sort().map(([k, n]) => `${k} ${n}`).join(', '),
+    'done per kind': [...done.entries()]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', '),
+    'refused per kind': [...refusals.entries()]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', '),
     'invariant checks': steps,
     'invariant violations': failure ? 1 : 0,
     'wall time': `${Math.round((Date.now() - started) / 1000)} s`,
@@ -318,5 +392,6 @@ it(`keeps every invariant through ${RUNS} random sequences of up to ${MAX_STEPS}
   if (failure) throw new Error(`model test failed (seed ${SEED}; MODEL_SEED=${SEED} repeats it):\n${failure}`);
   expect(runs).toBe(RUNS);
   expect(outcomes.ok).toBeGreaterThan(steps / 4);
-  for (const kind of ['add', 'setQty', 'checkout', 'ready', 'pickup', 'ship', 'cancel', 'return', 'stock', 'checkIn', 'transfer', 'receive', 'code']) expect([kind, done.get(kind) ?? 0]).not.toEqual([kind, 0]);
+  for (const kind of ['add', 'setQty', 'checkout', 'ready', 'pickup', 'ship', 'cancel', 'return', 'stock', 'checkIn', 'transfer', 'receive', 'code'])
+    expect([kind, done.get(kind) ?? 0]).not.toEqual([kind, 0]);
 });

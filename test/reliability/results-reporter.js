@@ -21,7 +21,9 @@ class ReliabilityResultsReporter {
   onRunComplete(_contexts, results) {
     if (this.partial) return void console.log('test/reliability/RESULTS.md left as it was: this run was narrowed to some files or tests.');
     const records = existsSync(RESULTS_DIR)
-      ? readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')))
+      ? readdirSync(RESULTS_DIR)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')))
       : [];
     const scenarios = [...new Set(records.map((r) => r.scenario))].sort();
     const lines = [
@@ -44,7 +46,9 @@ class ReliabilityResultsReporter {
     lines.push('## Test files', '');
     for (const file of results.testResults) {
       const failed = file.numFailingTests > 0 || file.testExecError;
-      lines.push(`- ${failed ? 'FAILED' : 'passed'}: ${relative(this.rootDir, file.testFilePath)} (${file.displayName?.name ?? ''}, ${Math.round((file.perfStats.end - file.perfStats.start) / 1000)} s)`);
+      lines.push(
+        `- ${failed ? 'FAILED' : 'passed'}: ${relative(this.rootDir, file.testFilePath)} (${file.displayName?.name ?? ''}, ${Math.round((file.perfStats.end - file.perfStats.start) / 1000)} s)`,
+      );
     }
     writeFileSync(join(this.rootDir, 'test', 'reliability', 'RESULTS.md'), `${lines.join('\n')}\n`);
   }

@@ -4,7 +4,15 @@ import { SignInThrottle } from '../../src/core/auth/throttle';
 import { loadConfig } from '../../src/core/config';
 import { createLogger } from '../../src/core/logger';
 import { aCustomer, aPickupOrder, aProduct, aStaff, aStore, PASSWORD, sqlNumber, stock } from '../support/fixtures';
-import { CustomerSignInDocument, MeDocument, OrderCompletePickupDocument, OrderDocument, SignOutDocument, StaffMeDocument, StaffSignInDocument } from '../support/generated/graphql';
+import {
+  CustomerSignInDocument,
+  MeDocument,
+  OrderCompletePickupDocument,
+  OrderDocument,
+  SignOutDocument,
+  StaffMeDocument,
+  StaffSignInDocument,
+} from '../support/generated/graphql';
 import { TestApp, errorCodes, unique } from '../support/harness';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -30,9 +38,13 @@ describe('sign-in attempts', () => {
       const res = await t.data(CustomerSignInDocument, { email: customer.account.email, password: 'wrong-password' }, from(address));
       expect(res.customerSignIn.userErrors.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
     }
-    const { result, statements } = await t.stats.capture(() => t.data(CustomerSignInDocument, { email: customer.account.email, password: PASSWORD }, from(address)));
+    const { result, statements } = await t.stats.capture(() =>
+      t.data(CustomerSignInDocument, { email: customer.account.email, password: PASSWORD }, from(address)),
+    );
     expect(result.customerSignIn.token).toBeNull();
-    expect(result.customerSignIn.userErrors).toEqual([{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ (seconds|minutes)\./), field: null }]);
+    expect(result.customerSignIn.userErrors).toEqual([
+      { code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ (seconds|minutes)\./), field: null },
+    ]);
     expect(statements).toEqual([]);
     const owner = await t.data(CustomerSignInDocument, { email: customer.account.email, password: PASSWORD }, from(anAddress()));
     expect(owner.customerSignIn.userErrors).toEqual([]);
@@ -122,7 +134,9 @@ describe('pickup-code guesses', () => {
 
     for (let i = 1; i <= 4; i++) {
       const res = await attempt(t, 'WRONG1');
-      expect(res.orderCompletePickup.userErrors).toEqual([{ code: 'INVALID_PICKUP_CODE', message: expect.stringContaining(`${5 - i} more`), field: ['pickupCode'] }]);
+      expect(res.orderCompletePickup.userErrors).toEqual([
+        { code: 'INVALID_PICKUP_CODE', message: expect.stringContaining(`${5 - i} more`), field: ['pickupCode'] },
+      ]);
     }
     expect(await sqlNumber(t, 'select pickup_code_failures n from orders where id = ?', [order.id])).toBe(4);
     const fifth = await attempt(t, 'WRONG1');
@@ -132,7 +146,9 @@ describe('pickup-code guesses', () => {
     const other = await TestApp.start();
     try {
       const { result, statements } = await other.stats.capture(() => attempt(other, order.code));
-      expect(result.orderCompletePickup.userErrors).toEqual([{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ minutes\./), field: ['pickupCode'] }]);
+      expect(result.orderCompletePickup.userErrors).toEqual([
+        { code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ minutes\./), field: ['pickupCode'] },
+      ]);
       expect(writes(statements)).toEqual([]);
     } finally {
       await other.close();
@@ -168,7 +184,10 @@ describe('sessions', () => {
   it('refuses an expired token', async () => {
     const customer = await aCustomer(t);
     expect((await t.data(MeDocument, {}, { token: customer.token })).me?.id).toBe(customer.account.id);
-    await t.app.orm.em.fork().getConnection().execute(`update session set expires_at = now() - interval '1 second' where subject_id = ?`, [customer.account.id]);
+    await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update session set expires_at = now() - interval '1 second' where subject_id = ?`, [customer.account.id]);
     expect(errorCodes(await t.gql(MeDocument, {}, { token: customer.token }))).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -11,7 +11,13 @@ import { TestApp, unique } from '../support/harness';
 let t: TestApp;
 beforeAll(async () => {
   // Behind one proxy: the client address comes from X-Forwarded-For, so tests can act from several.
-  t = await TestApp.start({ TRUST_PROXY_HOPS: '1', SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT: '5', SIGNIN_MAX_ATTEMPTS_PER_ADDRESS: '8', SIGNIN_MAX_DELAY_MS: '600', SIGNUP_MAX_PER_ADDRESS: '3' });
+  t = await TestApp.start({
+    TRUST_PROXY_HOPS: '1',
+    SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT: '5',
+    SIGNIN_MAX_ATTEMPTS_PER_ADDRESS: '8',
+    SIGNIN_MAX_DELAY_MS: '600',
+    SIGNUP_MAX_PER_ADDRESS: '3',
+  });
 });
 afterAll(() => t.close());
 
@@ -23,12 +29,14 @@ const newEmail = () => `${unique('acct').toLowerCase()}@shop.test`;
 const codes = (payload: { userErrors: { code: string }[] }) => payload.userErrors.map((e) => e.code);
 
 describe('no one can lock an account', () => {
-  it("30 wrong passwords for the admin from six networks: the admin still signs in, slowed down, and the guessers are refused", async () => {
+  it('30 wrong passwords for the admin from six networks: the admin still signs in, slowed down, and the guessers are refused', async () => {
     const admin = await anAdmin(t);
     const email = admin.account.email;
     const guessers = Array.from({ length: 6 }, () => `${aNetwork()}::66`);
     // Five guesses from each network at once, then one more from each.
-    const guesses = await Promise.all(guessers.flatMap((address) => Array.from({ length: 5 }, (_, i) => t.data(StaffSignInDocument, { email, password: `guess-${i}` }, from(address)))));
+    const guesses = await Promise.all(
+      guessers.flatMap((address) => Array.from({ length: 5 }, (_, i) => t.data(StaffSignInDocument, { email, password: `guess-${i}` }, from(address)))),
+    );
     expect(new Set(guesses.flatMap((g) => codes(g.staffSignIn)))).toEqual(new Set(['INVALID_CREDENTIALS']));
     for (const address of guessers) {
       const more = await t.data(StaffSignInDocument, { email, password: 'guess-again' }, from(address));
@@ -83,7 +91,11 @@ describe('sign-up', () => {
     expect(codes((await signUp(existing.account.email)).customerSignUp)).toEqual(['EMAIL_TAKEN']);
     expect(codes((await signUp(newEmail())).customerSignUp)).toEqual([]);
     const refused = await signUp(newEmail());
-    expect(refused.customerSignUp).toEqual({ token: null, customer: null, userErrors: [{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ minutes\./), field: null }] });
+    expect(refused.customerSignUp).toEqual({
+      token: null,
+      customer: null,
+      userErrors: [{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/Try again in \d+ minutes\./), field: null }],
+    });
     expect(codes((await signUp(existing.account.email)).customerSignUp)).toEqual(['TOO_MANY_ATTEMPTS']);
 
     const elsewhere = await t.data(CustomerSignUpDocument, { input: { email: newEmail(), password: PASSWORD } }, from(`${aNetwork()}::5`));

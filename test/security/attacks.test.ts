@@ -27,7 +27,12 @@ async function send(body: unknown, headers: Record<string, string> = {}): Promis
     return { status: res.status, text };
   });
   const parsed = JSON.parse(result.text) as { errors?: { message: string; extensions?: { code?: string } }[] };
-  return { status: result.status, codes: (parsed.errors ?? []).map((e) => e.extensions?.code), messages: (parsed.errors ?? []).map((e) => e.message), statements };
+  return {
+    status: result.status,
+    codes: (parsed.errors ?? []).map((e) => e.extensions?.code),
+    messages: (parsed.errors ?? []).map((e) => e.message),
+    statements,
+  };
 }
 
 const nest = (levels: number, leaf: string) => {

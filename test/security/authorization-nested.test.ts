@@ -20,7 +20,10 @@ beforeAll(async () => {
   // The world's orders stay first in their owners' histories (newest first), however many the
   // matrix adds: every path through `orders(first: 50)` meets them.
   const ids = Object.values(w.sides).flatMap((s) => [s.order.id, s.elsewhere.id, s.shipped.id]);
-  await t.app.orm.em.fork().getConnection().execute(`update orders set created_at = now() + interval '1 day' where id in (${ids.map(() => '?').join(', ')})`, ids);
+  await t.app.orm.em
+    .fork()
+    .getConnection()
+    .execute(`update orders set created_at = now() + interval '1 day' where id in (${ids.map(() => '?').join(', ')})`, ids);
 });
 afterAll(() => t.close());
 
@@ -113,7 +116,9 @@ describe('the nested rules cover the whole API', () => {
 
 const cases = ROOT_TYPES.flatMap((root) =>
   Object.entries(NESTED[root]).flatMap(([field, nested]) =>
-    Array.isArray(nested) ? nested.flatMap((entry) => (field === 'me' ? (['A'] as const) : (['A', 'B'] as const)).map((side) => ({ root, field, entry, side }))) : [],
+    Array.isArray(nested)
+      ? nested.flatMap((entry) => (field === 'me' ? (['A'] as const) : (['A', 'B'] as const)).map((side) => ({ root, field, entry, side })))
+      : [],
   ),
 );
 

@@ -1,5 +1,11 @@
 import { orderTopic, pickupQueueTopic } from '../../src/modules/order/order.notifier';
-import { CartCreateDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCompletePickupDocument, OrderDocument } from '../support/generated/graphql';
+import {
+  CartCreateDocument,
+  CartSetFulfillmentDocument,
+  CheckoutCompleteDocument,
+  OrderCompletePickupDocument,
+  OrderDocument,
+} from '../support/generated/graphql';
 import { type TestApp, unique } from '../support/harness';
 import { aGuestContact, aPickupCart, aPickupOrder, PASSWORD } from '../support/fixtures';
 import { ANY_STAFF, CART_OWNER_OR_STAFF, EVERYONE, ORDER_OWNER_OR_STORE_STAFF, STORE_STAFF, type Outcome, type Rule } from './authorization.rules';
@@ -88,7 +94,8 @@ async function completedOrder({ t, w, side }: NestedCase): Promise<{ o: string; 
 }
 
 /** What the till sees of a customer beyond their orders: every field of the customer's profile. */
-const PROFILE = 'phone loyaltyNumber language preferredLocation { id } preferences { key value } addresses { id isDefault address { line1 } } consents { purpose granted } recommendations(first: 3) { id }';
+const PROFILE =
+  'phone loyaltyNumber language preferredLocation { id } preferences { key value } addresses { id isDefault address { line1 } } consents { purpose granted } recommendations(first: 3) { id }';
 
 /** One guest pickup order per side, with a contact email: what orderLookup finds (made once; lookups only read). */
 const guestOrders = new Map<string, Promise<{ n: string; e: string; id: string }>>();
@@ -113,7 +120,12 @@ const ORDER_PAYLOAD_SUMMARY = `{ order { id ${SUMMARY} customer { ${customerWith
 export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string, NestedRule>> = {
   Query: {
     order: [
-      { path: 'Order details', rule: ORDER_OWNER_OR_STORE_STAFF, document: `query($id: ID!) { order(id: $id) { id ${DETAILS} } }`, variables: ({ side }) => ({ id: side.order.id }) },
+      {
+        path: 'Order details',
+        rule: ORDER_OWNER_OR_STORE_STAFF,
+        document: `query($id: ID!) { order(id: $id) { id ${DETAILS} } }`,
+        variables: ({ side }) => ({ id: side.order.id }),
+      },
       {
         path: 'Order.customer.orders (details)',
         rule: OWNER_OR_ADMIN,
@@ -146,7 +158,13 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
       },
     ],
     pickupQueue: [
-      { path: "the store's orders in full", rule: STORE_STAFF, document: `query($l: ID!) { pickupQueue(locationId: $l) { id ${SUMMARY} ${DETAILS} } }`, variables: ({ side }) => ({ l: side.store.id }), reaches: (s) => [s.order.id] },
+      {
+        path: "the store's orders in full",
+        rule: STORE_STAFF,
+        document: `query($l: ID!) { pickupQueue(locationId: $l) { id ${SUMMARY} ${DETAILS} } }`,
+        variables: ({ side }) => ({ l: side.store.id }),
+        reaches: (s) => [s.order.id],
+      },
       {
         path: 'Order.customer.orders (details)',
         rule: ADMIN_ONLY,
@@ -262,7 +280,13 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
         variables: freshOrder,
         reaches: everyOrder,
       },
-      { path: 'OrderPayload.order (summary), .customer.orders (summary)', rule: STORE_STAFF, document: `mutation($o: ID!) { orderMarkReady(orderId: $o) ${ORDER_PAYLOAD_SUMMARY} }`, variables: freshOrder, reaches: everyOrder },
+      {
+        path: 'OrderPayload.order (summary), .customer.orders (summary)',
+        rule: STORE_STAFF,
+        document: `mutation($o: ID!) { orderMarkReady(orderId: $o) ${ORDER_PAYLOAD_SUMMARY} }`,
+        variables: freshOrder,
+        reaches: everyOrder,
+      },
     ],
     orderCancel: [
       {

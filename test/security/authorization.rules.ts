@@ -85,7 +85,10 @@ async function guestOrder(t: TestApp, w: World, side: Side): Promise<{ orderId: 
 }
 
 async function numberAndEmail(t: TestApp, orderId: string): Promise<{ n: string; e: string }> {
-  const [row] = await t.app.orm.em.fork().getConnection().execute<{ number: string; contact_email: string }[]>('select number, contact_email from orders where id = ?', [orderId]);
+  const [row] = await t.app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ number: string; contact_email: string }[]>('select number, contact_email from orders where id = ?', [orderId]);
   return { n: row.number, e: row.contact_email };
 }
 
@@ -95,12 +98,16 @@ const otherSide = (w: World, side: Side): Side => w.sides[side.name === 'A' ? 'B
 /** A transfer from the side's store to the other side's, not shipped yet. */
 const outgoingTransfer = async (t: TestApp, w: World, side: Side) => ({ transferId: await aTransfer(t, side.store, otherSide(w, side).store, w.sku, 1) });
 /** A transfer from the other side's store to the side's, on its way. */
-const incomingTransfer = async (t: TestApp, w: World, side: Side) => ({ transferId: await aTransfer(t, otherSide(w, side).store, side.store, w.sku, 1, { shipped: true }) });
+const incomingTransfer = async (t: TestApp, w: World, side: Side) => ({
+  transferId: await aTransfer(t, otherSide(w, side).store, side.store, w.sku, 1, { shipped: true }),
+});
 const TRANSFER_PAYLOAD = '{ transfer { id } userErrors { code } }';
 
 /** A collection of the world's product. */
 async function aCollection(t: TestApp, w: World): Promise<Partial<Prepared>> {
-  const code = unique('MC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
+  const code = unique('MC')
+    .replace(/[^A-Z0-9_-]/g, '')
+    .slice(0, 60);
   const created = await catalogService.createCollection(systemContext(t), { code, title: 'Matrix', productIds: [w.productId] });
   if (!created.ok) throw new Error('collection refused');
   return { collectionCode: code };
@@ -108,7 +115,14 @@ async function aCollection(t: TestApp, w: World): Promise<Partial<Prepared>> {
 
 /** A code promotion on the world's product (a code applies only when entered: no other cart changes). */
 async function aCodeOffer(t: TestApp, w: World): Promise<Partial<Prepared>> {
-  const created = await pricingService.createPromotion(systemContext(t), { title: 'Matrix', code: unique('MP').replace(/[^A-Z0-9_-]/g, '').slice(0, 60), percentOff: 5, skus: [w.sku] });
+  const created = await pricingService.createPromotion(systemContext(t), {
+    title: 'Matrix',
+    code: unique('MP')
+      .replace(/[^A-Z0-9_-]/g, '')
+      .slice(0, 60),
+    percentOff: 5,
+    skus: [w.sku],
+  });
   if (!created.ok) throw new Error('promotion refused');
   return { promotionId: created.value.id };
 }
@@ -119,7 +133,13 @@ const ORDER_PAYLOAD = '{ order { id } userErrors { code } }';
 /** Every root field of the API and who may use it. A field missing here fails the suite. */
 export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string, OperationRule>> = {
   Query: {
-    cart: { rule: CART_OWNER_OR_STAFF, object: true, prepare: cart, document: 'query($id: ID!) { cart(id: $id) { id } }', variables: ({ prepared }) => ({ id: prepared.cartId }) },
+    cart: {
+      rule: CART_OWNER_OR_STAFF,
+      object: true,
+      prepare: cart,
+      document: 'query($id: ID!) { cart(id: $id) { id } }',
+      variables: ({ prepared }) => ({ id: prepared.cartId }),
+    },
     collection: {
       rule: EVERYONE,
       prepare: (t, w) => aCollection(t, w),
@@ -129,13 +149,30 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
     collections: { rule: EVERYONE, document: '{ collections { code } }' },
     promotions: { rule: ANY_STAFF, document: '{ promotions { id } }' },
     taxRates: { rule: EVERYONE, document: '{ taxRates { id } }' },
-    customerAccessLog: { rule: ADMIN, document: 'query($c: ID!) { customerAccessLog(customerId: $c) { id } }', variables: ({ w }) => ({ c: w.sides.A.ownerId }) },
+    customerAccessLog: {
+      rule: ADMIN,
+      document: 'query($c: ID!) { customerAccessLog(customerId: $c) { id } }',
+      variables: ({ w }) => ({ c: w.sides.A.ownerId }),
+    },
     // Any store's staff: the customer walks into any store.
-    customerLookup: { rule: ANY_STAFF, document: 'query($q: String!) { customerLookup(query: $q) { id } }', variables: ({ w }) => ({ q: w.sides.A.ownerEmail }) },
-    customerByEmail: { rule: ANY_STAFF, document: 'query($email: String!) { customerByEmail(email: $email) { id } }', variables: ({ w }) => ({ email: w.sides.A.ownerEmail }) },
+    customerLookup: {
+      rule: ANY_STAFF,
+      document: 'query($q: String!) { customerLookup(query: $q) { id } }',
+      variables: ({ w }) => ({ q: w.sides.A.ownerEmail }),
+    },
+    customerByEmail: {
+      rule: ANY_STAFF,
+      document: 'query($email: String!) { customerByEmail(email: $email) { id } }',
+      variables: ({ w }) => ({ email: w.sides.A.ownerEmail }),
+    },
     locations: { rule: EVERYONE, document: '{ locations { id } }' },
     me: { rule: rule('none', 'ok', 'ok', 'none', 'none', 'none', 'none'), document: '{ me { id } }' },
-    order: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, document: 'query($id: ID!) { order(id: $id) { id } }', variables: ({ side }) => ({ id: side.order.id }) },
+    order: {
+      rule: ORDER_OWNER_OR_STORE_STAFF,
+      object: true,
+      document: 'query($id: ID!) { order(id: $id) { id } }',
+      variables: ({ side }) => ({ id: side.order.id }),
+    },
     // Whoever knows a guest order's number and email: an order status page.
     orderLookup: {
       rule: EVERYONE,
@@ -149,14 +186,33 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       document: 'query($l: ID!, $c: String!) { orderByPickupCode(locationId: $l, code: $c) { id } }',
       variables: ({ side }) => ({ l: side.store.id, c: side.order.code }),
     },
-    pickupQueue: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { pickupQueue(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
-    shipQueue: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { shipQueue(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
-    stockTransfers: { rule: STORE_STAFF, object: true, document: 'query($l: ID!) { stockTransfers(locationId: $l) { id } }', variables: ({ side }) => ({ l: side.store.id }) },
+    pickupQueue: {
+      rule: STORE_STAFF,
+      object: true,
+      document: 'query($l: ID!) { pickupQueue(locationId: $l) { id } }',
+      variables: ({ side }) => ({ l: side.store.id }),
+    },
+    shipQueue: {
+      rule: STORE_STAFF,
+      object: true,
+      document: 'query($l: ID!) { shipQueue(locationId: $l) { id } }',
+      variables: ({ side }) => ({ l: side.store.id }),
+    },
+    stockTransfers: {
+      rule: STORE_STAFF,
+      object: true,
+      document: 'query($l: ID!) { stockTransfers(locationId: $l) { id } }',
+      variables: ({ side }) => ({ l: side.store.id }),
+    },
     product: { rule: EVERYONE, document: 'query($id: ID!) { product(id: $id) { id } }', variables: ({ w }) => ({ id: w.productId }) },
     products: { rule: EVERYONE, document: '{ products(first: 5) { edges { cursor } } }' },
     staffMe: { rule: rule('none', 'none', 'none', 'ok', 'ok', 'ok', 'ok'), document: '{ staffMe { id } }' },
     variantBySku: { rule: EVERYONE, document: 'query($sku: String!) { variantBySku(sku: $sku) { id } }', variables: ({ w }) => ({ sku: w.sku }) },
-    webhook: { rule: rule(U, F, F, F, F, F, 'none'), document: 'query($id: ID!) { webhook(id: $id) { id } }', variables: () => ({ id: '00000000-0000-4000-8000-000000000000' }) },
+    webhook: {
+      rule: rule(U, F, F, F, F, F, 'none'),
+      document: 'query($id: ID!) { webhook(id: $id) { id } }',
+      variables: () => ({ id: '00000000-0000-4000-8000-000000000000' }),
+    },
     webhooks: { rule: ADMIN, document: '{ webhooks { id } }' },
   },
   Mutation: {
@@ -289,7 +345,11 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
     collectionCreate: {
       rule: ADMIN,
       document: `mutation($c: String!) { collectionCreate(input: { code: $c, title: "Matrix" }) ${PAYLOAD} }`,
-      variables: () => ({ c: unique('MC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60) }),
+      variables: () => ({
+        c: unique('MC')
+          .replace(/[^A-Z0-9_-]/g, '')
+          .slice(0, 60),
+      }),
     },
     locationUpdate: {
       rule: ADMIN,
@@ -305,7 +365,12 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
     promotionCreate: {
       rule: ADMIN,
       document: `mutation($c: String!, $sku: String!) { promotionCreate(input: { title: "Matrix", code: $c, percentOff: 5, skus: [$sku] }) ${PAYLOAD} }`,
-      variables: ({ w }) => ({ c: unique('MP').replace(/[^A-Z0-9_-]/g, '').slice(0, 60), sku: w.sku }),
+      variables: ({ w }) => ({
+        c: unique('MP')
+          .replace(/[^A-Z0-9_-]/g, '')
+          .slice(0, 60),
+        sku: w.sku,
+      }),
     },
     promotionDeactivate: {
       rule: ADMIN,
@@ -335,8 +400,20 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       document: `mutation($code: String!) { locationCreate(input: { code: $code, name: "Matrix", kind: STORE, pickupEnabled: false }) ${PAYLOAD} }`,
       variables: () => ({ code: unique('M').slice(0, 32) }),
     },
-    orderCancel: { rule: ORDER_OWNER_OR_STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderCancel(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
-    orderCheckIn: { rule: ORDER_OWNER, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderCheckIn(orderId: $o, note: "here") ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderCancel: {
+      rule: ORDER_OWNER_OR_STORE_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!) { orderCancel(orderId: $o) ${ORDER_PAYLOAD} }`,
+      variables: orderVars,
+    },
+    orderCheckIn: {
+      rule: ORDER_OWNER,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!) { orderCheckIn(orderId: $o, note: "here") ${ORDER_PAYLOAD} }`,
+      variables: orderVars,
+    },
     orderCompletePickup: {
       rule: STORE_STAFF,
       object: true,
@@ -344,9 +421,27 @@ export const RULES: Record<'Query' | 'Mutation' | 'Subscription', Record<string,
       document: `mutation($o: ID!, $k: String!) { orderCompletePickup(orderId: $o, pickupCode: "WRONG1", idempotencyKey: $k) ${ORDER_PAYLOAD} }`,
       variables: ({ prepared }) => ({ o: prepared.orderId, k: unique('key') }),
     },
-    orderMarkDelivered: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkDelivered(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
-    orderMarkReady: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkReady(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
-    orderMarkShipped: { rule: STORE_STAFF, object: true, prepare: freshOrder, document: `mutation($o: ID!) { orderMarkShipped(orderId: $o) ${ORDER_PAYLOAD} }`, variables: orderVars },
+    orderMarkDelivered: {
+      rule: STORE_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!) { orderMarkDelivered(orderId: $o) ${ORDER_PAYLOAD} }`,
+      variables: orderVars,
+    },
+    orderMarkReady: {
+      rule: STORE_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!) { orderMarkReady(orderId: $o) ${ORDER_PAYLOAD} }`,
+      variables: orderVars,
+    },
+    orderMarkShipped: {
+      rule: STORE_STAFF,
+      object: true,
+      prepare: freshOrder,
+      document: `mutation($o: ID!) { orderMarkShipped(orderId: $o) ${ORDER_PAYLOAD} }`,
+      variables: orderVars,
+    },
     orderReturnLines: {
       // Returns are taken at any store, whatever channel the order came from.
       rule: ANY_STAFF,

@@ -93,19 +93,16 @@ const cases = ROOT_TYPES.flatMap((root) =>
 
 describe('every caller gets what the rules say', () => {
   const label = (c: (typeof cases)[number]) => (!c.op.object ? '' : c.side === 'A' ? "on A's objects" : "on B's objects, ids swapped");
-  it.each(cases.map((c) => [`${c.root}.${c.field}`, label(c), c] as const))(
-    '%s %s',
-    async (_name, _side, { root, field, op, side: sideName }) => {
-      const side: Side = w.sides[sideName];
-      const prepared = { ...(op.prepare ? await op.prepare(t, w, side) : {}) } as Prepared;
-      const got: Record<string, Outcome | string> = {};
-      for (const caller of CALLERS) {
-        const token = op.freshSession && caller !== 'guest' ? await w.freshToken(caller) : w.tokens[caller];
-        const c: Case = { t, w, side, prepared, caller };
-        got[caller] = root === 'Subscription' ? await overWebSocket(field, op, c, token) : await overHttp(field, op, c, token);
-      }
-      const expected = Object.fromEntries(CALLERS.map((caller) => [caller, op.rule[sideName === 'A' ? caller : MIRROR[caller]]]));
-      expect(got).toEqual(expected);
-    },
-  );
+  it.each(cases.map((c) => [`${c.root}.${c.field}`, label(c), c] as const))('%s %s', async (_name, _side, { root, field, op, side: sideName }) => {
+    const side: Side = w.sides[sideName];
+    const prepared = { ...(op.prepare ? await op.prepare(t, w, side) : {}) } as Prepared;
+    const got: Record<string, Outcome | string> = {};
+    for (const caller of CALLERS) {
+      const token = op.freshSession && caller !== 'guest' ? await w.freshToken(caller) : w.tokens[caller];
+      const c: Case = { t, w, side, prepared, caller };
+      got[caller] = root === 'Subscription' ? await overWebSocket(field, op, c, token) : await overHttp(field, op, c, token);
+    }
+    const expected = Object.fromEntries(CALLERS.map((caller) => [caller, op.rule[sideName === 'A' ? caller : MIRROR[caller]]]));
+    expect(got).toEqual(expected);
+  });
 });

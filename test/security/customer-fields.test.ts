@@ -22,13 +22,22 @@ beforeAll(async () => {
   const options = { token: w.sides.A.ownerToken };
   const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: w.sku, quantity: 1 }] } }, options);
   const cartId = cartCreate.cart!.id;
-  await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: { line1: '7 Private Lane', city: 'Springfield', postalCode: '12345', countryCode: 'US' } } }, options);
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, options);
+  await t.data(
+    CartSetFulfillmentDocument,
+    { cartId, input: { method: 'SHIP', shippingAddress: { line1: '7 Private Lane', city: 'Springfield', postalCode: '12345', countryCode: 'US' } } },
+    options,
+  );
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+    options,
+  );
   shippedId = checkoutComplete.order!.id;
 });
 afterAll(() => t.close());
 
-const PROFILE = 'id phone loyaltyNumber language preferredLocation { id } preferences { key value } addresses { id } consents { purpose } recommendations(first: 3) { id }';
+const PROFILE =
+  'id phone loyaltyNumber language preferredLocation { id } preferences { key value } addresses { id } consents { purpose } recommendations(first: 3) { id }';
 const ORDERS = 'orders(first: 10) { edges { node { id fulfillment { location { id } shippingAddress { line1 } } } } }';
 
 async function lookup(caller: CallerName, selection: string) {
@@ -39,10 +48,9 @@ async function lookup(caller: CallerName, selection: string) {
 
 const addressesSeen = (body: Awaited<ReturnType<typeof lookup>>) =>
   Object.fromEntries(
-    ((body.data!.customerLookup[0].orders as { edges: { node: { id: string; fulfillment: { shippingAddress: { line1: string } | null } } }[] }).edges).map((e) => [
-      e.node.id === shippedId ? 'shipped' : 'pickup',
-      e.node.fulfillment.shippingAddress?.line1 ?? null,
-    ]),
+    (body.data!.customerLookup[0].orders as { edges: { node: { id: string; fulfillment: { shippingAddress: { line1: string } | null } } }[] }).edges.map(
+      (e) => [e.node.id === shippedId ? 'shipped' : 'pickup', e.node.fulfillment.shippingAddress?.line1 ?? null],
+    ),
   );
 
 describe('customerLookup { ... } as each caller', () => {
@@ -53,7 +61,8 @@ describe('customerLookup { ... } as each caller', () => {
       expect(body.data!.customerLookup[0].id).toBe(w.sides.A.ownerId);
     }
     expect(errorCodes({ status: 200, ...(await lookup('guest', PROFILE)) } as never)).toEqual(['UNAUTHENTICATED']);
-    for (const caller of ['customerA', 'customerB'] as const) expect(errorCodes({ status: 200, ...(await lookup(caller, PROFILE)) } as never)).toEqual(['FORBIDDEN']);
+    for (const caller of ['customerA', 'customerB'] as const)
+      expect(errorCodes({ status: 200, ...(await lookup(caller, PROFILE)) } as never)).toEqual(['FORBIDDEN']);
   });
 
   it('customerLookup { orders { shippingAddress } }: null for staff of other locations, shown to ADMIN and, through me, to the owner', async () => {

@@ -32,7 +32,11 @@ describe('with NODE_ENV=production', () => {
   });
 
   it('gives no "did you mean" hints for fields, arguments or enum values', async () => {
-    const queries = ['{ prodcts { edges { cursor } } }', '{ products(frist: 2) { edges { cursor } } }', '{ pickupQueue(locationId: "x", statuses: [REDY]) { id } }'];
+    const queries = [
+      '{ prodcts { edges { cursor } } }',
+      '{ products(frist: 2) { edges { cursor } } }',
+      '{ pickupQueue(locationId: "x", statuses: [REDY]) { id } }',
+    ];
     for (const query of queries) {
       const res = await post(t, query);
       expect(res.status).toBe(400);

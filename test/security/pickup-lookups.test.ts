@@ -79,7 +79,8 @@ describe('orderByPickupCode', () => {
   it('does not count lookups that find their order', async () => {
     const shop = await aShop();
     const associate = await shop.associate();
-    for (let i = 0; i < 4; i++) expect(await lookUp(t, shop, associate, [shop.order.code, shop.order.code, shop.order.code])).toEqual(['found', 'found', 'found']);
+    for (let i = 0; i < 4; i++)
+      expect(await lookUp(t, shop, associate, [shop.order.code, shop.order.code, shop.order.code])).toEqual(['found', 'found', 'found']);
     expect(await lookUp(t, shop, associate, Array(5).fill(WRONG))).toEqual(Array(5).fill('none'));
   });
 
@@ -139,7 +140,9 @@ describe("orderCompletePickup's wrong-code counter", () => {
     await stock(t, shop.store, variant, 5);
     const order = await aPickupOrder(t, shop.store, customer.token, variant.sku, { ready: true, readyBy: associate });
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: WRONG, idempotencyKey: unique('key') }, { token: associate })),
+      Array.from({ length: 12 }, () =>
+        t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: WRONG, idempotencyKey: unique('key') }, { token: associate }),
+      ),
     );
     const codes = results.map((r) => r.orderCompletePickup.userErrors[0]?.code);
     // Each wrong code checked is counted, and the fifth locks the order: no more than 5 are compared.

@@ -68,7 +68,11 @@ describe('money totals fit a GraphQL Int', () => {
   it('refuses a price above the maximum (1.5 billion minor units)', async () => {
     const admin = await anAdmin(t);
     const sku = unique('BIG');
-    const res = await t.data(ProductCreateDocument, { input: { title: 'Too dear', variants: [{ sku, title: 'Too dear', priceAmount: 1_500_000_000 }] } }, { token: admin.token });
+    const res = await t.data(
+      ProductCreateDocument,
+      { input: { title: 'Too dear', variants: [{ sku, title: 'Too dear', priceAmount: 1_500_000_000 }] } },
+      { token: admin.token },
+    );
     expect(res.productCreate.userErrors).toEqual([
       { code: 'INVALID_INPUT', message: expect.stringContaining(String(MAX_PRICE)), field: ['input', 'variants', '0', 'priceAmount'] },
     ]);
@@ -101,7 +105,11 @@ describe('money totals fit a GraphQL Int', () => {
 describe('the POS channel needs a staff token', () => {
   it('answers a guest or customer claiming POS over HTTP with 400; staff are served', async () => {
     const customer = await aCustomer(t);
-    for (const [token, channel] of [[undefined, 'POS'], [customer.token, 'POS'], [undefined, ' pos ']] as const) {
+    for (const [token, channel] of [
+      [undefined, 'POS'],
+      [customer.token, 'POS'],
+      [undefined, ' pos '],
+    ] as const) {
       const res = await t.gql(MeDocument, {}, { token, headers: { 'x-channel': channel } });
       expect([res.status, errorCodes(res)]).toEqual([400, ['BAD_REQUEST']]);
     }

@@ -6,7 +6,15 @@ import { fulfilmentService } from '../../src/modules/order';
 import type { Location } from '../../src/modules/location';
 import type { ProductVariant } from '../../src/modules/catalog';
 import { aCustomer, aProduct, aStaff, aStore, givePoints, pointsBalance, sqlNumber, stock, stockLevel, systemContext } from '../support/fixtures';
-import { CartApplyLoyaltyPointsDocument, CartCreateDocument, CartSetContactDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderCancelDocument, OrderDocument } from '../support/generated/graphql';
+import {
+  CartApplyLoyaltyPointsDocument,
+  CartCreateDocument,
+  CartSetContactDocument,
+  CartSetFulfillmentDocument,
+  CheckoutCompleteDocument,
+  OrderCancelDocument,
+  OrderDocument,
+} from '../support/generated/graphql';
 import { TestApp, unique } from '../support/harness';
 
 /**
@@ -41,8 +49,17 @@ afterAll(() => t.close());
 const anAddress = () => `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`;
 const from = (address: string, token?: string) => ({ token, headers: { 'x-forwarded-for': address } });
 
-async function checkout(app: TestApp, cartId: string, options: { token?: string; headers?: Record<string, string> }, paymentMethod: 'PAY_IN_STORE' | 'CARD' = 'PAY_IN_STORE') {
-  const { checkoutComplete } = await app.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod, paymentToken: 'tok_visa' }, options);
+async function checkout(
+  app: TestApp,
+  cartId: string,
+  options: { token?: string; headers?: Record<string, string> },
+  paymentMethod: 'PAY_IN_STORE' | 'CARD' = 'PAY_IN_STORE',
+) {
+  const { checkoutComplete } = await app.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('key'), paymentMethod, paymentToken: 'tok_visa' },
+    options,
+  );
   return checkoutComplete;
 }
 
@@ -112,7 +129,10 @@ describe('orders paid in store', () => {
     const address = anAddress();
     const cartId = await cartFor(address, customer.token, 4);
     const refused = await checkout(t, cartId, from(address, customer.token));
-    expect(refused).toEqual({ order: null, userErrors: [{ code: 'INVALID_INPUT', message: expect.stringContaining('At most 3 units'), field: ['paymentMethod'] }] });
+    expect(refused).toEqual({
+      order: null,
+      userErrors: [{ code: 'INVALID_INPUT', message: expect.stringContaining('At most 3 units'), field: ['paymentMethod'] }],
+    });
     expect(await sqlNumber(t, `select count(*) n from orders where cart_id = ?`, [cartId])).toBe(0);
     expect((await checkout(t, cartId, from(address, customer.token), 'CARD')).userErrors).toEqual([]);
   });
@@ -123,7 +143,9 @@ describe('orders paid in store', () => {
     const address = anAddress();
     const cartId = await cartFor(address, customer.token);
     const refused = await checkout(t, cartId, from(address, customer.token));
-    expect(refused.userErrors).toEqual([{ code: 'INVALID_INPUT', message: expect.stringContaining('2 orders waiting to be paid in store'), field: ['paymentMethod'] }]);
+    expect(refused.userErrors).toEqual([
+      { code: 'INVALID_INPUT', message: expect.stringContaining('2 orders waiting to be paid in store'), field: ['paymentMethod'] },
+    ]);
     await t.data(OrderCancelDocument, { orderId: orders[0].id }, { token: customer.token });
     expect((await checkout(t, cartId, from(anAddress(), customer.token))).userErrors).toEqual([]);
   });
@@ -152,7 +174,10 @@ describe('guests, per client address', () => {
     const address = anAddress();
     for (let i = 0; i < 4; i++) await t.data(CartCreateDocument, {}, from(address));
     const { result, statements } = await t.stats.capture(() => t.data(CartCreateDocument, {}, from(address)));
-    expect(result.cartCreate).toEqual({ cart: null, userErrors: [{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/new carts.*Try again in \d+ (seconds|minutes)\./), field: null }] });
+    expect(result.cartCreate).toEqual({
+      cart: null,
+      userErrors: [{ code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/new carts.*Try again in \d+ (seconds|minutes)\./), field: null }],
+    });
     expect(statements).toEqual([]);
     expect((await t.data(CartCreateDocument, {}, from(anAddress()))).cartCreate.userErrors).toEqual([]);
     expect((await t.data(CartCreateDocument, {}, from(address, (await aCustomer(t)).token))).cartCreate.userErrors).toEqual([]);
@@ -160,7 +185,12 @@ describe('guests, per client address', () => {
 
   it('attempt at most GUEST_CHECKOUTS_PER_ADDRESS checkouts per window, refused before any SQL', async () => {
     const address = anAddress();
-    for (let i = 0; i < 5; i++) await t.data(CheckoutCompleteDocument, { cartId: '00000000-0000-4000-8000-000000000000', idempotencyKey: unique('k'), paymentMethod: 'CARD' }, from(address));
+    for (let i = 0; i < 5; i++)
+      await t.data(
+        CheckoutCompleteDocument,
+        { cartId: '00000000-0000-4000-8000-000000000000', idempotencyKey: unique('k'), paymentMethod: 'CARD' },
+        from(address),
+      );
     const { result, statements } = await t.stats.capture(() => checkout(t, '00000000-0000-4000-8000-000000000000', from(address)));
     expect(result.userErrors.map((e) => e.code)).toEqual(['TOO_MANY_ATTEMPTS']);
     expect(statements).toEqual([]);

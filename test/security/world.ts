@@ -33,7 +33,11 @@ async function aShippedOrder(t: TestApp, token: string, sku: string): Promise<{ 
   const cartId = cartCreate.cart!.id;
   const shippingAddress = { name: 'Owner', line1: street, city: 'Springfield', postalCode: '12345', countryCode: 'US' };
   await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress } }, { token });
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token });
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+    { token },
+  );
   if (checkoutComplete.userErrors.length) throw new Error(`checkout refused: ${JSON.stringify(checkoutComplete.userErrors)}`);
   return { id: checkoutComplete.order!.id, street };
 }
@@ -79,7 +83,10 @@ export async function aWorld(t: TestApp): Promise<World> {
   return {
     sku: variant.sku,
     productId: variant.product.id,
-    tokens: { guest: undefined, ...Object.fromEntries([...Object.entries(customers), ...Object.entries(staff)].map(([k, v]) => [k, v.token])) } as World['tokens'],
+    tokens: {
+      guest: undefined,
+      ...Object.fromEntries([...Object.entries(customers), ...Object.entries(staff)].map(([k, v]) => [k, v.token])),
+    } as World['tokens'],
     staffEmail: staff.associateA.account.email,
     sides: { A: await side('A', storeA, customers.customerA, storeB), B: await side('B', storeB, customers.customerB, storeA) },
     async freshToken(caller) {

@@ -12,7 +12,14 @@ import { inventoryService, transferService } from '../../src/modules/inventory';
 import { LocationKind, locationService, type Location } from '../../src/modules/location';
 import { LoyaltyTransactionKind, loyaltyService } from '../../src/modules/loyalty';
 import { Staff } from '../../src/modules/staff';
-import { CartCreateDocument, CartSetContactDocument, CartSetFulfillmentDocument, CheckoutCompleteDocument, OrderMarkReadyDocument, type CartLineInput } from './generated/graphql';
+import {
+  CartCreateDocument,
+  CartSetContactDocument,
+  CartSetFulfillmentDocument,
+  CheckoutCompleteDocument,
+  OrderMarkReadyDocument,
+  type CartLineInput,
+} from './generated/graphql';
 import { type TestApp, unique } from './harness';
 
 /**
@@ -35,7 +42,10 @@ function expectOk<T>(result: { ok: true; value: T } | { ok: false; errors: { mes
   return result.value;
 }
 
-export async function aStore(t: TestApp, overrides: { pickupEnabled?: boolean; kind?: LocationKind; shipEnabled?: boolean; lowStockThreshold?: number } = {}): Promise<Location> {
+export async function aStore(
+  t: TestApp,
+  overrides: { pickupEnabled?: boolean; kind?: LocationKind; shipEnabled?: boolean; lowStockThreshold?: number } = {},
+): Promise<Location> {
   const kind = overrides.kind ?? LocationKind.STORE;
   return expectOk(
     await locationService.create(systemContext(t), {
@@ -61,7 +71,10 @@ export async function aProduct(t: TestApp, prices: number[] = [10_00]): Promise<
       variants: prices.map((priceAmount, i) => ({ sku: `${base}-${i}`, title: `Variant ${i}`, priceAmount })),
     }),
   );
-  const bySku = await catalogService.variantsBySku(ctx, prices.map((_, i) => `${base}-${i}`));
+  const bySku = await catalogService.variantsBySku(
+    ctx,
+    prices.map((_, i) => `${base}-${i}`),
+  );
   return prices.map((_, i) => bySku.get(`${base}-${i}`)!);
 }
 
@@ -113,15 +126,19 @@ export async function aCustomer(t: TestApp, channel: Channel = Channel.WEB): Pro
 /** Points on a customer's account, as an ADJUSTMENT ledger row (the real posting path). */
 export async function givePoints(t: TestApp, customerId: string, points: number): Promise<void> {
   const ctx = systemContext(t);
-  if (!(await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points })))) throw new Error('points refused');
+  if (!(await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId, kind: LoyaltyTransactionKind.ADJUSTMENT, points }))))
+    throw new Error('points refused');
 }
 
 /** A variant's stock at a location (zeros when it was never stocked there). */
 export async function stockLevel(t: TestApp, locationId: string, variantId: string): Promise<{ on_hand: number; reserved: number }> {
-  const rows = await t.app.orm.em.fork().getConnection().execute<{ on_hand: number; reserved: number }[]>(
-    'select on_hand, reserved from stock_level where location_id = ? and variant_id = ?',
-    [locationId, variantId],
-  );
+  const rows = await t.app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ on_hand: number; reserved: number }[]>('select on_hand, reserved from stock_level where location_id = ? and variant_id = ?', [
+      locationId,
+      variantId,
+    ]);
   return rows[0] ?? { on_hand: 0, reserved: 0 };
 }
 
@@ -163,7 +180,13 @@ export interface PickupOrder {
  * A customer's order of one unit of `sku` for pickup at `store`, placed over HTTP and paid in
  * store; READY_FOR_PICKUP when `ready` is set, marked by `readyBy` (a staff token of the store).
  */
-export async function aPickupOrder(t: TestApp, store: Location, customerToken: string, sku: string, options: { ready?: boolean; readyBy?: string } = {}): Promise<PickupOrder> {
+export async function aPickupOrder(
+  t: TestApp,
+  store: Location,
+  customerToken: string,
+  sku: string,
+  options: { ready?: boolean; readyBy?: string } = {},
+): Promise<PickupOrder> {
   const token = customerToken;
   const cartId = await aPickupCart(t, store, [{ sku, quantity: 1 }], token);
   const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token });

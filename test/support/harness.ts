@@ -24,20 +24,31 @@ export interface GqlResponse<T> {
   errors?: GraphQLErrorShape[];
 }
 
-
 /**
  * The service started in this test process on the suite's database (a PostgreSQL server or the
  * embedded one, per jest project), listening on a free loopback port. Tests talk to it over
  * real HTTP with the typed documents that codegen makes from test/operations.
  */
 export class TestApp {
-  private constructor(readonly app: App, readonly config: Config, readonly url: string) {}
+  private constructor(
+    readonly app: App,
+    readonly config: Config,
+    readonly url: string,
+  ) {}
 
   /** `options.logger` captures the service's log lines (they are silent otherwise). */
   static async start(env: Record<string, string> = {}, options: Pick<AppOptions, 'logger'> = {}): Promise<TestApp> {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (see jest.config.js).');
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, SEED_DEMO_DATA: 'false', JOBS_ENABLED: 'false', ...TEST_LIMITS, ...env });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      SEED_DEMO_DATA: 'false',
+      JOBS_ENABLED: 'false',
+      ...TEST_LIMITS,
+      ...env,
+    });
     // The suite's database is migrated once per run; the first admin and demo data are not wanted here.
     const app = await createApp(config, { migrate: false, bootstrap: false, ...options });
     return new TestApp(app, config, await app.listen(0));

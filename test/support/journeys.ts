@@ -32,7 +32,7 @@ function accepted<T extends Payload>(operation: string, payload: T): T {
 /** A storefront's product list: a page of products with variants, prices and available quantity. */
 export async function browse(client: GraphQLClient, first: number, after?: string | null): Promise<{ products: number; endCursor: string | null }> {
   const { products } = await client.data(BenchBrowseDocument, { first, after });
-  return { products: products.edges.length, endCursor: products.pageInfo.hasNextPage ? products.pageInfo.endCursor ?? null : null };
+  return { products: products.edges.length, endCursor: products.pageInfo.hasNextPage ? (products.pageInfo.endCursor ?? null) : null };
 }
 
 /** Create a cart, add three lines one request each, read it back with its pickup stores. */

@@ -35,9 +35,19 @@ export async function closeSubscriptions(): Promise<void> {
  * connection parameters, no retries). A refusal arrives either as a result with errors or as an
  * error message (validation): both end up in the errors.
  */
-export function subscribe<R, V extends Record<string, unknown>>(app: TestApp, document: TypedDocumentNode<R, V>, variables: V, options?: { token?: string }): Live<R>;
+export function subscribe<R, V extends Record<string, unknown>>(
+  app: TestApp,
+  document: TypedDocumentNode<R, V>,
+  variables: V,
+  options?: { token?: string },
+): Live<R>;
 export function subscribe(app: TestApp, document: string, variables?: Record<string, unknown>, options?: { token?: string }): Live<Record<string, unknown>>;
-export function subscribe<R>(app: TestApp, document: TypedDocumentNode<R> | string, variables: Record<string, unknown> = {}, options: { token?: string } = {}): Live<R> {
+export function subscribe<R>(
+  app: TestApp,
+  document: TypedDocumentNode<R> | string,
+  variables: Record<string, unknown> = {},
+  options: { token?: string } = {},
+): Live<R> {
   const client = createClient({
     url: app.url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,

@@ -20,16 +20,33 @@ export async function aPromotion(t: TestApp, input: Partial<PromotionInput> & Pi
 }
 
 /** A code promotion with a fresh code; returns the code too. */
-export async function aCodePromotion(t: TestApp, input: Partial<PromotionInput> & Pick<PromotionInput, 'skus'>): Promise<{ promotion: Promotion; code: string }> {
-  const code = unique('CODE').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
+export async function aCodePromotion(
+  t: TestApp,
+  input: Partial<PromotionInput> & Pick<PromotionInput, 'skus'>,
+): Promise<{ promotion: Promotion; code: string }> {
+  const code = unique('CODE')
+    .replace(/[^A-Z0-9_-]/g, '')
+    .slice(0, 60);
   return { promotion: await aPromotion(t, { code, ...input }), code };
 }
 
-export async function aTaxRate(t: TestApp, countryCode: string, regionCode: string | null, rateBasisPoints: number, name = `Tax ${countryCode}${regionCode ? `-${regionCode}` : ''}`): Promise<void> {
+export async function aTaxRate(
+  t: TestApp,
+  countryCode: string,
+  regionCode: string | null,
+  rateBasisPoints: number,
+  name = `Tax ${countryCode}${regionCode ? `-${regionCode}` : ''}`,
+): Promise<void> {
   expectOk(await pricingService.setTaxRate(systemContext(t), { countryCode, regionCode, name, rateBasisPoints }));
 }
 
-export const anAddress = (countryCode: string, regionCode?: string): Address => ({ line1: '1 Main St', city: 'Town', postalCode: '10001', countryCode, regionCode });
+export const anAddress = (countryCode: string, regionCode?: string): Address => ({
+  line1: '1 Main St',
+  city: 'Town',
+  postalCode: '10001',
+  countryCode,
+  regionCode,
+});
 
 /** A pickup store at an address (its tax is that address's). */
 export async function aStoreAt(t: TestApp, address: Address): Promise<Location> {
@@ -74,12 +91,40 @@ export function totalsIdentities(p: PricedShape): string[] {
   check('total', p.total.amount, p.subtotal.amount - p.discountTotal.amount - p.loyaltyDiscount.amount + tax(p));
   p.lines.forEach((l, i) => check(`line ${i} total`, l.total.amount, l.subtotal.amount - l.discountTotal.amount - l.loyaltyDiscount.amount + tax(l)));
   const sum = (f: (l: PricedLineShape) => number) => p.lines.reduce((s, l) => s + f(l), 0);
-  check('Σ line subtotal', sum((l) => l.subtotal.amount), p.subtotal.amount);
-  check('Σ line discount', sum((l) => l.discountTotal.amount), p.discountTotal.amount);
-  check('Σ line points', sum((l) => l.loyaltyDiscount.amount), p.loyaltyDiscount.amount);
-  check('Σ line tax', sum((l) => l.taxTotal.amount), p.taxTotal.amount);
-  check('Σ line total', sum((l) => l.total.amount), p.total.amount);
-  check('Σ discounts', p.discounts.reduce((s, d) => s + d.amount.amount, 0), p.discountTotal.amount);
-  check('Σ tax lines', p.taxLines.reduce((s, d) => s + d.amount.amount, 0), p.taxTotal.amount);
+  check(
+    'Σ line subtotal',
+    sum((l) => l.subtotal.amount),
+    p.subtotal.amount,
+  );
+  check(
+    'Σ line discount',
+    sum((l) => l.discountTotal.amount),
+    p.discountTotal.amount,
+  );
+  check(
+    'Σ line points',
+    sum((l) => l.loyaltyDiscount.amount),
+    p.loyaltyDiscount.amount,
+  );
+  check(
+    'Σ line tax',
+    sum((l) => l.taxTotal.amount),
+    p.taxTotal.amount,
+  );
+  check(
+    'Σ line total',
+    sum((l) => l.total.amount),
+    p.total.amount,
+  );
+  check(
+    'Σ discounts',
+    p.discounts.reduce((s, d) => s + d.amount.amount, 0),
+    p.discountTotal.amount,
+  );
+  check(
+    'Σ tax lines',
+    p.taxLines.reduce((s, d) => s + d.amount.amount, 0),
+    p.taxTotal.amount,
+  );
   return problems;
 }

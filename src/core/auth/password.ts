@@ -50,9 +50,7 @@ const pool = new HashingPool(DEFAULT_HASH_CONCURRENCY);
 export const setHashConcurrency = (limit: number): void => pool.setLimit(limit);
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) =>
-    scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 
 /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash, so they can be raised later. */
 export async function hashPassword(password: string): Promise<string> {

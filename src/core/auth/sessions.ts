@@ -15,13 +15,7 @@ const BROADCAST_WAIT_MS = 1000;
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Opens a session and returns the bearer token: shown once, stored only as a hash. */
-export async function issueToken(
-  em: EntityManager,
-  subjectKind: SessionSubject,
-  subjectId: string,
-  channel: Channel,
-  ttlHours: number,
-): Promise<string> {
+export async function issueToken(em: EntityManager, subjectKind: SessionSubject, subjectId: string, channel: Channel, ttlHours: number): Promise<string> {
   const token = `${PREFIX[subjectKind]}_${randomBytes(32).toString('base64url')}`;
   const session = em.create(Session, {
     tokenHash: sha256(token),

@@ -14,12 +14,18 @@ const EMBEDDED_IN_PRODUCTION =
 export async function assertDurableServer(orm: Orm, config: Config, log: Logger): Promise<void> {
   if (config.nodeEnv !== 'production') return;
   if (!config.databaseUrl) return void log.warn(EMBEDDED_IN_PRODUCTION);
-  const [settings] = await orm.em.fork().getConnection().execute<{ fsync: string; synchronous_commit: string; version: string }[]>(
-    "select current_setting('fsync') fsync, current_setting('synchronous_commit') synchronous_commit, version() version",
-  );
+  const [settings] = await orm.em
+    .fork()
+    .getConnection()
+    .execute<{ fsync: string; synchronous_commit: string; version: string }[]>(
+      "select current_setting('fsync') fsync, current_setting('synchronous_commit') synchronous_commit, version() version",
+    );
   if (settings.version.includes('PGlite')) return void log.warn(EMBEDDED_IN_PRODUCTION);
   const off = (['fsync', 'synchronous_commit'] as const).filter((name) => settings[name] === 'off');
   if (off.length) {
-    throw new ConfigError('DATABASE_URL', `points to a database with ${off.join(' and ')} off: committed orders could be lost in a crash; NODE_ENV=production refuses it`);
+    throw new ConfigError(
+      'DATABASE_URL',
+      `points to a database with ${off.join(' and ')} off: committed orders could be lost in a crash; NODE_ENV=production refuses it`,
+    );
   }
 }

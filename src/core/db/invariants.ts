@@ -38,7 +38,7 @@ export const INVARIANTS: Invariant[] = [
   {
     // Each transfer's ledger rows say what its status says: nothing moved for a DRAFT, the
     // quantities out of the sender once shipped, in at the receiver (less the losses) once received.
-    name: "transfer whose movements do not match its lines and status",
+    name: 'transfer whose movements do not match its lines and status',
     sql: `select t.id from stock_transfer t
          join (select transfer_id, variant_id, quantity, received_quantity from stock_transfer_line) l on l.transfer_id = t.id
          left join (select transfer_id, variant_id,
@@ -69,7 +69,10 @@ export const INVARIANTS: Invariant[] = [
     sql: `select o.id from orders o left join (select order_id, sum(quantity * unit_price) s from order_line group by 1) l on l.order_id = o.id
         where l.s is null or l.s <> o.subtotal`,
   },
-  { name: 'order without exactly one payment', sql: `select o.id from orders o left join payment p on p.order_id = o.id group by o.id having count(p.id) <> 1` },
+  {
+    name: 'order without exactly one payment',
+    sql: `select o.id from orders o left join payment p on p.order_id = o.id group by o.id having count(p.id) <> 1`,
+  },
   {
     name: 'loyalty balance not the sum of its ledger, or negative',
     sql: `select a.id from loyalty_account a

@@ -21,7 +21,16 @@ export interface OrmOptions {
   onConnection?: (connection: ClientBase) => Promise<void>;
 }
 
-export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debugSql = false, statementTimeoutMs, idleInTransactionTimeoutMs, onConnection }: OrmOptions): Options<PostgreSqlDriver> {
+export function ormConfig({
+  url,
+  entities,
+  poolMax,
+  stats = new SqlStats(),
+  debugSql = false,
+  statementTimeoutMs,
+  idleInTransactionTimeoutMs,
+  onConnection,
+}: OrmOptions): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
@@ -33,7 +42,10 @@ export function ormConfig({ url, entities, poolMax, stats = new SqlStats(), debu
       max: poolMax,
       ...(onConnection && {
         afterCreate: (connection: ClientBase, done: (err: unknown, connection: ClientBase) => void) =>
-          onConnection(connection).then(() => done(null, connection), (err: unknown) => done(err, connection)),
+          onConnection(connection).then(
+            () => done(null, connection),
+            (err: unknown) => done(err, connection),
+          ),
       }),
     },
     // Sent in each connection's startup packet, so every pooled connection has them before its

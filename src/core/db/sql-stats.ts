@@ -29,7 +29,10 @@ export class SqlStats {
 }
 
 export class CountingLogger extends DefaultLogger {
-  constructor(options: LoggerOptions, private readonly stats: SqlStats) {
+  constructor(
+    options: LoggerOptions,
+    private readonly stats: SqlStats,
+  ) {
     super(options);
   }
 

@@ -37,7 +37,9 @@ export function query<Row extends object>(em: EntityManager, sql: string, params
   return em.execute<Row[]>(sql, [...params]);
 }
 
-type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}` ? `${Head extends Uppercase<Head> ? (Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`) : Head}${SnakeCase<Tail>}` : S;
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Uppercase<Head> ? (Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`) : Head}${SnakeCase<Tail>}`
+  : S;
 /** An object's keys from camelCase to snake_case, as PostgreSQL names the columns. */
 export type Snake<T> = { [K in keyof T as K extends string ? SnakeCase<K> : K]: T[K] };
 

@@ -43,7 +43,11 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
   const plugin: ApolloServerPlugin<RequestContext> = {
     async requestDidStart({ contextValue, request }) {
       const parent = remoteParent(request.http?.headers.get('traceparent'));
-      const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': contextValue.requestId, 'commerce.channel': contextValue.channel } }, parent);
+      const span = tracer.startSpan(
+        'graphql',
+        { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': contextValue.requestId, 'commerce.channel': contextValue.channel } },
+        parent,
+      );
       const scope = requestScope.getStore();
       if (scope) operationSpans.set(scope, span);
       return {
@@ -67,7 +71,10 @@ export function createTracing(config: TracingConfig, orm: Orm): Tracing {
   };
 
   const observe = (scope: RequestScope, attributes: { requestId: string; channel: string }): OperationObserver => {
-    const span = tracer.startSpan('graphql', { kind: SpanKind.SERVER, attributes: { 'commerce.request_id': attributes.requestId, 'commerce.channel': attributes.channel, 'commerce.transport': 'websocket' } });
+    const span = tracer.startSpan('graphql', {
+      kind: SpanKind.SERVER,
+      attributes: { 'commerce.request_id': attributes.requestId, 'commerce.channel': attributes.channel, 'commerce.transport': 'websocket' },
+    });
     operationSpans.set(scope, span);
     return {
       resolved(operationName, type) {

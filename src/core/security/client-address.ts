@@ -18,7 +18,10 @@ export function addressBucket(address: string | undefined): string {
   if (!isIPv6(value)) return `other:${value.slice(0, 100)}`;
   const groups = expandIPv6(value);
   if (groups.every((g, i) => g === (i === 7 ? 1 : 0))) return 'loopback';
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }
 
 /** `::ffff:a.b.c.d` or `::ffff:hhhh:hhhh` as a.b.c.d; undefined for any other address. */

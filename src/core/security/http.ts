@@ -26,7 +26,12 @@ export function graphqlHttpGuards(config: Config): express.Router {
   };
   return express
     .Router()
-    .use(cors({ origin: corsOrigins === '*' ? true : corsOrigins, maxAge: 600 }), express.json({ limit: `${bodyLimitKb}kb` }), refuseBatches, bodyErrors(bodyLimitKb));
+    .use(
+      cors({ origin: corsOrigins === '*' ? true : corsOrigins, maxAge: 600 }),
+      express.json({ limit: `${bodyLimitKb}kb` }),
+      refuseBatches,
+      bodyErrors(bodyLimitKb),
+    );
 }
 
 /** body-parser's failures (too large, malformed JSON) as JSON errors; anything else goes on. */

@@ -51,7 +51,10 @@ export class AbuseLimits {
     const options = (keyPrefix: string, points: number) => ({ keyPrefix, points, duration });
     if (!config.redisUrl) {
       return new AbuseLimits(
-        { guestCart: new RateLimiterMemory(options('guest:cart', guestCartsPerAddress)), guestCheckout: new RateLimiterMemory(options('guest:checkout', guestCheckoutsPerAddress)) },
+        {
+          guestCart: new RateLimiterMemory(options('guest:cart', guestCartsPerAddress)),
+          guestCheckout: new RateLimiterMemory(options('guest:checkout', guestCheckoutsPerAddress)),
+        },
         databaseFailureCounter,
         log,
       );

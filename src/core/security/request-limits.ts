@@ -1,15 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import {
-  getNamedType,
-  getNullableType,
-  GraphQLError,
-  isLeafType,
-  isListType,
-  type DocumentNode,
-  type GraphQLSchema,
-  type ValidationRule,
-} from 'graphql';
+import { getNamedType, getNullableType, GraphQLError, isLeafType, isListType, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { SecurityConfig } from '../config';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
@@ -25,9 +16,12 @@ const UNPAGED_LIST_FACTOR = 10;
 const COST_LIMIT_CODE = 'QUERY_TOO_COMPLEX';
 
 export const queryTooComplex = (cost: number, max: number) =>
-  new GraphQLError(`The query costs ${Number.isFinite(cost) ? cost : 'too much to count'}, more than the ${max} allowed: ask for fewer items or fewer nested lists.`, {
-    extensions: { code: COST_LIMIT_CODE, ...(Number.isFinite(cost) ? { cost } : {}), maxCost: max, http: { status: 400 } },
-  });
+  new GraphQLError(
+    `The query costs ${Number.isFinite(cost) ? cost : 'too much to count'}, more than the ${max} allowed: ask for fewer items or fewer nested lists.`,
+    {
+      extensions: { code: COST_LIMIT_CODE, ...(Number.isFinite(cost) ? { cost } : {}), maxCost: max, http: { status: 400 } },
+    },
+  );
 
 const firstOutOfRange = (fieldName: string) =>
   new GraphQLError(`first must be between 1 and ${MAX_PAGE_SIZE} (on ${fieldName}).`, {
@@ -65,7 +59,13 @@ function operationCost(schema: GraphQLSchema, query: DocumentNode, variables?: R
  * or a `first` out of range. Variables that do not fit their types are left to execution, which
  * refuses them (BAD_USER_INPUT) before any resolver runs.
  */
-export function costRefusal(maxCost: number, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown> | null, operationName?: string | null): GraphQLError | undefined {
+export function costRefusal(
+  maxCost: number,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables?: Record<string, unknown> | null,
+  operationName?: string | null,
+): GraphQLError | undefined {
   let cost: number;
   try {
     cost = operationCost(schema, document, variables ?? {}, operationName ?? undefined);
@@ -85,7 +85,11 @@ export function costRefusal(maxCost: number, schema: GraphQLSchema, document: Do
  * the cost with the request's variables once the operation is known (graphql-query-complexity), and
  * then the length and content of every string input (input-policy.ts).
  */
-export function requestLimits(config: SecurityConfig): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
+export function requestLimits(config: SecurityConfig): {
+  plugins: ApolloServerPlugin[];
+  validationRules: ValidationRule[];
+  parseOptions: { maxTokens: number };
+} {
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxDepth, flattenFragments: true, exposeLimits: true },
     maxAliases: { n: config.maxAliases, exposeLimits: true },

@@ -46,7 +46,10 @@ describe('one cart across web, app and POS', () => {
     // POS: the associate finds the customer and sees the same cart, with where each line came from.
     const { customerByEmail } = await t.data(CustomerCartAtCounterDocument, { email: email.toUpperCase() }, { token: associate.token });
     expect(customerByEmail!.activeCart).toMatchObject({ id: cartId, totalQuantity: 3, subtotal: { amount: 36_00 } });
-    expect(customerByEmail!.activeCart!.lines.map((l) => [l.variant.sku, l.channel])).toEqual([[tee.sku, 'WEB'], [cap.sku, 'APP']]);
+    expect(customerByEmail!.activeCart!.lines.map((l) => [l.variant.sku, l.channel])).toEqual([
+      [tee.sku, 'WEB'],
+      [cap.sku, 'APP'],
+    ]);
     // Lines of a customer's cart carry the customer's id.
     expect(await sqlNumber(t, 'select count(*) n from cart_line where cart_id = ? and customer_id = ?', [cartId, customerSignUp.customer!.id])).toBe(2);
   });
@@ -55,14 +58,32 @@ describe('one cart across web, app and POS', () => {
     const [a, b] = await aProduct(t, [5_00, 7_00]);
     const customer = await aCustomer(t);
     const own = await t.data(CartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 1 }] } }, { token: customer.token, channel: 'APP' });
-    const guest = await t.data(CartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] } }, { channel: 'WEB' });
+    const guest = await t.data(
+      CartCreateDocument,
+      {
+        input: {
+          lines: [
+            { sku: a.sku, quantity: 2 },
+            { sku: b.sku, quantity: 1 },
+          ],
+        },
+      },
+      { channel: 'WEB' },
+    );
     await t.data(CartSetFulfillmentDocument, { cartId: guest.cartCreate.cart!.id, input: { method: 'PICKUP', locationId: (await aStore(t)).id } });
 
-    const { customerSignIn } = await t.data(SignInWithCartDocument, { email: customer.account.email, password: PASSWORD, cartId: guest.cartCreate.cart!.id }, { channel: 'WEB' });
+    const { customerSignIn } = await t.data(
+      SignInWithCartDocument,
+      { email: customer.account.email, password: PASSWORD, cartId: guest.cartCreate.cart!.id },
+      { channel: 'WEB' },
+    );
     expect(customerSignIn.userErrors).toEqual([]);
     const active = customerSignIn.customer!.activeCart!;
     expect(active.id).toBe(own.cartCreate.cart!.id);
-    expect(active.lines.map((l) => [l.variant.sku, l.quantity, l.channel])).toEqual([[a.sku, 3, 'APP'], [b.sku, 1, 'WEB']]);
+    expect(active.lines.map((l) => [l.variant.sku, l.quantity, l.channel])).toEqual([
+      [a.sku, 3, 'APP'],
+      [b.sku, 1, 'WEB'],
+    ]);
     expect(active.fulfillment!.method).toBe('PICKUP');
     expect((await t.data(CartDocument, { id: guest.cartCreate.cart!.id })).cart!.status).toBe('MERGED');
 
@@ -131,7 +152,10 @@ describe('batching', () => {
   it('reads a cart with lines, variants, prices and pickup stores in the same number of statements for 2 or 20 lines', async () => {
     const store = await aStore(t);
     const warehouse = await aWarehouse(t);
-    const variants = await aProduct(t, Array.from({ length: 20 }, (_, i) => 100 + i));
+    const variants = await aProduct(
+      t,
+      Array.from({ length: 20 }, (_, i) => 100 + i),
+    );
     for (const v of variants) await stock(t, store, v, 5);
     await stock(t, warehouse, variants[0], 50);
     const cartWith = async (n: number) => {
@@ -154,7 +178,14 @@ describe('batching', () => {
     await stock(t, both, a, 2);
     await stock(t, both, b, 1);
     await stock(t, onlyA, a, 10);
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] } });
+    const { cartCreate } = await t.data(CartCreateDocument, {
+      input: {
+        lines: [
+          { sku: a.sku, quantity: 2 },
+          { sku: b.sku, quantity: 1 },
+        ],
+      },
+    });
     const ids = (await t.data(CartWithPickupDocument, { id: cartCreate.cart!.id })).cart!.pickupLocations.map((l) => l.id);
     expect(ids).toContain(both.id);
     expect(ids).not.toContain(onlyA.id);

@@ -61,7 +61,6 @@ export function requested(inputs: CartLineInput[]): { ids: string[]; skus: strin
   };
 }
 
-
 /** The cart's lines with their variants (one statement), oldest first: whoever reads lines prices them next. */
 export function readLines(tx: ServiceContext, cartId: string): Promise<CartLine[]> {
   return tx.em.find(CartLine, { cart: cartId }, { orderBy: { createdAt: 'asc', id: 'asc' }, populate: ['variant'] });

@@ -19,12 +19,26 @@ export function taxAddressOf(cart: Cart, location: Pick<Location, 'address'> | u
 /** A cart as the pricing engine takes it: live prices (a cart always shows today's price; checkout copies it into the order). */
 export function cartToPrice(cart: Cart, lines: CartLine[], variants: (ProductVariant | undefined)[], location?: Pick<Location, 'address'>): CartToPrice {
   const priced = lines.flatMap((line, i) => (variants[i] ? [{ key: line.id, quantity: line.quantity, variant: variants[i] }] : []));
-  return { lines: priced, customerId: cart.customer?.id, codes: cart.discountCodes ?? [], pointsApplied: cart.loyaltyPointsApplied, taxAddress: taxAddressOf(cart, location) };
+  return {
+    lines: priced,
+    customerId: cart.customer?.id,
+    codes: cart.discountCodes ?? [],
+    pointsApplied: cart.loyaltyPointsApplied,
+    taxAddress: taxAddressOf(cart, location),
+  };
 }
 
 /** Prices a cart inside a change (its lines read with their variants). */
 export function priceLockedCart(tx: ServiceContext, cart: Cart, lines: CartLine[], location?: Location): Promise<Priced> {
-  return pricingService.price(tx, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap()), location));
+  return pricingService.price(
+    tx,
+    cartToPrice(
+      cart,
+      lines,
+      lines.map((l) => l.variant.unwrap()),
+      location,
+    ),
+  );
 }
 
 const priced = new WeakMap<object, Map<string, Promise<Priced>>>();

@@ -9,7 +9,16 @@ import { AppliedDiscount, TaxLine, type Priced } from '../pricing';
 import { Cart, CartLine } from './cart.entity';
 import { pricesOf, variantOf } from './cart.pricing';
 import { assertCartAccess, cartService } from './cart.service';
-import { CartContact, CartContactInput, CartCreateInput, CartFulfillment, CartFulfillmentInput, CartLineInput, CartLineUpdateInput, CartPayload } from './cart.types';
+import {
+  CartContact,
+  CartContactInput,
+  CartCreateInput,
+  CartFulfillment,
+  CartFulfillmentInput,
+  CartLineInput,
+  CartLineUpdateInput,
+  CartPayload,
+} from './cart.types';
 
 const payload = (result: Parameters<typeof toPayload<'cart', Cart>>[0]): CartPayload => toPayload(result, 'cart');
 

@@ -104,7 +104,10 @@ export class CartService {
           removed.add(line);
         } else line.quantity = update.quantity;
       }
-      return tooLargeForCart(lines.filter((l) => !removed.has(l)), ['lines']);
+      return tooLargeForCart(
+        lines.filter((l) => !removed.has(l)),
+        ['lines'],
+      );
     });
   }
 
@@ -136,35 +139,48 @@ export class CartService {
     // more, and one that fails rolls it back.
     const requestedAddress = input.method === FulfillmentMethod.SHIP ? input.shippingAddress : undefined;
     const shippingAddress = requestedAddress && normalizeAddress(requestedAddress);
-    const storeId = input.method === FulfillmentMethod.SHIP ? undefined : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
+    const storeId =
+      input.method === FulfillmentMethod.SHIP
+        ? undefined
+        : (input.locationId ?? (input.method === FulfillmentMethod.IN_STORE ? staffLocationOf(ctx) : undefined));
     const fulfillment = { method: input.method, locationId: storeId && isUuid(storeId) ? storeId : undefined, shippingAddress };
-    const result = await this.mutate(ctx, cartId, expectedVersion, async (tx, cart, _lines, read) => {
-      // The cart already holds the fulfillment asked for: here it is only checked.
-      if (input.method === FulfillmentMethod.SHIP) {
-        // Another customer's address (or a guest cart) is refused as if the id named nothing.
-        if (saved && saved.customer.id !== cart.customer?.id) return fail(ErrorCode.NOT_FOUND, 'No saved address has this id.', ['input', 'addressId']);
-        const address = input.shippingAddress;
-        if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
-        const problem = addressProblem(shippingAddress!);
-        if (problem) return fail(ErrorCode.INVALID_INPUT, problem.message, ['input', 'shippingAddress', problem.field]);
+    const result = await this.mutate(
+      ctx,
+      cartId,
+      expectedVersion,
+      async (tx, cart, _lines, read) => {
+        // The cart already holds the fulfillment asked for: here it is only checked.
+        if (input.method === FulfillmentMethod.SHIP) {
+          // Another customer's address (or a guest cart) is refused as if the id named nothing.
+          if (saved && saved.customer.id !== cart.customer?.id) return fail(ErrorCode.NOT_FOUND, 'No saved address has this id.', ['input', 'addressId']);
+          const address = input.shippingAddress;
+          if (!address) return fail(ErrorCode.INVALID_INPUT, 'Shipping needs an address.', ['input', 'shippingAddress']);
+          const problem = addressProblem(shippingAddress!);
+          if (problem) return fail(ErrorCode.INVALID_INPUT, problem.message, ['input', 'shippingAddress', problem.field]);
+          return ok();
+        }
+        // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
+        const staff = input.method === FulfillmentMethod.IN_STORE ? requireStaff(tx) : undefined;
+        const locationId = input.locationId ?? staff?.locationId;
+        if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
+        if (staff) requireStaff(tx, { locationId });
+        const prefetched = read.location?.id === locationId;
+        const location = prefetched ? read.location! : isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
+        if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
+        if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
+          return fail(
+            ErrorCode.LOCATION_NOT_AVAILABLE,
+            `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`,
+            ['input', 'locationId'],
+          );
+        }
+        // The locking statement has set the store it read; another one only if it read none.
+        if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
+        chosen = location;
         return ok();
-      }
-      // IN_STORE is a sale at the counter: staff only, in their own store (theirs by default).
-      const staff = input.method === FulfillmentMethod.IN_STORE ? requireStaff(tx) : undefined;
-      const locationId = input.locationId ?? staff?.locationId;
-      if (!locationId) return fail(ErrorCode.INVALID_INPUT, `${input.method} needs a locationId.`, ['input', 'locationId']);
-      if (staff) requireStaff(tx, { locationId });
-      const prefetched = read.location?.id === locationId;
-      const location = prefetched ? read.location! : isUuid(locationId) ? await tx.em.findOne(Location, { id: locationId }) : null;
-      if (!location) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', 'locationId']);
-      if (location.kind !== LocationKind.STORE || (input.method === FulfillmentMethod.PICKUP && !location.pickupEnabled)) {
-        return fail(ErrorCode.LOCATION_NOT_AVAILABLE, `${location.name} does not offer ${input.method === FulfillmentMethod.PICKUP ? 'pickup' : 'counter sales'}.`, ['input', 'locationId']);
-      }
-      // The locking statement has set the store it read; another one only if it read none.
-      if (!prefetched) cart.fulfillmentLocation = tx.em.getReference(Location, location.id, { wrapped: true });
-      chosen = location;
-      return ok();
-    }, { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment });
+      },
+      { prime: true, lines: false, locationId: fulfillment.locationId, fulfillment },
+    );
     if (result.ok && chosen) requestLoaders(ctx)?.locationById.clear(chosen.id).prime(chosen.id, chosen);
     return result;
   }
@@ -174,20 +190,27 @@ export class CartService {
    * and a phone. A field left out keeps its value; an empty one clears it.
    */
   setContact(ctx: ServiceContext, cartId: string, input: CartContactInput, expectedVersion?: number | null): Promise<Result<Cart>> {
-    return this.mutate(ctx, cartId, expectedVersion, async (_tx, cart) => {
-      if (cart.customer) return fail(ErrorCode.INVALID_INPUT, "A customer's cart uses the account's email and phone.", ['cartId']);
-      if (input.email !== undefined && input.email !== null) {
-        const email = input.email.trim() === '' ? null : parseEmail(input.email);
-        if (email === undefined) return fail(ErrorCode.INVALID_INPUT, 'Enter a valid email address.', ['input', 'email']);
-        cart.contactEmail = email ?? undefined;
-      }
-      if (input.phone !== undefined && input.phone !== null) {
-        const phone = input.phone.trim() === '' ? null : parsePhone(input.phone);
-        if (phone === undefined) return fail(ErrorCode.INVALID_INPUT, 'Enter the phone number with its country code, e.g. +34 600 123 456.', ['input', 'phone']);
-        cart.contactPhone = phone ?? undefined;
-      }
-      return ok();
-    }, { prime: true, lines: false });
+    return this.mutate(
+      ctx,
+      cartId,
+      expectedVersion,
+      async (_tx, cart) => {
+        if (cart.customer) return fail(ErrorCode.INVALID_INPUT, "A customer's cart uses the account's email and phone.", ['cartId']);
+        if (input.email !== undefined && input.email !== null) {
+          const email = input.email.trim() === '' ? null : parseEmail(input.email);
+          if (email === undefined) return fail(ErrorCode.INVALID_INPUT, 'Enter a valid email address.', ['input', 'email']);
+          cart.contactEmail = email ?? undefined;
+        }
+        if (input.phone !== undefined && input.phone !== null) {
+          const phone = input.phone.trim() === '' ? null : parsePhone(input.phone);
+          if (phone === undefined)
+            return fail(ErrorCode.INVALID_INPUT, 'Enter the phone number with its country code, e.g. +34 600 123 456.', ['input', 'phone']);
+          cart.contactPhone = phone ?? undefined;
+        }
+        return ok();
+      },
+      { prime: true, lines: false },
+    );
   }
 
   /** Erasure: the customer's carts forget where to ship and whom to contact; an open one is abandoned. */
@@ -197,19 +220,25 @@ export class CartService {
 
   /** Points to redeem at checkout; never more than the balance or than the subtotal is worth. */
   applyLoyaltyPoints(ctx: ServiceContext, cartId: string, points: number, expectedVersion?: number | null): Promise<Result<Cart>> {
-    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
-      if (!Number.isInteger(points) || points < 0) return fail(ErrorCode.INVALID_INPUT, 'Points are a whole number from 0.', ['points']);
-      if (points > 0) {
-        const balance = cart.customer ? await loyaltyService.balanceOf(tx, cart.customer.id) : 0;
-        if (points > balance) return fail(ErrorCode.INSUFFICIENT_POINTS, `The balance is ${balance} points.`, ['points']);
-        const { subtotal, discountTotal } = await priceLockedCart(tx, cart, lines);
-        if (loyaltyService.discountFor(tx.config.loyalty, points) > subtotal - discountTotal) {
-          return fail(ErrorCode.INSUFFICIENT_POINTS, 'That many points are worth more than the cart.', ['points']);
+    return this.mutate(
+      ctx,
+      cartId,
+      expectedVersion,
+      async (tx, cart, lines) => {
+        if (!Number.isInteger(points) || points < 0) return fail(ErrorCode.INVALID_INPUT, 'Points are a whole number from 0.', ['points']);
+        if (points > 0) {
+          const balance = cart.customer ? await loyaltyService.balanceOf(tx, cart.customer.id) : 0;
+          if (points > balance) return fail(ErrorCode.INSUFFICIENT_POINTS, `The balance is ${balance} points.`, ['points']);
+          const { subtotal, discountTotal } = await priceLockedCart(tx, cart, lines);
+          if (loyaltyService.discountFor(tx.config.loyalty, points) > subtotal - discountTotal) {
+            return fail(ErrorCode.INSUFFICIENT_POINTS, 'That many points are worth more than the cart.', ['points']);
+          }
         }
-      }
-      cart.loyaltyPointsApplied = points;
-      return ok();
-    }, { prime: true });
+        cart.loyaltyPointsApplied = points;
+        return ok();
+      },
+      { prime: true },
+    );
   }
 
   /**
@@ -217,22 +246,42 @@ export class CartService {
    * channel now; the cart keeps it on every channel. One code per cart: a new one replaces it.
    */
   applyDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
-    return this.mutate(ctx, cartId, expectedVersion, async (tx, cart, lines) => {
-      if (!normalizeCode(code)) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'Enter a code.', ['code']);
-      const checked = await pricingService.checkCode(tx, code, cartToPrice(cart, lines, lines.map((l) => l.variant.unwrap())));
-      if (!checked.ok) return checked;
-      cart.discountCodes = [checked.value.code!];
-      return ok();
-    }, { prime: true });
+    return this.mutate(
+      ctx,
+      cartId,
+      expectedVersion,
+      async (tx, cart, lines) => {
+        if (!normalizeCode(code)) return fail(ErrorCode.DISCOUNT_CODE_INVALID, 'Enter a code.', ['code']);
+        const checked = await pricingService.checkCode(
+          tx,
+          code,
+          cartToPrice(
+            cart,
+            lines,
+            lines.map((l) => l.variant.unwrap()),
+          ),
+        );
+        if (!checked.ok) return checked;
+        cart.discountCodes = [checked.value.code!];
+        return ok();
+      },
+      { prime: true },
+    );
   }
 
   removeDiscountCode(ctx: ServiceContext, cartId: string, code: string, expectedVersion?: number | null): Promise<Result<Cart>> {
-    return this.mutate(ctx, cartId, expectedVersion, async (_tx, cart) => {
-      const normalized = normalizeCode(code);
-      if (!cart.discountCodes.includes(normalized)) return fail(ErrorCode.NOT_FOUND, 'This code is not on the cart.', ['code']);
-      cart.discountCodes = cart.discountCodes.filter((c) => c !== normalized);
-      return ok();
-    }, { prime: true, lines: false });
+    return this.mutate(
+      ctx,
+      cartId,
+      expectedVersion,
+      async (_tx, cart) => {
+        const normalized = normalizeCode(code);
+        if (!cart.discountCodes.includes(normalized)) return fail(ErrorCode.NOT_FOUND, 'This code is not on the cart.', ['code']);
+        cart.discountCodes = cart.discountCodes.filter((c) => c !== normalized);
+        return ok();
+      },
+      { prime: true, lines: false },
+    );
   }
 
   /**
@@ -261,7 +310,17 @@ export class CartService {
         for (const [i, line] of guestLines.entries()) {
           const same = lines.find((l) => l.variant.id === line.variant.id);
           if (same) same.quantity = Math.min(tx.config.maxLineQuantity, same.quantity + line.quantity);
-          else lines.push(tx.em.create(CartLine, { cart: target, customer: customerId, variant: line.variant, quantity: line.quantity, channel: line.channel, createdAt: new Date(now + i) }));
+          else
+            lines.push(
+              tx.em.create(CartLine, {
+                cart: target,
+                customer: customerId,
+                variant: line.variant,
+                quantity: line.quantity,
+                channel: line.channel,
+                createdAt: new Date(now + i),
+              }),
+            );
         }
         if (!target.discountCodes.length && guest.discountCodes.length) target.discountCodes = guest.discountCodes;
         const tooLarge = tooLargeForCart(lines, ['cartId']);
@@ -392,7 +451,6 @@ function primeCart(ctx: ServiceContext, cart: Cart, lines: CartLine[] | undefine
   if (lines) loaders.linesByCart.clear(cart.id).prime(cart.id, [...lines]);
   else loaders.linesByCart.clear(cart.id);
 }
-
 
 /** Whether openCart has just created the cart (an existing one comes back at version 2 or more). */
 const isNew = (cart: Cart): boolean => cart.version === 1;

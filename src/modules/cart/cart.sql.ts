@@ -54,7 +54,9 @@ export interface LockOptions {
  */
 export async function lockCart(tx: ServiceContext, cartId: string, options: LockOptions = {}): Promise<LockedCart | undefined> {
   const { fulfillment } = options;
-  const params: unknown[] = fulfillment ? [fulfillment.method, fulfillment.locationId ?? null, fulfillment.shippingAddress ? JSON.stringify(fulfillment.shippingAddress) : null] : [];
+  const params: unknown[] = fulfillment
+    ? [fulfillment.method, fulfillment.locationId ?? null, fulfillment.shippingAddress ? JSON.stringify(fulfillment.shippingAddress) : null]
+    : [];
   params.push(new Date(), cartId);
   const reads = ['(select version from cart where id = locked.id) as seen_version'];
   if (options.lines) {
@@ -72,7 +74,8 @@ export async function lockCart(tx: ServiceContext, cartId: string, options: Lock
     reads.push('(select to_jsonb(l) from location l where l.id = ?) as location');
     params.push(options.locationId);
   }
-  const [row] = await query<LockedRow>(tx.em,
+  const [row] = await query<LockedRow>(
+    tx.em,
     `with locked as (
        update cart set ${options.complete ? "status = 'COMPLETED', " : ''}${fulfillment ? SET_FULFILLMENT : ''}version = version + 1, updated_at = ?
         where id = ?${options.complete ? " and status = 'ACTIVE'" : ''}
@@ -127,7 +130,8 @@ export async function linesAndRequestedVariants(
     ? `union all
        select null, null, null, null, null, v.* from product_variant v where ${wanted.join(' or ')}`
     : '';
-  const rows = await query<Record<string, unknown> & LineColumns>(tx.em,
+  const rows = await query<Record<string, unknown> & LineColumns>(
+    tx.em,
     `select l.id as line_id, l.customer_id as line_customer_id, l.quantity as line_quantity, l.channel as line_channel, l.created_at as line_created_at, v.*
        from cart_line l join product_variant v on v.id = l.variant_id
       where l.cart_id = ?
@@ -142,7 +146,15 @@ export async function linesAndRequestedVariants(
     const variant = tx.em.map(ProductVariant, variantRow);
     variants.push(variant);
     if (line_id === null) continue;
-    const row = { id: line_id, cart_id: cartId, customer_id: line_customer_id, variant_id: variant.id, quantity: line_quantity, channel: line_channel, created_at: line_created_at };
+    const row = {
+      id: line_id,
+      cart_id: cartId,
+      customer_id: line_customer_id,
+      variant_id: variant.id,
+      quantity: line_quantity,
+      channel: line_channel,
+      created_at: line_created_at,
+    };
     lines.push(tx.em.map(CartLine, row));
   }
   return { lines, variants };
@@ -155,7 +167,8 @@ export async function linesAndRequestedVariants(
  */
 export async function openCart(ctx: ServiceContext, customerId: string | undefined): Promise<Cart> {
   const now = new Date();
-  const [row] = await query<Record<string, unknown>>(ctx.em,
+  const [row] = await query<Record<string, unknown>>(
+    ctx.em,
     `insert into cart (id, customer_id, status, channel, version, loyalty_points_applied, created_at, updated_at)
      values (?, ?, 'ACTIVE', ?, 1, 0, ?, ?)
      on conflict (customer_id) where status = 'ACTIVE'

@@ -32,9 +32,22 @@ describe('building a cart', () => {
     const cart = await guestCart([{ sku: tee.sku, quantity: 1 }]);
     expect(cart).toMatchObject({ status: 'ACTIVE', channel: 'WEB', version: 1, customer: null, fulfillment: null });
 
-    const { cartLinesAdd } = await t.data(CartLinesAddDocument, { cartId: cart.id, lines: [{ variantId: tee.id, quantity: 2 }, { sku: cap.sku, quantity: 3 }] }, { channel: 'APP' });
+    const { cartLinesAdd } = await t.data(
+      CartLinesAddDocument,
+      {
+        cartId: cart.id,
+        lines: [
+          { variantId: tee.id, quantity: 2 },
+          { sku: cap.sku, quantity: 3 },
+        ],
+      },
+      { channel: 'APP' },
+    );
     const updated = cartLinesAdd.cart!;
-    expect(linesOf(updated)).toEqual([[tee.sku, 3], [cap.sku, 3]]);
+    expect(linesOf(updated)).toEqual([
+      [tee.sku, 3],
+      [cap.sku, 3],
+    ]);
     expect(updated.lines.map((l) => l.channel)).toEqual(['WEB', 'APP']);
     expect(updated).toMatchObject({ version: 2, totalQuantity: 6, subtotal: { amount: 3 * 19_99 + 3 * 5_00, currencyCode: 'USD' }, total: { amount: 74_97 } });
     expect(updated.lines[0]).toMatchObject({ unitPrice: { amount: 19_99 }, total: { amount: 59_97 } });
@@ -47,10 +60,23 @@ describe('building a cart', () => {
 
   it('updates quantities, removes a line at quantity 0 and by id', async () => {
     const [a, b, c] = await aProduct(t, [100, 200, 300]);
-    const cart = await guestCart([{ sku: a.sku, quantity: 1 }, { sku: b.sku, quantity: 1 }, { sku: c.sku, quantity: 1 }]);
+    const cart = await guestCart([
+      { sku: a.sku, quantity: 1 },
+      { sku: b.sku, quantity: 1 },
+      { sku: c.sku, quantity: 1 },
+    ]);
     const [la, lb, lc] = cart.lines;
-    const { cartLinesUpdate } = await t.data(CartLinesUpdateDocument, { cartId: cart.id, lines: [{ lineId: la.id, quantity: 5 }, { lineId: lb.id, quantity: 0 }] });
-    expect(linesOf(cartLinesUpdate.cart!)).toEqual([[a.sku, 5], [c.sku, 1]]);
+    const { cartLinesUpdate } = await t.data(CartLinesUpdateDocument, {
+      cartId: cart.id,
+      lines: [
+        { lineId: la.id, quantity: 5 },
+        { lineId: lb.id, quantity: 0 },
+      ],
+    });
+    expect(linesOf(cartLinesUpdate.cart!)).toEqual([
+      [a.sku, 5],
+      [c.sku, 1],
+    ]);
     const { cartLinesRemove } = await t.data(CartLinesRemoveDocument, { cartId: cart.id, lineIds: [lc.id] });
     expect(linesOf(cartLinesRemove.cart!)).toEqual([[a.sku, 5]]);
     expect(cartLinesRemove.cart!.version).toBe(3);
@@ -78,7 +104,13 @@ describe('building a cart', () => {
   it('refuses adding beyond the line maximum in total, and a second bad line rolls back the first', async () => {
     const [v, w] = await aProduct(t, [100, 100]);
     const cart = await guestCart([{ sku: v.sku, quantity: 998 }]);
-    const over = await t.data(CartLinesAddDocument, { cartId: cart.id, lines: [{ sku: w.sku, quantity: 1 }, { sku: v.sku, quantity: 2 }] });
+    const over = await t.data(CartLinesAddDocument, {
+      cartId: cart.id,
+      lines: [
+        { sku: w.sku, quantity: 1 },
+        { sku: v.sku, quantity: 2 },
+      ],
+    });
     expect(over.cartLinesAdd.userErrors).toEqual([{ code: 'INVALID_QUANTITY', message: expect.any(String), field: ['lines', '1', 'quantity'] }]);
     expect(linesOf((await t.data(CartDocument, { id: cart.id })).cart!)).toEqual([[v.sku, 998]]);
   });
@@ -112,7 +144,11 @@ describe('fulfilment', () => {
     const cart = await guestCart([{ sku: v.sku, quantity: 1 }]);
 
     const ship = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'SHIP', shippingAddress: address } });
-    expect(ship.cartSetFulfillment.cart!.fulfillment).toEqual({ method: 'SHIP', location: null, shippingAddress: { ...address, line2: null, countryCode: 'US' } });
+    expect(ship.cartSetFulfillment.cart!.fulfillment).toEqual({
+      method: 'SHIP',
+      location: null,
+      shippingAddress: { ...address, line2: null, countryCode: 'US' },
+    });
 
     const pickup = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'PICKUP', locationId: store.id } });
     expect(pickup.cartSetFulfillment.cart!.fulfillment).toEqual({ method: 'PICKUP', location: { id: store.id, code: store.code }, shippingAddress: null });
@@ -123,14 +159,20 @@ describe('fulfilment', () => {
     }
     const missing = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'SHIP' } });
     expect(missing.cartSetFulfillment.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'shippingAddress'] });
-    const badCountry = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'SHIP', shippingAddress: { ...address, countryCode: 'USA' } } });
+    const badCountry = await t.data(CartSetFulfillmentDocument, {
+      cartId: cart.id,
+      input: { method: 'SHIP', shippingAddress: { ...address, countryCode: 'USA' } },
+    });
     expect(badCountry.cartSetFulfillment.userErrors[0]).toMatchObject({ code: 'INVALID_INPUT', field: ['input', 'shippingAddress', 'countryCode'] });
     for (const locationId of [randomUUID(), 'not-an-id']) {
       const unknown = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'PICKUP', locationId } });
       expect(unknown.cartSetFulfillment.userErrors).toEqual([{ code: 'NOT_FOUND', message: expect.any(String), field: ['input', 'locationId'] }]);
     }
     // The refusals changed nothing: still the pickup at the store, at the version of that change.
-    expect((await t.data(CartDocument, { id: cart.id })).cart).toMatchObject({ version: 3, fulfillment: { method: 'PICKUP', location: { id: store.id }, shippingAddress: null } });
+    expect((await t.data(CartDocument, { id: cart.id })).cart).toMatchObject({
+      version: 3,
+      fulfillment: { method: 'PICKUP', location: { id: store.id }, shippingAddress: null },
+    });
   });
 
   it('sells IN_STORE only through staff of that store (their own store by default)', async () => {
@@ -142,8 +184,12 @@ describe('fulfilment', () => {
     const guest = await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE', locationId: store.id } });
     expect(errorCodes(guest)).toEqual(['UNAUTHENTICATED']);
     const customer = await aCustomer(t);
-    expect(errorCodes(await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE', locationId: store.id } }, { token: customer.token }))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE', locationId: other.id } }, { token: associate.token }))).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE', locationId: store.id } }, { token: customer.token })),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await t.gql(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE', locationId: other.id } }, { token: associate.token })),
+    ).toEqual(['FORBIDDEN']);
 
     const ok = await t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'IN_STORE' } }, { token: associate.token });
     expect(ok.cartSetFulfillment.cart!.fulfillment).toMatchObject({ method: 'IN_STORE', location: { id: store.id } });
@@ -160,7 +206,12 @@ describe('loyalty points on the cart', () => {
     const cartId = cartCreate.cart!.id;
 
     const applied = await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 250 }, { token: customer.token });
-    expect(applied.cartApplyLoyaltyPoints.cart).toMatchObject({ loyaltyPointsApplied: 250, subtotal: { amount: 10_00 }, loyaltyDiscount: { amount: 2_50 }, total: { amount: 7_50 } });
+    expect(applied.cartApplyLoyaltyPoints.cart).toMatchObject({
+      loyaltyPointsApplied: 250,
+      subtotal: { amount: 10_00 },
+      loyaltyDiscount: { amount: 2_50 },
+      total: { amount: 7_50 },
+    });
 
     const overSubtotal = await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 1001 }, { token: customer.token });
     expect(overSubtotal.cartApplyLoyaltyPoints.userErrors).toEqual([{ code: 'INSUFFICIENT_POINTS', message: expect.any(String), field: ['points'] }]);
@@ -175,7 +226,9 @@ describe('loyalty points on the cart', () => {
   it('refuses points on a guest cart and negative points', async () => {
     const [v] = await aProduct(t);
     const cart = await guestCart([{ sku: v.sku, quantity: 1 }]);
-    expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId: cart.id, points: 10 })).cartApplyLoyaltyPoints.userErrors[0].code).toBe('INSUFFICIENT_POINTS');
+    expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId: cart.id, points: 10 })).cartApplyLoyaltyPoints.userErrors[0].code).toBe(
+      'INSUFFICIENT_POINTS',
+    );
     expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId: cart.id, points: -1 })).cartApplyLoyaltyPoints.userErrors[0].code).toBe('INVALID_INPUT');
   });
 });
@@ -204,7 +257,11 @@ describe('access', () => {
     const [v] = await aProduct(t);
     const customer = await aCustomer(t);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, await aStore(t));
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 1 }] } }, { token: associate.token });
+    const { cartCreate } = await t.data(
+      CartCreateDocument,
+      { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 1 }] } },
+      { token: associate.token },
+    );
     expect(cartCreate.cart).toMatchObject({ channel: 'POS', customer: { id: customer.account.id } });
     const unknown = await t.data(CartCreateDocument, { input: { customerId: '00000000-0000-4000-8000-000000000000' } }, { token: associate.token });
     expect(unknown.cartCreate.userErrors).toEqual([{ code: 'NOT_FOUND', message: expect.any(String), field: ['input', 'customerId'] }]);
@@ -219,7 +276,9 @@ describe('access', () => {
       t.data(CartLinesAddDocument, { cartId: cart.id, lines: [{ sku: v.sku, quantity: 1 }] }).then((d) => d.cartLinesAdd.userErrors),
       t.data(CartLinesUpdateDocument, { cartId: cart.id, lines: [{ lineId: cart.lines[0].id, quantity: 2 }] }).then((d) => d.cartLinesUpdate.userErrors),
       t.data(CartLinesRemoveDocument, { cartId: cart.id, lineIds: [cart.lines[0].id] }).then((d) => d.cartLinesRemove.userErrors),
-      t.data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'PICKUP', locationId: (await aStore(t)).id } }).then((d) => d.cartSetFulfillment.userErrors),
+      t
+        .data(CartSetFulfillmentDocument, { cartId: cart.id, input: { method: 'PICKUP', locationId: (await aStore(t)).id } })
+        .then((d) => d.cartSetFulfillment.userErrors),
       t.data(CartApplyLoyaltyPointsDocument, { cartId: cart.id, points: 0 }).then((d) => d.cartApplyLoyaltyPoints.userErrors),
     ];
     for (const errors of await Promise.all(attempts)) expect(errors.map((e) => e.code)).toEqual(['CART_NOT_ACTIVE']);

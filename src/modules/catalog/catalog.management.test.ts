@@ -37,7 +37,11 @@ describe('variantSetPrice', () => {
     const options = { token: customer.token };
     const placed = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 2 }] } }, options);
     await t.data(PricedCartSetFulfillmentDocument, { cartId: placed.cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } }, options);
-    const { checkoutComplete } = await t.data(PricedCheckoutDocument, { cartId: placed.cartCreate.cart!.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, options);
+    const { checkoutComplete } = await t.data(
+      PricedCheckoutDocument,
+      { cartId: placed.cartCreate.cart!.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' },
+      options,
+    );
     const orderId = checkoutComplete.order!.id;
     const open = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 2 }] } });
 
@@ -76,7 +80,11 @@ describe('productUpdate and archiving', () => {
     const [variant, other] = await aProduct(t, [10_00, 12_00]);
     await stock(t, store, variant, 10);
     const word = unique('ARCH');
-    const { productUpdate } = await t.data(ProductUpdateDocument, { id: variant.product.id, input: { title: `${word} tee`, description: 'Soft cotton.' } }, { token: admin });
+    const { productUpdate } = await t.data(
+      ProductUpdateDocument,
+      { id: variant.product.id, input: { title: `${word} tee`, description: 'Soft cotton.' } },
+      { token: admin },
+    );
     expect(productUpdate.product).toMatchObject({ title: `${word} tee`, description: 'Soft cotton.', status: 'ACTIVE' });
 
     // A cart holding it before it is archived.
@@ -130,8 +138,14 @@ describe('collections', () => {
   it('groups products, lists them, filters browse and is named by promotions', async () => {
     const [a] = await aProduct(t, [10_00]);
     const [b] = await aProduct(t, [30_00]);
-    const code = unique('SUMMER').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
-    const created = await t.data(CollectionCreateDocument, { input: { code: code.toLowerCase(), title: 'Summer', productIds: [a.product.id] } }, { token: admin });
+    const code = unique('SUMMER')
+      .replace(/[^A-Z0-9_-]/g, '')
+      .slice(0, 60);
+    const created = await t.data(
+      CollectionCreateDocument,
+      { input: { code: code.toLowerCase(), title: 'Summer', productIds: [a.product.id] } },
+      { token: admin },
+    );
     expect(created.collectionCreate.userErrors).toEqual([]);
     expect(created.collectionCreate.collection!.code).toBe(code);
     const added = await t.data(CollectionAddProductsDocument, { code, productIds: [b.product.id, a.product.id] }, { token: admin });
@@ -145,10 +159,21 @@ describe('collections', () => {
 
     // A product created into the collection, and a promotion on the collection.
     const sku = unique('COL');
-    const made = await t.data(ProductCreateDocument, { input: { title: 'Summer hat', collectionCodes: [code], variants: [{ sku, title: 'One size', priceAmount: 20_00 }] } }, { token: admin });
+    const made = await t.data(
+      ProductCreateDocument,
+      { input: { title: 'Summer hat', collectionCodes: [code], variants: [{ sku, title: 'One size', priceAmount: 20_00 }] } },
+      { token: admin },
+    );
     expect(made.productCreate.userErrors).toEqual([]);
     await aPromotion(t, { percentOff: 50, skus: [], collectionCodes: [code], minSubtotal: 25_00 });
-    const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku, quantity: 1 }, { sku: b.sku, quantity: 1 }] } });
+    const { cartCreate } = await t.data(PricedCartCreateDocument, {
+      input: {
+        lines: [
+          { sku, quantity: 1 },
+          { sku: b.sku, quantity: 1 },
+        ],
+      },
+    });
     // 50 % of the two lines of the collection (20.00 + 30.00).
     expect(cartCreate.cart!.discountTotal.amount).toBe(25_00);
   });
@@ -164,7 +189,9 @@ describe('collections', () => {
   });
 
   it('refuses a code that is taken', async () => {
-    const code = unique('DUPC').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
+    const code = unique('DUPC')
+      .replace(/[^A-Z0-9_-]/g, '')
+      .slice(0, 60);
     await t.data(CollectionCreateDocument, { input: { code, title: 'First' } }, { token: admin });
     const { collectionCreate } = await t.data(CollectionCreateDocument, { input: { code, title: 'Second' } }, { token: admin });
     expect(collectionCreate.userErrors.map((e) => e.code)).toEqual(['INVALID_INPUT']);

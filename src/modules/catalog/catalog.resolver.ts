@@ -5,7 +5,15 @@ import { Money } from '../../core/money';
 import type { Connection } from '../../core/pagination';
 import { Collection, Product, ProductStatus, ProductVariant, type ProductView, type VariantView } from './catalog.entity';
 import { catalogService } from './catalog.service';
-import { CollectionCreateInput, CollectionPayload, ProductConnection, ProductCreateInput, ProductPayload, ProductUpdateInput, VariantPayload } from './catalog.types';
+import {
+  CollectionCreateInput,
+  CollectionPayload,
+  ProductConnection,
+  ProductCreateInput,
+  ProductPayload,
+  ProductUpdateInput,
+  VariantPayload,
+} from './catalog.types';
 
 @Resolver(() => Product)
 export class ProductResolver {
@@ -37,12 +45,20 @@ export class ProductResolver {
   }
 
   @Mutation(() => ProductPayload, { description: 'ADMIN: change a product; ARCHIVED products leave browse and can no longer be added to carts.' })
-  async productUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => ProductUpdateInput) input: ProductUpdateInput): Promise<ProductPayload> {
+  async productUpdate(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => ProductUpdateInput) input: ProductUpdateInput,
+  ): Promise<ProductPayload> {
     return toPayload(await catalogService.updateProduct(ctx, id, input), 'product');
   }
 
   @Mutation(() => VariantPayload, { description: 'ADMIN: a new price; carts show it at once, placed orders keep theirs.' })
-  async variantSetPrice(@Ctx() ctx: RequestContext, @Arg('sku', () => String) sku: string, @Arg('priceAmount', () => Int) priceAmount: number): Promise<VariantPayload> {
+  async variantSetPrice(
+    @Ctx() ctx: RequestContext,
+    @Arg('sku', () => String) sku: string,
+    @Arg('priceAmount', () => Int) priceAmount: number,
+  ): Promise<VariantPayload> {
     return toPayload(await catalogService.setPrice(ctx, sku, priceAmount), 'variant');
   }
 
@@ -88,7 +104,11 @@ export class CollectionResolver {
   }
 
   @Mutation(() => CollectionPayload)
-  async collectionAddProducts(@Ctx() ctx: RequestContext, @Arg('code', () => String) code: string, @Arg('productIds', () => [ID]) productIds: string[]): Promise<CollectionPayload> {
+  async collectionAddProducts(
+    @Ctx() ctx: RequestContext,
+    @Arg('code', () => String) code: string,
+    @Arg('productIds', () => [ID]) productIds: string[],
+  ): Promise<CollectionPayload> {
     return toPayload(await catalogService.addProductsToCollection(ctx, code, productIds), 'collection');
   }
 

@@ -47,7 +47,10 @@ export class CatalogService {
       if (isUniqueViolation(err)) {
         const skus = input.variants.map((v) => v.sku.trim());
         const taken = await ctx.em.find(ProductVariant, { sku: { $in: skus } }, { fields: ['sku'] });
-        const index = Math.max(0, skus.findIndex((sku) => taken.some((t) => t.sku === sku)));
+        const index = Math.max(
+          0,
+          skus.findIndex((sku) => taken.some((t) => t.sku === sku)),
+        );
         return fail(ErrorCode.INVALID_INPUT, `The SKU ${skus[index]} is already in the catalog.`, ['input', 'variants', index, 'sku']);
       }
       throw err;
@@ -58,7 +61,10 @@ export class CatalogService {
    * A page of products as plain rows: listing builds no managed entities (see `variantsByProduct`).
    * ACTIVE products only, unless staff ask for a status; `collectionCode` narrows to one collection.
    */
-  async products(ctx: ServiceContext, args: PageArgs & { query?: string | null; collectionCode?: string | null; status?: ProductStatus | null }): Promise<Connection<ProductView>> {
+  async products(
+    ctx: ServiceContext,
+    args: PageArgs & { query?: string | null; collectionCode?: string | null; status?: ProductStatus | null },
+  ): Promise<Connection<ProductView>> {
     const limit = pageSize(args);
     const status = args.status && ctx.actor.kind === 'staff' ? args.status : ProductStatus.ACTIVE;
     const where: FilterQuery<Product>[] = [keysetAfter(args.after, 'asc') as FilterQuery<Product>, { status }];

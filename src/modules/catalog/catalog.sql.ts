@@ -31,7 +31,11 @@ export async function collectionsOfProducts(em: EntityManager, productIds: strin
 
 /** The ids of a collection's products. */
 export async function productIdsOfCollection(em: EntityManager, code: string): Promise<string[]> {
-  const rows = await query<{ product_id: string }>(em, 'select cp.product_id from collection_product cp join collection c on c.id = cp.collection_id where c.code = ?', [code]);
+  const rows = await query<{ product_id: string }>(
+    em,
+    'select cp.product_id from collection_product cp join collection c on c.id = cp.collection_id where c.code = ?',
+    [code],
+  );
   return rows.map((r) => r.product_id);
 }
 

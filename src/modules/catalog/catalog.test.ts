@@ -34,8 +34,22 @@ describe('productCreate', () => {
     ['an empty title', (b: string) => ({ ...productInput(b), title: '  ' }), ['input', 'title']],
     ['no variants', (b: string) => ({ ...productInput(b), variants: [] }), ['input', 'variants']],
     ['a negative price', (b: string) => productInput(b, [100, -1]), ['input', 'variants', '1', 'priceAmount']],
-    ['a malformed sku', (b: string) => ({ ...productInput(b), variants: [{ sku: 'has space', title: 'x', priceAmount: 1 }] }), ['input', 'variants', '0', 'sku']],
-    ['a sku twice', (b: string) => ({ ...productInput(b), variants: [{ sku: `${b}-0`, title: 'a', priceAmount: 1 }, { sku: `${b}-0`, title: 'b', priceAmount: 1 }] }), ['input', 'variants', '1', 'sku']],
+    [
+      'a malformed sku',
+      (b: string) => ({ ...productInput(b), variants: [{ sku: 'has space', title: 'x', priceAmount: 1 }] }),
+      ['input', 'variants', '0', 'sku'],
+    ],
+    [
+      'a sku twice',
+      (b: string) => ({
+        ...productInput(b),
+        variants: [
+          { sku: `${b}-0`, title: 'a', priceAmount: 1 },
+          { sku: `${b}-0`, title: 'b', priceAmount: 1 },
+        ],
+      }),
+      ['input', 'variants', '1', 'sku'],
+    ],
   ])('refuses %s with INVALID_INPUT at the field, creating nothing', async (_case, input, field) => {
     const admin = await anAdmin(t);
     const base = unique('BAD');
@@ -49,9 +63,17 @@ describe('productCreate', () => {
     const admin = await anAdmin(t);
     const [existing] = await aProduct(t);
     const base = unique('DUP');
-    const input = { title: `Dup ${base}`, variants: [{ sku: `${base}-new`, title: 'new', priceAmount: 1 }, { sku: existing.sku, title: 'old', priceAmount: 1 }] };
+    const input = {
+      title: `Dup ${base}`,
+      variants: [
+        { sku: `${base}-new`, title: 'new', priceAmount: 1 },
+        { sku: existing.sku, title: 'old', priceAmount: 1 },
+      ],
+    };
     const { productCreate } = await t.data(ProductCreateDocument, { input }, { token: admin.token });
-    expect(productCreate.userErrors).toEqual([{ code: 'INVALID_INPUT', message: expect.stringContaining(existing.sku), field: ['input', 'variants', '1', 'sku'] }]);
+    expect(productCreate.userErrors).toEqual([
+      { code: 'INVALID_INPUT', message: expect.stringContaining(existing.sku), field: ['input', 'variants', '1', 'sku'] },
+    ]);
     expect(await sqlNumber(t, `select count(*) n from product where title = ?`, [`Dup ${base}`])).toBe(0);
     expect(await sqlNumber(t, `select count(*) n from product_variant where sku = ?`, [`${base}-new`])).toBe(0);
   });
@@ -78,7 +100,11 @@ describe('products', () => {
     const admin = await anAdmin(t);
     const word = unique('PAGE');
     for (let i = 0; i < 5; i++) {
-      await t.data(ProductCreateDocument, { input: { title: `${word} ${i}`, variants: [{ sku: `${word}-${i}`, title: 'x', priceAmount: 100 + i }] } }, { token: admin.token });
+      await t.data(
+        ProductCreateDocument,
+        { input: { title: `${word} ${i}`, variants: [{ sku: `${word}-${i}`, title: 'x', priceAmount: 100 + i }] } },
+        { token: admin.token },
+      );
     }
     const first = await t.data(ProductsDocument, { first: 2, query: word.toLowerCase() });
     expect(first.products.edges.map((e) => e.node.title)).toEqual([`${word} 0`, `${word} 1`]);
@@ -110,7 +136,11 @@ describe('products', () => {
     const store = await aStore(t);
     const admin = await anAdmin(t);
     for (let i = 0; i < 12; i++) {
-      await t.data(ProductCreateDocument, { input: { title: `${word} ${i}`, variants: [0, 1, 2].map((v) => ({ sku: `${word}-${i}-${v}`, title: `v${v}`, priceAmount: 100 })) } }, { token: admin.token });
+      await t.data(
+        ProductCreateDocument,
+        { input: { title: `${word} ${i}`, variants: [0, 1, 2].map((v) => ({ sku: `${word}-${i}-${v}`, title: `v${v}`, priceAmount: 100 })) } },
+        { token: admin.token },
+      );
     }
     const [variant] = await aProduct(t);
     await stock(t, store, variant, 3);

@@ -54,7 +54,6 @@ export class CollectionCreateInput {
   productIds?: string[] | null;
 }
 
-
 export const ProductPayload = payloadType('ProductPayload', { product: Product });
 export type ProductPayload = InstanceType<typeof ProductPayload>;
 

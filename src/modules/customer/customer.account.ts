@@ -60,7 +60,11 @@ export class CustomerAccountService {
     if (token.length < 20 || token.length > 100) return invalidToken();
     const passwordHash = await hashPassword(password);
     return transactional(ctx, async (tx) => {
-      const used = await tx.em.nativeUpdate(PasswordResetToken, { tokenHash: sha256(token), usedAt: null, expiresAt: { $gt: new Date() } }, { usedAt: new Date() });
+      const used = await tx.em.nativeUpdate(
+        PasswordResetToken,
+        { tokenHash: sha256(token), usedAt: null, expiresAt: { $gt: new Date() } },
+        { usedAt: new Date() },
+      );
       if (!used) return invalidToken();
       const reset = await tx.em.findOneOrFail(PasswordResetToken, { tokenHash: sha256(token) });
       const customer = await tx.em.findOne(Customer, { id: reset.customer.id, erasedAt: null });

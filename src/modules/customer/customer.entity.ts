@@ -82,7 +82,10 @@ export class CustomerPreference {
 @ObjectType()
 @Entity()
 @Index({ properties: ['customer', 'createdAt'] })
-@Index({ name: 'saved_address_one_default', expression: 'create unique index "saved_address_one_default" on "saved_address" ("customer_id") where "is_default"' })
+@Index({
+  name: 'saved_address_one_default',
+  expression: 'create unique index "saved_address_one_default" on "saved_address" ("customer_id") where "is_default"',
+})
 export class SavedAddress {
   [OptionalProps]?: 'createdAt' | 'isDefault';
 

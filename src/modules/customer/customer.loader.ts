@@ -14,7 +14,10 @@ export const createCustomerLoaders = (em: EntityManager) => ({
     (customerIds) => em.find(SavedAddress, { customer: { $in: customerIds } }, { orderBy: { isDefault: 'desc', createdAt: 'desc', id: 'desc' } }),
     (a) => a.customer.id,
   ),
-  consentsByCustomer: groupLoader((customerIds) => currentConsents(em, customerIds), (c) => c.customerId),
+  consentsByCustomer: groupLoader(
+    (customerIds) => currentConsents(em, customerIds),
+    (c) => c.customerId,
+  ),
 });
 
 declare module '../../core/context' {

@@ -12,6 +12,10 @@ export const customerMessages = {
    * internal event, and private data never leaves in a webhook anyway.
    */
   passwordReset(tx: ServiceContext, customer: Customer, token: string, expiresAt: Date): void {
-    outbox.record(tx, { type: InternalEventType.PASSWORD_RESET, subjectId: customer.id, data: { customer: { id: customer.id }, private: { resetToken: token, expiresAt } } });
+    outbox.record(tx, {
+      type: InternalEventType.PASSWORD_RESET,
+      subjectId: customer.id,
+      data: { customer: { id: customer.id }, private: { resetToken: token, expiresAt } },
+    });
   },
 };

@@ -43,7 +43,8 @@ const notFound = () => fail(ErrorCode.NOT_FOUND, 'No customer has this id.', ['c
 
 /** The input's preferences, checked and trimmed; each key once. */
 function checkPreferences(preferences: PreferenceInput[]): Result<Map<string, string>> {
-  if (preferences.length > PREFERENCE_LIMITS.keys) return fail(ErrorCode.INVALID_INPUT, `At most ${PREFERENCE_LIMITS.keys} preferences.`, ['input', 'preferences']);
+  if (preferences.length > PREFERENCE_LIMITS.keys)
+    return fail(ErrorCode.INVALID_INPUT, `At most ${PREFERENCE_LIMITS.keys} preferences.`, ['input', 'preferences']);
   const byKey = new Map<string, string>();
   for (const [i, { key, value }] of preferences.entries()) {
     const k = key.trim();
@@ -73,7 +74,8 @@ export function checkAddress(input: Address, path: (string | number)[]): Result<
     if (!address[key]) return fail(ErrorCode.INVALID_INPUT, `The address needs ${key}.`, [...path, key]);
   }
   for (const key of ['name', 'line1', 'line2', 'city', 'postalCode'] as const) {
-    if ((address[key]?.length ?? 0) > ADDRESS_FIELD_LENGTH) return fail(ErrorCode.INVALID_INPUT, `${key} has at most ${ADDRESS_FIELD_LENGTH} characters.`, [...path, key]);
+    if ((address[key]?.length ?? 0) > ADDRESS_FIELD_LENGTH)
+      return fail(ErrorCode.INVALID_INPUT, `${key} has at most ${ADDRESS_FIELD_LENGTH} characters.`, [...path, key]);
   }
   if (!/^[A-Z]{2}$/.test(address.countryCode)) return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', [...path, 'countryCode']);
   return ok(address);
@@ -127,7 +129,8 @@ export class CustomerProfileService {
             byKey.set(key, tx.em.create(CustomerPreference, { customer: id, key, value }));
           }
         }
-        if (byKey.size > PREFERENCE_LIMITS.keys) return fail(ErrorCode.INVALID_INPUT, `A customer has at most ${PREFERENCE_LIMITS.keys} preferences.`, ['input', 'preferences']);
+        if (byKey.size > PREFERENCE_LIMITS.keys)
+          return fail(ErrorCode.INVALID_INPUT, `A customer has at most ${PREFERENCE_LIMITS.keys} preferences.`, ['input', 'preferences']);
       }
       await tx.em.flush();
       return ok(customer);

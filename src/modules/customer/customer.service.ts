@@ -72,9 +72,19 @@ export class CustomerService {
     try {
       return await transactional(ctx, async (tx) => {
         const email = normalizeEmail(input.email);
-        const customer = tx.em.create(Customer, { email, passwordHash, name, loyaltyNumber: await nextLoyaltyNumber(tx.em), language: tx.config.outbox.defaultLanguage });
+        const customer = tx.em.create(Customer, {
+          email,
+          passwordHash,
+          name,
+          loyaltyNumber: await nextLoyaltyNumber(tx.em),
+          language: tx.config.outbox.defaultLanguage,
+        });
         loyaltyService.openAccount(tx, customer.id);
-        outbox.record(tx, { type: WebhookTopic.CUSTOMER_CREATED, subjectId: customer.id, data: { customer: { id: customer.id, email: customer.email, name: customer.name ?? null, createdAt: customer.createdAt } } });
+        outbox.record(tx, {
+          type: WebhookTopic.CUSTOMER_CREATED,
+          subjectId: customer.id,
+          data: { customer: { id: customer.id, email: customer.email, name: customer.name ?? null, createdAt: customer.createdAt } },
+        });
         await tx.em.flush();
         await attachGuestOrders(tx.em, customer.id, email);
         const token = await issueToken(tx.em, SessionSubject.CUSTOMER, customer.id, tx.channel, tx.config.tokenTtlHours);
@@ -126,7 +136,12 @@ export class CustomerService {
     };
     if (!keys.email && !keys.phone && !keys.loyaltyNumber) return ok([]);
     const customers = await customersMatching(ctx.em, keys);
-    await recordAccess(ctx.em, staff.staffId, customers.map((c) => c.id), 'customerLookup');
+    await recordAccess(
+      ctx.em,
+      staff.staffId,
+      customers.map((c) => c.id),
+      'customerLookup',
+    );
     return ok(customers);
   }
 

@@ -26,10 +26,10 @@ describe('customerSignUp', () => {
 
   it('opens the session on the channel the request came from', async () => {
     const { customerSignUp } = await t.data(CustomerSignUpDocument, { input: { email: newEmail(), password: PASSWORD } }, { channel: 'APP' });
-    const channel = await t.app.orm.em.fork().getConnection().execute<{ channel: string }[]>(
-      `select channel from session where subject_id = ?`,
-      [customerSignUp.customer!.id],
-    );
+    const channel = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ channel: string }[]>(`select channel from session where subject_id = ?`, [customerSignUp.customer!.id]);
     expect(channel).toEqual([{ channel: 'APP' }]);
   });
 
@@ -38,7 +38,11 @@ describe('customerSignUp', () => {
     await t.data(CustomerSignUpDocument, { input: { email, password: PASSWORD } });
     for (const again of [email, email.toUpperCase(), `${email[0].toUpperCase()}${email.slice(1)}`]) {
       const { customerSignUp } = await t.data(CustomerSignUpDocument, { input: { email: again, password: 'another-password' } });
-      expect(customerSignUp).toEqual({ token: null, customer: null, userErrors: [{ code: 'EMAIL_TAKEN', message: expect.any(String), field: ['input', 'email'] }] });
+      expect(customerSignUp).toEqual({
+        token: null,
+        customer: null,
+        userErrors: [{ code: 'EMAIL_TAKEN', message: expect.any(String), field: ['input', 'email'] }],
+      });
     }
     expect(await customersWithEmail(email)).toBe(1);
     // The first password still signs in: the refused sign-ups changed nothing.
@@ -67,7 +71,11 @@ describe('customerSignUp', () => {
   ])('refuses a password %s with WEAK_PASSWORD, creating nothing', async (_case, password) => {
     const email = newEmail('weak');
     const { customerSignUp } = await t.data(CustomerSignUpDocument, { input: { email, password } });
-    expect(customerSignUp).toEqual({ token: null, customer: null, userErrors: [{ code: 'WEAK_PASSWORD', message: expect.any(String), field: ['input', 'password'] }] });
+    expect(customerSignUp).toEqual({
+      token: null,
+      customer: null,
+      userErrors: [{ code: 'WEAK_PASSWORD', message: expect.any(String), field: ['input', 'password'] }],
+    });
     expect(await sqlNumber(t, 'select count(*) n from customer where email = ?', [email])).toBe(0);
   });
 
@@ -79,7 +87,9 @@ describe('customerSignUp', () => {
   it('lets exactly one of 20 simultaneous sign-ups with one email through; the others get EMAIL_TAKEN', async () => {
     const email = newEmail('race');
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => t.data(CustomerSignUpDocument, { input: { email: i % 2 ? email.toUpperCase() : email, password: `unusual-password-${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        t.data(CustomerSignUpDocument, { input: { email: i % 2 ? email.toUpperCase() : email, password: `unusual-password-${i}` } }),
+      ),
     );
     const won = results.filter((r) => r.customerSignUp.customer);
     const lost = results.filter((r) => !r.customerSignUp.customer);

@@ -32,7 +32,11 @@ async function aGuestPickupOrder(email: string) {
   await stock(t, store, v, 5);
   const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }]);
   await aGuestContact(t, cartId, email);
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { channel: 'WEB' });
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' },
+    { channel: 'WEB' },
+  );
   expect(checkoutComplete.userErrors).toEqual([]);
   return { store, v, cartId, order: checkoutComplete.order! };
 }
@@ -56,7 +60,11 @@ describe('a guest who picks up in store', () => {
     // Staff verify the code; they never read it.
     expect(orderByPickupCode!.fulfillment.pickupCode).toBeNull();
     await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: associate.token });
-    const { orderCompletePickup } = await t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: code, idempotencyKey: unique('handover') }, { token: associate.token });
+    const { orderCompletePickup } = await t.data(
+      OrderCompletePickupDocument,
+      { orderId: order.id, pickupCode: code, idempotencyKey: unique('handover') },
+      { token: associate.token },
+    );
     expect(orderCompletePickup.userErrors).toEqual([]);
     expect(orderCompletePickup.order!.status).toBe('COMPLETED');
 

@@ -38,7 +38,10 @@ async function anEmailedToken(email: string): Promise<string> {
   const rows = await t.app.orm.em
     .fork()
     .getConnection()
-    .execute(`select e.data->'private'->>'resetToken' as token from outbox_event e join customer c on c.id = e.subject_id where c.email = ? and e.type = 'PASSWORD_RESET'`, [email]);
+    .execute(
+      `select e.data->'private'->>'resetToken' as token from outbox_event e join customer c on c.id = e.subject_id where c.email = ? and e.type = 'PASSWORD_RESET'`,
+      [email],
+    );
   expect(rows).toHaveLength(1);
   return rows[0].token as string;
 }
@@ -49,11 +52,10 @@ async function aResetToken(customerId: string, minutes = 30): Promise<string> {
   await t.app.orm.em
     .fork()
     .getConnection()
-    .execute(`insert into password_reset_token (id, customer_id, token_hash, expires_at, created_at) values (gen_random_uuid(), ?, ?, now() + make_interval(mins => ?), now())`, [
-      customerId,
-      createHash('sha256').update(token).digest('hex'),
-      minutes,
-    ]);
+    .execute(
+      `insert into password_reset_token (id, customer_id, token_hash, expires_at, created_at) values (gen_random_uuid(), ?, ?, now() + make_interval(mins => ?), now())`,
+      [customerId, createHash('sha256').update(token).digest('hex'), minutes],
+    );
   return token;
 }
 
@@ -64,7 +66,13 @@ describe('password reset', () => {
     const unknown = await t.data(CustomerRequestPasswordResetDocument, { email: `${unique('nobody')}@shop.test` });
     expect(known).toEqual({ customerRequestPasswordReset: { ok: true, userErrors: [] } });
     expect(unknown).toEqual(known);
-    expect(await sqlNumber(t, `select count(*) n from password_reset_token where customer_id = ? and length(token_hash) = 64 and expires_at between now() + interval '29 minutes' and now() + interval '31 minutes'`, [customer.account.id])).toBe(1);
+    expect(
+      await sqlNumber(
+        t,
+        `select count(*) n from password_reset_token where customer_id = ? and length(token_hash) = 64 and expires_at between now() + interval '29 minutes' and now() + interval '31 minutes'`,
+        [customer.account.id],
+      ),
+    ).toBe(1);
     // Asking again at once sends nothing more (one inbox is not flooded).
     await t.data(CustomerRequestPasswordResetDocument, { email: customer.account.email });
     expect(await sqlNumber(t, 'select count(*) n from password_reset_token where customer_id = ?', [customer.account.id])).toBe(1);
@@ -77,12 +85,19 @@ describe('password reset', () => {
     const { customerResetPassword } = await t.data(CustomerResetPasswordDocument, { token, password: NEW_PASSWORD });
     expect(customerResetPassword.userErrors).toEqual([]);
     expect(customerResetPassword.customer!.id).toBe(customer.account.id);
-    for (const old of [customer.token, otherDevice.customerSignIn.token!]) expect(errorCodes(await t.gql(MeDocument, {}, { token: old }))).toEqual(['UNAUTHENTICATED']);
+    for (const old of [customer.token, otherDevice.customerSignIn.token!])
+      expect(errorCodes(await t.gql(MeDocument, {}, { token: old }))).toEqual(['UNAUTHENTICATED']);
     expect((await t.data(MeDocument, {}, { token: customerResetPassword.token! })).me!.id).toBe(customer.account.id);
-    expect((await t.data(CustomerSignInDocument, { email: customer.account.email, password: PASSWORD })).customerSignIn.userErrors.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
+    expect((await t.data(CustomerSignInDocument, { email: customer.account.email, password: PASSWORD })).customerSignIn.userErrors.map((e) => e.code)).toEqual([
+      'INVALID_CREDENTIALS',
+    ]);
     expect((await t.data(CustomerSignInDocument, { email: customer.account.email, password: NEW_PASSWORD })).customerSignIn.userErrors).toEqual([]);
     const again = await t.data(CustomerResetPasswordDocument, { token, password: 'yet-another-passphrase' });
-    expect(again.customerResetPassword).toEqual({ token: null, customer: null, userErrors: [{ code: 'INVALID_TOKEN', message: expect.any(String), field: ['token'] }] });
+    expect(again.customerResetPassword).toEqual({
+      token: null,
+      customer: null,
+      userErrors: [{ code: 'INVALID_TOKEN', message: expect.any(String), field: ['token'] }],
+    });
   });
 
   it('refuses an expired or unknown token with INVALID_TOKEN and a weak password with WEAK_PASSWORD, changing nothing', async () => {
@@ -113,13 +128,21 @@ describe('customerDelete', () => {
     const customer = await aCustomer(t);
     const { email } = customer.account;
     await t.data(CustomerUpdateDocument, { input: { phone: '+34 611 222 333', preferences: [{ key: 'size', value: 'M' }] } }, { token: customer.token });
-    await t.data(CustomerAddressAddDocument, { input: { line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' } }, { token: customer.token });
+    await t.data(
+      CustomerAddressAddDocument,
+      { input: { line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' } },
+      { token: customer.token },
+    );
     await t.data(CustomerSetConsentDocument, { purpose: 'EMAIL_MARKETING', granted: true }, { token: customer.token });
     const [v] = await aProduct(t, [50_00]);
     const store = await aStore(t);
     await stock(t, store, v, 5);
     const cartId = await aPickupCart(t, store, [{ sku: v.sku, quantity: 1 }], customer.token);
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token: customer.token });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' },
+      { token: customer.token },
+    );
     const order = checkoutComplete.order!;
 
     const wrong = await t.data(CustomerDeleteDocument, { password: 'not-the-password' }, { token: customer.token });
@@ -136,7 +159,10 @@ describe('customerDelete', () => {
       expect((await t.data(ClientelingLookupDocument, { query }, { token: associate.token })).customerLookup).toEqual([]);
     }
     expect((await t.data(CustomerSignInDocument, { email, password: PASSWORD })).customerSignIn.userErrors.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
-    const row = await t.app.orm.em.fork().getConnection().execute<Record<string, unknown>[]>('select email, name, phone, erased_at from customer where id = ?', [customer.account.id]);
+    const row = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<Record<string, unknown>[]>('select email, name, phone, erased_at from customer where id = ?', [customer.account.id]);
     expect(row).toEqual([{ email: `erased-${customer.account.id}@erased.invalid`, name: null, phone: null, erased_at: expect.anything() }]);
     for (const table of ['customer_preference', 'saved_address', 'consent_record']) {
       expect(await sqlNumber(t, `select count(*) n from ${table} where customer_id = ?`, [customer.account.id])).toBe(0);

@@ -51,11 +51,31 @@ describe('customerUpdate', () => {
     const phone = aPhone();
     const { customerUpdate } = await t.data(
       CustomerUpdateDocument,
-      { input: { name: 'Ada', phone: ` ${phone.slice(0, 3)} ${phone.slice(3, 6)}-${phone.slice(6)} `, language: 'IT', preferredLocationId: store.id, preferences: [{ key: 'shoeSize', value: '38' }, { key: 'fit', value: 'slim' }] } },
+      {
+        input: {
+          name: 'Ada',
+          phone: ` ${phone.slice(0, 3)} ${phone.slice(3, 6)}-${phone.slice(6)} `,
+          language: 'IT',
+          preferredLocationId: store.id,
+          preferences: [
+            { key: 'shoeSize', value: '38' },
+            { key: 'fit', value: 'slim' },
+          ],
+        },
+      },
       { token: customer.token, channel: 'APP' },
     );
     expect(customerUpdate.userErrors).toEqual([]);
-    expect(customerUpdate.customer).toMatchObject({ name: 'Ada', phone, language: 'it', preferredLocation: { id: store.id }, preferences: [{ key: 'fit', value: 'slim' }, { key: 'shoeSize', value: '38' }] });
+    expect(customerUpdate.customer).toMatchObject({
+      name: 'Ada',
+      phone,
+      language: 'it',
+      preferredLocation: { id: store.id },
+      preferences: [
+        { key: 'fit', value: 'slim' },
+        { key: 'shoeSize', value: '38' },
+      ],
+    });
 
     const associate = await aStaff(t, StaffRole.ASSOCIATE, await aStore(t));
     const loyaltyNumber = customerUpdate.customer!.loyaltyNumber;
@@ -65,13 +85,40 @@ describe('customerUpdate', () => {
       expect(customerLookup[0].preferences).toContainEqual({ key: 'shoeSize', value: '38' });
     }
     // Each read was recorded for audit.
-    expect(await sqlNumber(t, `select count(*) n from customer_access where customer_id = ? and staff_id = ? and via = 'customerLookup'`, [customer.account.id, associate.account.id])).toBe(4);
+    expect(
+      await sqlNumber(t, `select count(*) n from customer_access where customer_id = ? and staff_id = ? and via = 'customerLookup'`, [
+        customer.account.id,
+        associate.account.id,
+      ]),
+    ).toBe(4);
   });
 
   it('replaces the value of each key given and removes a key given empty; other keys stay', async () => {
     const customer = await aCustomer(t);
-    await t.data(CustomerUpdateDocument, { input: { preferences: [{ key: 'size', value: 'M' }, { key: 'colour', value: 'navy' }] } }, { token: customer.token });
-    const { customerUpdate } = await t.data(CustomerUpdateDocument, { input: { preferences: [{ key: 'size', value: 'L' }, { key: 'colour', value: '' }] } }, { token: customer.token });
+    await t.data(
+      CustomerUpdateDocument,
+      {
+        input: {
+          preferences: [
+            { key: 'size', value: 'M' },
+            { key: 'colour', value: 'navy' },
+          ],
+        },
+      },
+      { token: customer.token },
+    );
+    const { customerUpdate } = await t.data(
+      CustomerUpdateDocument,
+      {
+        input: {
+          preferences: [
+            { key: 'size', value: 'L' },
+            { key: 'colour', value: '' },
+          ],
+        },
+      },
+      { token: customer.token },
+    );
     expect(customerUpdate.customer!.preferences).toEqual([{ key: 'size', value: 'L' }]);
   });
 
@@ -79,9 +126,15 @@ describe('customerUpdate', () => {
     const customer = await aCustomer(t);
     const other = await aCustomer(t);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, await aStore(t));
-    const { customerUpdate } = await t.data(CustomerUpdateDocument, { input: { preferences: [{ key: 'jeans', value: '32/34' }] }, customerId: customer.account.id }, { token: associate.token });
+    const { customerUpdate } = await t.data(
+      CustomerUpdateDocument,
+      { input: { preferences: [{ key: 'jeans', value: '32/34' }] }, customerId: customer.account.id },
+      { token: associate.token },
+    );
     expect(customerUpdate.customer!.preferences).toEqual([{ key: 'jeans', value: '32/34' }]);
-    expect(errorCodes(await t.gql(CustomerUpdateDocument, { input: { name: 'x' }, customerId: customer.account.id }, { token: other.token }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await t.gql(CustomerUpdateDocument, { input: { name: 'x' }, customerId: customer.account.id }, { token: other.token }))).toEqual([
+      'FORBIDDEN',
+    ]);
     expect(errorCodes(await t.gql(CustomerUpdateDocument, { input: { name: 'x' } }, { token: associate.token }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await t.gql(CustomerUpdateDocument, { input: { name: 'x' } }))).toEqual(['UNAUTHENTICATED']);
     expect((await profileOf(customer.token)).name).toBe('Test Customer');
@@ -94,7 +147,16 @@ describe('customerUpdate', () => {
     ['an empty preference key', { preferences: [{ key: '  ', value: 'x' }] }, ['input', 'preferences', '0', 'key']],
     ['a preference key of 65 characters', { preferences: [{ key: 'k'.repeat(65), value: 'x' }] }, ['input', 'preferences', '0', 'key']],
     ['a preference value of 501 characters', { preferences: [{ key: 'k', value: 'v'.repeat(501) }] }, ['input', 'preferences', '0', 'value']],
-    ['one key twice', { preferences: [{ key: 'size', value: 'M' }, { key: 'size', value: 'L' }] }, ['input', 'preferences', '1', 'key']],
+    [
+      'one key twice',
+      {
+        preferences: [
+          { key: 'size', value: 'M' },
+          { key: 'size', value: 'L' },
+        ],
+      },
+      ['input', 'preferences', '1', 'key'],
+    ],
     ['51 preferences', { preferences: Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' })) }, ['input', 'preferences']],
     ['a preferred store that does not exist', { preferredLocationId: '00000000-0000-4000-8000-000000000000' }, ['input', 'preferredLocationId']],
   ])('refuses %s, changing nothing', async (_case, input, field) => {
@@ -102,13 +164,19 @@ describe('customerUpdate', () => {
     const before = await profileOf(customer.token);
     const { customerUpdate } = await t.data(CustomerUpdateDocument, { input: { name: 'Changed', ...input } }, { token: customer.token });
     expect(customerUpdate.customer).toBeNull();
-    expect(customerUpdate.userErrors.map((e) => [e.code, e.field])).toEqual([[field[0] === 'input' && field[1] === 'preferredLocationId' ? 'NOT_FOUND' : 'INVALID_INPUT', field]]);
+    expect(customerUpdate.userErrors.map((e) => [e.code, e.field])).toEqual([
+      [field[0] === 'input' && field[1] === 'preferredLocationId' ? 'NOT_FOUND' : 'INVALID_INPUT', field],
+    ]);
     expect(await profileOf(customer.token)).toEqual(before);
   });
 
   it('holds at most 50 preferences per customer, counting those already saved', async () => {
     const customer = await aCustomer(t);
-    await t.data(CustomerUpdateDocument, { input: { preferences: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' })) } }, { token: customer.token });
+    await t.data(
+      CustomerUpdateDocument,
+      { input: { preferences: Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: 'v' })) } },
+      { token: customer.token },
+    );
     const { customerUpdate } = await t.data(CustomerUpdateDocument, { input: { preferences: [{ key: 'one-more', value: 'v' }] } }, { token: customer.token });
     expect(customerUpdate.userErrors.map((e) => e.code)).toEqual(['INVALID_INPUT']);
     expect(await sqlNumber(t, 'select count(*) n from customer_preference where customer_id = ?', [customer.account.id])).toBe(50);
@@ -119,20 +187,37 @@ describe('address book', () => {
   it('keeps one default; a saved address is used at checkout without typing it', async () => {
     const customer = await aCustomer(t);
     const first = await t.data(CustomerAddressAddDocument, { input: address }, { token: customer.token });
-    expect(first.customerAddressAdd.customer!.addresses).toEqual([{ id: expect.any(String), isDefault: true, address: { ...address, line2: null, countryCode: 'ES' } }]);
-    const second = await t.data(CustomerAddressAddDocument, { input: { ...address, line1: '1 Passeig de Gràcia' }, isDefault: true }, { token: customer.token });
+    expect(first.customerAddressAdd.customer!.addresses).toEqual([
+      { id: expect.any(String), isDefault: true, address: { ...address, line2: null, countryCode: 'ES' } },
+    ]);
+    const second = await t.data(
+      CustomerAddressAddDocument,
+      { input: { ...address, line1: '1 Passeig de Gràcia' }, isDefault: true },
+      { token: customer.token },
+    );
     const book = second.customerAddressAdd.customer!.addresses;
-    expect(book.map((a) => [a.address.line1, a.isDefault])).toEqual([['1 Passeig de Gràcia', true], ['12 Rambla', false]]);
+    expect(book.map((a) => [a.address.line1, a.isDefault])).toEqual([
+      ['1 Passeig de Gràcia', true],
+      ['12 Rambla', false],
+    ]);
 
     const [v] = await aProduct(t);
     const warehouse = await aWarehouse(t);
     await stock(t, warehouse, v, 5);
     const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: v.sku, quantity: 1 }] } }, { token: customer.token, channel: 'APP' });
     const cartId = cartCreate.cart!.id;
-    const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', addressId: book[1].id } }, { token: customer.token, channel: 'APP' });
+    const { cartSetFulfillment } = await t.data(
+      CartSetFulfillmentDocument,
+      { cartId, input: { method: 'SHIP', addressId: book[1].id } },
+      { token: customer.token, channel: 'APP' },
+    );
     expect(cartSetFulfillment.userErrors).toEqual([]);
     expect(cartSetFulfillment.cart!.fulfillment!.shippingAddress).toMatchObject({ line1: '12 Rambla', city: 'Barcelona', countryCode: 'ES' });
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token: customer.token, channel: 'APP' });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+      { token: customer.token, channel: 'APP' },
+    );
     expect(checkoutComplete.order!.fulfillment.shippingAddress).toEqual({ line1: '12 Rambla', city: 'Barcelona', countryCode: 'ES' });
 
     // Removing the default hands it to the newest address left.
@@ -149,7 +234,9 @@ describe('address book', () => {
     const cartId = cartCreate.cart!.id;
     const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', addressId: saved.id } }, { token: other.token });
     expect(cartSetFulfillment).toEqual({ cart: null, userErrors: [{ code: 'NOT_FOUND', message: expect.any(String), field: ['input', 'addressId'] }] });
-    expect(await sqlNumber(t, 'select count(*) n from cart where id = ? and shipping_address is null and version = ?', [cartId, cartCreate.cart!.version])).toBe(1);
+    expect(
+      await sqlNumber(t, 'select count(*) n from cart where id = ? and shipping_address is null and version = ?', [cartId, cartCreate.cart!.version]),
+    ).toBe(1);
     // Nor can the other customer remove it.
     const removed = await t.data(CustomerAddressRemoveDocument, { addressId: saved.id }, { token: other.token });
     expect(removed.customerAddressRemove.userErrors.map((e) => e.code)).toEqual(['NOT_FOUND']);
@@ -178,7 +265,11 @@ describe('consent', () => {
     const customer = await aCustomer(t);
     await t.data(CustomerSetConsentDocument, { purpose: 'EMAIL_MARKETING', granted: true }, { token: customer.token, channel: 'WEB' });
     await t.data(CustomerSetConsentDocument, { purpose: 'SMS_MARKETING', granted: true }, { token: customer.token, channel: 'WEB' });
-    const { customerSetConsent } = await t.data(CustomerSetConsentDocument, { purpose: 'EMAIL_MARKETING', granted: false }, { token: customer.token, channel: 'APP' });
+    const { customerSetConsent } = await t.data(
+      CustomerSetConsentDocument,
+      { purpose: 'EMAIL_MARKETING', granted: false },
+      { token: customer.token, channel: 'APP' },
+    );
     expect(customerSetConsent.customer!.consents).toEqual([
       { purpose: 'EMAIL_MARKETING', granted: false, channel: 'APP', updatedAt: expect.any(String) },
       { purpose: 'SMS_MARKETING', granted: true, channel: 'WEB', updatedAt: expect.any(String) },

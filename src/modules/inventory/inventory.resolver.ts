@@ -69,11 +69,16 @@ export class StockTransferResolver {
   }
 
   @Mutation(() => StockTransferPayload, { description: 'Staff of the sending store, or ADMIN: a transfer to ship later; nothing moves yet.' })
-  async stockTransferCreate(@Ctx() ctx: RequestContext, @Arg('input', () => StockTransferCreateInput) input: StockTransferCreateInput): Promise<StockTransferPayload> {
+  async stockTransferCreate(
+    @Ctx() ctx: RequestContext,
+    @Arg('input', () => StockTransferCreateInput) input: StockTransferCreateInput,
+  ): Promise<StockTransferPayload> {
     return toPayload(await transferService.create(ctx, input), 'transfer');
   }
 
-  @Mutation(() => StockTransferPayload, { description: 'Staff of the sending store, or ADMIN: the units leave (never units reserved for orders); all lines or none.' })
+  @Mutation(() => StockTransferPayload, {
+    description: 'Staff of the sending store, or ADMIN: the units leave (never units reserved for orders); all lines or none.',
+  })
   async stockTransferShip(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<StockTransferPayload> {
     return toPayload(await transferService.ship(ctx, id), 'transfer');
   }

@@ -23,7 +23,6 @@ export interface StockChange {
   staffId?: string;
 }
 
-
 const MAX_ON_HAND = 1_000_000_000;
 
 /** Why `apply` refused: the change at `index` of the list, and how many units were available. */
@@ -41,7 +40,8 @@ export class InventoryService {
    * difference is one ADJUSTMENT row, signed by the staff member.
    */
   async setOnHand(ctx: ServiceContext, input: { locationId: string; sku: string; onHand: number }): Promise<Result<StockAvailability>> {
-    const staffId = ctx.actor.kind === 'system' ? undefined : requireStaff(ctx, { roles: [StaffRole.ADMIN, StaffRole.MANAGER], locationId: input.locationId }).staffId;
+    const staffId =
+      ctx.actor.kind === 'system' ? undefined : requireStaff(ctx, { roles: [StaffRole.ADMIN, StaffRole.MANAGER], locationId: input.locationId }).staffId;
     if (!Number.isInteger(input.onHand) || input.onHand < 0 || input.onHand > MAX_ON_HAND) {
       return fail(ErrorCode.INVALID_QUANTITY, 'On-hand stock is a whole number from 0 up.', ['onHand']);
     }
@@ -121,9 +121,13 @@ export class InventoryService {
       const threshold = level.low_stock_threshold ?? tx.config.lowStockThreshold;
       const before = level.on_hand - level.reserved;
       const after = before + d.on - d.res;
-      if (before > threshold && after <= threshold) recordLowStock(tx, { locationId: level.location_id, variantId: level.variant_id, available: after, threshold });
+      if (before > threshold && after <= threshold)
+        recordLowStock(tx, { locationId: level.location_id, variantId: level.variant_id, available: after, threshold });
     }
-    await addToLevels(tx.em, [...delta.entries()].map(([id, d]) => ({ id, onHand: d.on, reserved: d.res })));
+    await addToLevels(
+      tx.em,
+      [...delta.entries()].map(([id, d]) => ({ id, onHand: d.on, reserved: d.res })),
+    );
     const now = new Date();
     await tx.em.insertMany(
       InventoryMovement,

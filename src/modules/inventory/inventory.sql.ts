@@ -66,7 +66,10 @@ export async function addToLevels(em: EntityManager, deltas: { id: string; onHan
  * Sellable units (on hand less reserved, never below zero) of every level of the variants named,
  * and the units on their way there in transfers shipped and not yet received.
  */
-export async function availableByVariant(em: EntityManager, variantIds: string[]): Promise<{ locationId: string; variantId: string; available: number; incoming: number }[]> {
+export async function availableByVariant(
+  em: EntityManager,
+  variantIds: string[],
+): Promise<{ locationId: string; variantId: string; available: number; incoming: number }[]> {
   return camelRows(
     await query<{ location_id: string; variant_id: string; available: number; incoming: number }>(
       em,

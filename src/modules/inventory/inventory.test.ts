@@ -31,7 +31,12 @@ const movements = (location: Location, variant: ProductVariant) =>
     [location.id, variant.id],
   );
 const level = async (location: Location, variant: ProductVariant) =>
-  (await sql<{ id: string; on_hand: number; reserved: number }>(`select id, on_hand, reserved from stock_level where location_id = ? and variant_id = ?`, [location.id, variant.id]))[0];
+  (
+    await sql<{ id: string; on_hand: number; reserved: number }>(`select id, on_hand, reserved from stock_level where location_id = ? and variant_id = ?`, [
+      location.id,
+      variant.id,
+    ])
+  )[0];
 const byValue = (x: number, y: number) => x - y;
 const rowsOfVariant = async (variant: ProductVariant) => ({
   levels: await sqlNumber(t, `select count(*) n from stock_level where variant_id = ?`, [variant.id]),
@@ -65,7 +70,9 @@ describe('inventorySet', () => {
     const { inventorySet } = await t.data(InventorySetDocument, { locationId: store.id, sku: ` ${variant.sku} `, onHand: 4 }, { token: manager.token });
     expect(inventorySet.userErrors).toEqual([]);
     expect(inventorySet.availability!.available).toBe(4);
-    expect(await movements(store, variant)).toEqual([{ kind: 'ADJUSTMENT', on_hand_delta: 4, reserved_delta: 0, staff_id: manager.account.id, channel: 'POS' }]);
+    expect(await movements(store, variant)).toEqual([
+      { kind: 'ADJUSTMENT', on_hand_delta: 4, reserved_delta: 0, staff_id: manager.account.id, channel: 'POS' },
+    ]);
   });
 
   it('refuses other stores’ managers, associates and customers (FORBIDDEN) and guests (UNAUTHENTICATED), writing nothing', async () => {
@@ -85,7 +92,9 @@ describe('inventorySet', () => {
     }
     // A manager cannot reach a warehouse either.
     const manager = await aStaff(t, StaffRole.MANAGER, store);
-    expect(errorCodes(await t.gql(InventorySetDocument, { locationId: (await aWarehouse(t)).id, sku: variant.sku, onHand: 5 }, { token: manager.token }))).toEqual(['FORBIDDEN']);
+    expect(
+      errorCodes(await t.gql(InventorySetDocument, { locationId: (await aWarehouse(t)).id, sku: variant.sku, onHand: 5 }, { token: manager.token })),
+    ).toEqual(['FORBIDDEN']);
     expect(await rowsOfVariant(variant)).toEqual({ levels: 0, movements: 0 });
   });
 
@@ -113,7 +122,10 @@ describe('inventorySet', () => {
     const before = await movements(store, variant);
 
     const refused = await t.data(InventorySetDocument, { locationId: store.id, sku: variant.sku, onHand: 3 }, { token: admin.token });
-    expect(refused.inventorySet).toEqual({ availability: null, userErrors: [{ code: 'INVALID_QUANTITY', message: expect.stringContaining('4'), field: ['onHand'] }] });
+    expect(refused.inventorySet).toEqual({
+      availability: null,
+      userErrors: [{ code: 'INVALID_QUANTITY', message: expect.stringContaining('4'), field: ['onHand'] }],
+    });
     expect(await level(store, variant)).toMatchObject({ on_hand: 10, reserved: 4 });
     expect(await movements(store, variant)).toEqual(before);
 
@@ -129,7 +141,14 @@ describe('inventorySet', () => {
     const store = await aStore(t);
     const [variant] = await aProduct(t);
     const deltas: number[] = [];
-    for (const [onHand, delta] of [[5, 5], [5, 0], [2, -3], [9, 7], [9, 0], [0, -9]]) {
+    for (const [onHand, delta] of [
+      [5, 5],
+      [5, 0],
+      [2, -3],
+      [9, 7],
+      [9, 0],
+      [0, -9],
+    ]) {
       await t.data(InventorySetDocument, { locationId: store.id, sku: variant.sku, onHand }, { token: admin.token });
       if (delta !== 0) deltas.push(delta);
       // The deltas differ from each other, so the multiset shows which row each call added.

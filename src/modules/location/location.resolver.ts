@@ -18,7 +18,11 @@ export class LocationResolver {
   }
 
   @Mutation(() => LocationPayload)
-  async locationUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => LocationUpdateInput) input: LocationUpdateInput): Promise<LocationPayload> {
+  async locationUpdate(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => LocationUpdateInput) input: LocationUpdateInput,
+  ): Promise<LocationPayload> {
     return toPayload(await locationService.update(ctx, id, input), 'location');
   }
 

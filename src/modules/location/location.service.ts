@@ -51,7 +51,9 @@ export class LocationService {
     const shipEnabled = input.kind === LocationKind.WAREHOUSE || !!input.shipEnabled;
     // Written in its own fork: a refused insert must not stay queued in the request's EntityManager.
     try {
-      return await transactional(ctx, async (tx) => ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address, lowStockThreshold: threshold })));
+      return await transactional(ctx, async (tx) =>
+        ok(tx.em.create(Location, { code, name, kind: input.kind, pickupEnabled: input.pickupEnabled, shipEnabled, address, lowStockThreshold: threshold })),
+      );
     } catch (err) {
       if (isUniqueViolation(err)) return fail(ErrorCode.INVALID_INPUT, `The location code ${code} is taken.`, ['input', 'code']);
       throw err;

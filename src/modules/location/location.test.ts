@@ -17,7 +17,11 @@ describe('locations', () => {
   it('lists the locations to anyone, filtered by pickupEnabled', async () => {
     const admin = await anAdmin(t);
     const created: LocationsQuery['locations'] = [];
-    for (const [kind, pickupEnabled] of [['STORE', true], ['STORE', false], ['WAREHOUSE', false]] as const) {
+    for (const [kind, pickupEnabled] of [
+      ['STORE', true],
+      ['STORE', false],
+      ['WAREHOUSE', false],
+    ] as const) {
       const { locationCreate } = await t.data(LocationCreateDocument, { input: input(unique('LIST'), kind, pickupEnabled) }, { token: admin.token });
       created.push(locationCreate.location!);
     }
@@ -53,7 +57,11 @@ describe('locationCreate', () => {
   it('lets an admin create a pickup store, storing the code trimmed and in upper case', async () => {
     const admin = await anAdmin(t);
     const code = unique('St');
-    const { locationCreate } = await t.data(LocationCreateDocument, { input: input(` ${code.toLowerCase()} `, 'STORE', true, '  Main Street  ') }, { token: admin.token });
+    const { locationCreate } = await t.data(
+      LocationCreateDocument,
+      { input: input(` ${code.toLowerCase()} `, 'STORE', true, '  Main Street  ') },
+      { token: admin.token },
+    );
     expect(locationCreate).toEqual({
       location: { id: expect.any(String), code, name: 'Main Street', kind: 'STORE', pickupEnabled: true },
       userErrors: [],
@@ -83,7 +91,10 @@ describe('locationCreate', () => {
     await t.data(LocationCreateDocument, { input: input(code, 'STORE', true, 'First') }, { token: admin.token });
     for (const again of [code, code.toLowerCase()]) {
       const { locationCreate } = await t.data(LocationCreateDocument, { input: input(again, 'WAREHOUSE', false, 'Second') }, { token: admin.token });
-      expect(locationCreate).toEqual({ location: null, userErrors: [{ code: 'INVALID_INPUT', message: expect.stringContaining(code), field: ['input', 'code'] }] });
+      expect(locationCreate).toEqual({
+        location: null,
+        userErrors: [{ code: 'INVALID_INPUT', message: expect.stringContaining(code), field: ['input', 'code'] }],
+      });
     }
     expect(await locationsWithCode(code)).toBe(1);
     const { locations } = await t.data(LocationsDocument, {});

@@ -15,7 +15,10 @@ export class LoyaltyService {
    * The conditional update refuses to take the balance below zero (the CHECK backs it up), so two
    * channels spending the same points at once cannot both succeed. Returns false when refused.
    */
-  async post(tx: ServiceContext, entry: { customerId: string; kind: LoyaltyTransactionKind; points: number; orderId?: string; countsForTier?: boolean }): Promise<boolean> {
+  async post(
+    tx: ServiceContext,
+    entry: { customerId: string; kind: LoyaltyTransactionKind; points: number; orderId?: string; countsForTier?: boolean },
+  ): Promise<boolean> {
     if (entry.points === 0) return true;
     const lifetime = entry.countsForTier ? entry.points : 0;
     const balance = await moveBalance(tx.em, entry.customerId, entry.points, lifetime);

@@ -27,7 +27,11 @@ async function counterSale(app: TestApp, customerId: string, price: number): Pro
   const associate = await aStaff(app, StaffRole.ASSOCIATE, store);
   const { cartCreate } = await app.data(CartCreateDocument, { input: { customerId, lines: [{ sku: v.sku, quantity: 1 }] } }, { token: associate.token });
   await app.data(CartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'IN_STORE' } }, { token: associate.token });
-  const { checkoutComplete } = await app.data(CheckoutCompleteDocument, { cartId: cartCreate.cart!.id, idempotencyKey: unique('sale'), paymentMethod: 'PAY_IN_STORE' }, { token: associate.token });
+  const { checkoutComplete } = await app.data(
+    CheckoutCompleteDocument,
+    { cartId: cartCreate.cart!.id, idempotencyKey: unique('sale'), paymentMethod: 'PAY_IN_STORE' },
+    { token: associate.token },
+  );
   expect(checkoutComplete.userErrors).toEqual([]);
   return checkoutComplete.order!.loyaltyPointsEarned;
 }
@@ -50,7 +54,12 @@ describe('tiers', () => {
   });
 
   it('takes rates, thresholds and multipliers from configuration', async () => {
-    const custom = await TestApp.start({ LOYALTY_POINTS_PER_UNIT: '2', LOYALTY_SILVER_THRESHOLD: '10', LOYALTY_GOLD_THRESHOLD: '20', LOYALTY_SILVER_MULTIPLIER: '3' });
+    const custom = await TestApp.start({
+      LOYALTY_POINTS_PER_UNIT: '2',
+      LOYALTY_SILVER_THRESHOLD: '10',
+      LOYALTY_GOLD_THRESHOLD: '20',
+      LOYALTY_SILVER_MULTIPLIER: '3',
+    });
     try {
       const customer = await aCustomer(custom);
       const ctx = systemContext(custom);
@@ -71,7 +80,9 @@ describe('the ledger', () => {
     const conn = t.app.orm.em.fork().getConnection();
     await expect(conn.execute(`update loyalty_transaction set points = 5000 where customer_id = ?`, [customer.account.id])).rejects.toThrow(/append-only/);
     await expect(conn.execute(`delete from loyalty_transaction where customer_id = ?`, [customer.account.id])).rejects.toThrow(/append-only/);
-    await expect(conn.execute(`update loyalty_account set balance = -1 where customer_id = ?`, [customer.account.id])).rejects.toThrow(/loyalty_account_balance_not_negative/);
+    await expect(conn.execute(`update loyalty_account set balance = -1 where customer_id = ?`, [customer.account.id])).rejects.toThrow(
+      /loyalty_account_balance_not_negative/,
+    );
     const ctx = systemContext(t);
     const spent = await inTransaction(ctx, (tx) =>
       loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -51 }),

@@ -80,7 +80,7 @@ const resources = {
       },
       PASSWORD_RESET: {
         subject: 'Restableix la contrasenya',
-        body: "Algú ha demanat restablir la contrasenya del teu compte. Per triar-ne una de nova, fes servir aquest codi en els propers {{minutes}} minuts: {{token}}\nSi no has estat tu, ignora aquest correu: la contrasenya no canvia.",
+        body: 'Algú ha demanat restablir la contrasenya del teu compte. Per triar-ne una de nova, fes servir aquest codi en els propers {{minutes}} minuts: {{token}}\nSi no has estat tu, ignora aquest correu: la contrasenya no canvia.',
       },
     },
   },

@@ -142,12 +142,13 @@ describe('account and guest messages', () => {
     const conn = t.app.orm.em.fork().getConnection();
     // The customer erased their data after asking for a reset, before the message was written.
     await conn.execute(`update customer set erased_at = now() where id = ?`, [customer.account.id]);
-    await conn.execute(
-      `insert into outbox_event (id, type, subject_id, data, created_at) values (gen_random_uuid(), 'PASSWORD_RESET', ?, ?::jsonb, now())`,
-      [customer.account.id, JSON.stringify({ customer: { id: customer.account.id }, private: { resetToken: 'x'.repeat(43), expiresAt: new Date(Date.now() + 1800_000) } })],
-    );
+    await conn.execute(`insert into outbox_event (id, type, subject_id, data, created_at) values (gen_random_uuid(), 'PASSWORD_RESET', ?, ?::jsonb, now())`, [
+      customer.account.id,
+      JSON.stringify({ customer: { id: customer.account.id }, private: { resetToken: 'x'.repeat(43), expiresAt: new Date(Date.now() + 1800_000) } }),
+    ]);
     await eventually(
-      async () => Number((await conn.execute(`select count(*) n from outbox_event where subject_id = ? and dispatched_at is null`, [customer.account.id]))[0].n) === 0,
+      async () =>
+        Number((await conn.execute(`select count(*) n from outbox_event where subject_id = ? and dispatched_at is null`, [customer.account.id]))[0].n) === 0,
       10_000,
       'the event fanned out',
     );

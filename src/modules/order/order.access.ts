@@ -45,7 +45,8 @@ export function assertOrderAccess(actor: Actor, order: OrderRef): void {
   if (orderAccess(actor, order) !== 'full') throw forbidden('This order is not yours to see.');
 }
 
-export const isOrderOwner = (actor: Actor, order: { customer?: { id: string } }): boolean => actor.kind === 'customer' && order.customer?.id === actor.customerId;
+export const isOrderOwner = (actor: Actor, order: { customer?: { id: string } }): boolean =>
+  actor.kind === 'customer' && order.customer?.id === actor.customerId;
 
 /** Number, status, lines, totals, customer: the owner and any staff. */
 export const OrderSummaryField = guardedBy<OrderRef>((actor, order) => void orderAccess(actor, order));

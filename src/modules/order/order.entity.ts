@@ -70,7 +70,17 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
     'total = subtotal - discount_total - loyalty_discount + case when taxes_included then 0 else tax_total end and discount_total >= 0 and loyalty_discount >= 0 and tax_total >= 0 and total >= 0',
 })
 export class Order {
-  [OptionalProps]?: 'loyaltyPointsEarned' | 'loyaltyPointsRedeemed' | 'pickupCodeFailures' | 'discountTotal' | 'taxTotal' | 'taxesIncluded' | 'discounts' | 'taxLines' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'loyaltyPointsEarned'
+    | 'loyaltyPointsRedeemed'
+    | 'pickupCodeFailures'
+    | 'discountTotal'
+    | 'taxTotal'
+    | 'taxesIncluded'
+    | 'discounts'
+    | 'taxLines'
+    | 'createdAt'
+    | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -161,7 +171,7 @@ export class Order {
   taxTotal: number = 0;
 
   /** Whether the prices of this order included tax (the deployment's setting at checkout). */
-  @Field({ description: 'True when prices already include tax (the deployment\'s PRICES_INCLUDE_TAX).' })
+  @Field({ description: "True when prices already include tax (the deployment's PRICES_INCLUDE_TAX)." })
   @Property({ default: false })
   taxesIncluded: boolean = false;
 
@@ -286,7 +296,10 @@ export type OrderView = Pick<
 > & { customer?: { id: string }; location: { id: string } };
 
 /** What the GraphQL fields of an order line read: a managed entity or a plain row both fit. */
-export type OrderLineView = Pick<OrderLine, 'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'discountTotal' | 'loyaltyDiscount' | 'taxTotal' | 'total' | 'channel'> & {
+export type OrderLineView = Pick<
+  OrderLine,
+  'id' | 'sku' | 'title' | 'quantity' | 'returnedQuantity' | 'unitPrice' | 'discountTotal' | 'loyaltyDiscount' | 'taxTotal' | 'total' | 'channel'
+> & {
   order: { id: string };
   variant: { id: string };
 };

@@ -35,13 +35,7 @@ export function keyScope(actor: Actor, guestCartId?: string): string {
  * commits, then sees its record: so racing retries get one order; `replayOf` names the order of
  * an earlier identical request. The claim rolls back with a failed transaction, freeing the key.
  */
-export async function claimKey(
-  tx: ServiceContext,
-  key: string,
-  print: string,
-  orderId: string,
-  guestCartId?: string,
-): Promise<Result<{ replayOf?: string }>> {
+export async function claimKey(tx: ServiceContext, key: string, print: string, orderId: string, guestCartId?: string): Promise<Result<{ replayOf?: string }>> {
   const scope = keyScope(tx.actor, guestCartId);
   if (await insertIdempotencyKey(tx.em, scope, key, print, orderId)) return ok({});
   const existing = await idempotencyRecord(tx.em, scope, key);

@@ -14,7 +14,9 @@ export const TOPIC_OF_TIMELINE_EVENT: Record<string, WebhookTopic | undefined> =
   RETURNED: WebhookTopic.ORDER_RETURNED,
 };
 
-type OrderFacts = Pick<Order, 'id' | 'number' | 'status' | 'channel' | 'fulfillmentMethod' | 'total' | 'pickupCode' | 'expiresAt' | 'createdAt'> & { contactEmail?: string | null } & {
+type OrderFacts = Pick<Order, 'id' | 'number' | 'status' | 'channel' | 'fulfillmentMethod' | 'total' | 'pickupCode' | 'expiresAt' | 'createdAt'> & {
+  contactEmail?: string | null;
+} & {
   location: { id: string };
   customer?: { id: string } | null;
 };

@@ -23,7 +23,8 @@ export function showPickupCodeIn(ctx: object, orderId: string): void {
   codeShownIn.set(ctx, shown);
 }
 
-export const pickupCodeVisible = (ctx: { actor: Actor }, order: OrderView): boolean => isOrderOwner(ctx.actor, order) || Boolean(codeShownIn.get(ctx)?.has(order.id));
+export const pickupCodeVisible = (ctx: { actor: Actor }, order: OrderView): boolean =>
+  isOrderOwner(ctx.actor, order) || Boolean(codeShownIn.get(ctx)?.has(order.id));
 
 const OPEN_PICKUP = [OrderStatus.PLACED, OrderStatus.READY_FOR_PICKUP];
 
@@ -35,7 +36,11 @@ export class OrderQueries {
    */
   pickupQueue(ctx: ServiceContext, locationId: string, statuses?: OrderStatus[] | null): Promise<OrderView[]> {
     requireStaff(ctx, { locationId });
-    return this.queue(ctx, locationId, FulfillmentMethod.PICKUP, statuses?.length ? statuses : OPEN_PICKUP, { checkedInAt: 'asc nulls last', createdAt: 'asc', id: 'asc' });
+    return this.queue(ctx, locationId, FulfillmentMethod.PICKUP, statuses?.length ? statuses : OPEN_PICKUP, {
+      checkedInAt: 'asc nulls last',
+      createdAt: 'asc',
+      id: 'asc',
+    });
   }
 
   /** Staff of that location: the SHIP orders it is to send (PLACED unless statuses say otherwise), oldest first. */
@@ -44,7 +49,13 @@ export class OrderQueries {
     return this.queue(ctx, locationId, FulfillmentMethod.SHIP, statuses?.length ? statuses : [OrderStatus.PLACED], { createdAt: 'asc', id: 'asc' });
   }
 
-  private async queue(ctx: ServiceContext, locationId: string, method: FulfillmentMethod, statuses: OrderStatus[], orderBy: QueryOrderMap<Order>): Promise<OrderView[]> {
+  private async queue(
+    ctx: ServiceContext,
+    locationId: string,
+    method: FulfillmentMethod,
+    statuses: OrderStatus[],
+    orderBy: QueryOrderMap<Order>,
+  ): Promise<OrderView[]> {
     const rows = await ctx.em
       .createQueryBuilder(Order)
       .where({ location: locationId, fulfillmentMethod: method, status: { $in: statuses } })

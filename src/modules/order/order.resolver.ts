@@ -33,7 +33,11 @@ export class OrderResolver {
   }
 
   @Query(() => Order, { nullable: true, description: 'Staff only: the code the customer shows at the counter.' })
-  async orderByPickupCode(@Ctx() ctx: RequestContext, @Arg('locationId', () => ID) locationId: string, @Arg('code', () => String) code: string): Promise<Order | null> {
+  async orderByPickupCode(
+    @Ctx() ctx: RequestContext,
+    @Arg('locationId', () => ID) locationId: string,
+    @Arg('code', () => String) code: string,
+  ): Promise<Order | null> {
     return orderQueries.byPickupCode(ctx, locationId, code);
   }
 
@@ -64,12 +68,17 @@ export class OrderResolver {
   }
 
   @Mutation(() => OrderPayload, { description: "The owner: I have arrived. The store's pickup queue hears it at once." })
-  async orderCheckIn(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string, @Arg('note', () => String, { nullable: true }) note?: string): Promise<OrderPayload> {
+  async orderCheckIn(
+    @Ctx() ctx: RequestContext,
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('note', () => String, { nullable: true }) note?: string,
+  ): Promise<OrderPayload> {
     return payload(await fulfilmentService.checkIn(ctx, orderId, note));
   }
 
   @Mutation(() => OrderPayload, {
-    description: 'Reserve stock, take or promise payment, and turn the cart into an order, atomically.\nThe same idempotencyKey always returns the same order and never makes a second one.',
+    description:
+      'Reserve stock, take or promise payment, and turn the cart into an order, atomically.\nThe same idempotencyKey always returns the same order and never makes a second one.',
   })
   async checkoutComplete(
     @Ctx() ctx: RequestContext,
@@ -91,7 +100,9 @@ export class OrderResolver {
     return payload(await fulfilmentService.markReady(ctx, orderId));
   }
 
-  @Mutation(() => OrderPayload, { description: 'Staff of the pickup store: hand over the order; extra lines bought at the counter are added and paid in store.' })
+  @Mutation(() => OrderPayload, {
+    description: 'Staff of the pickup store: hand over the order; extra lines bought at the counter are added and paid in store.',
+  })
   async orderCompletePickup(
     @Ctx() ctx: RequestContext,
     @Arg('orderId', () => ID) orderId: string,
@@ -113,7 +124,11 @@ export class OrderResolver {
   }
 
   @Mutation(() => OrderPayload, { description: 'The owner before it is ready, or staff; releases stock, voids or refunds payment, reverses points.' })
-  async orderCancel(@Ctx() ctx: RequestContext, @Arg('orderId', () => ID) orderId: string, @Arg('reason', () => String, { nullable: true }) reason?: string): Promise<OrderPayload> {
+  async orderCancel(
+    @Ctx() ctx: RequestContext,
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string,
+  ): Promise<OrderPayload> {
     return payload(await fulfilmentService.cancel(ctx, orderId, reason));
   }
 
@@ -258,7 +273,7 @@ export class OrderLineResolver {
     return (await ctx.loaders.variantById.load(line.variant.id))!;
   }
 
-  @FieldResolver(() => Money, { description: 'Price when the order was placed, not today\'s price.' })
+  @FieldResolver(() => Money, { description: "Price when the order was placed, not today's price." })
   unitPrice(@Root() line: OrderLineView, @Ctx() ctx: RequestContext): Money {
     return new Money(line.unitPrice, ctx.config.currencyCode);
   }

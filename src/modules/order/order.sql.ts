@@ -4,7 +4,16 @@ import type { Channel } from '../../core/channel';
 import { placeholders, query, snakeRow, values } from '../../core/db/sql';
 import type { FulfillmentMethod } from '../cart/cart.entity';
 import { eventsInsertCte, type NewEvent } from '../outbox';
-import { Order, OrderLine, type OrderDiscount, type OrderLineView, type OrderStatus, type OrderTaxLine, type PaymentMethod, type PaymentStatus } from './order.entity';
+import {
+  Order,
+  OrderLine,
+  type OrderDiscount,
+  type OrderLineView,
+  type OrderStatus,
+  type OrderTaxLine,
+  type PaymentMethod,
+  type PaymentStatus,
+} from './order.entity';
 
 /*
  * The order module's hand-written statements: placing an order in one round trip, the
@@ -118,8 +127,12 @@ export async function insertPlacedOrder(
     `with placed as (${insert('orders', [orderRow], ' returning *')}),
           payment as (${insert('payment', [snakeRow(rows.payment)])}),
           event as (${insert('order_event', [snakeRow(rows.event)])}),
-          lines as (${insert('order_line', lineRows)})${eventsInsertCte(rows.outbox, params, 'placed')}${also.map((extra, i) => `,
-          also_${i} as (${insert(extra.table, extra.rows)})`).join('')}
+          lines as (${insert('order_line', lineRows)})${eventsInsertCte(rows.outbox, params, 'placed')}${also
+            .map(
+              (extra, i) => `,
+          also_${i} as (${insert(extra.table, extra.rows)})`,
+            )
+            .join('')}
      select * from placed`,
     params,
   );
@@ -148,7 +161,10 @@ export async function insertIdempotencyKey(em: EntityManager, scope: string, key
 }
 
 export async function idempotencyRecord(em: EntityManager, scope: string, key: string): Promise<{ fingerprint: string; orderId: string }> {
-  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where scope = ? and key = ?', [scope, key]);
+  const [row] = await query<{ fingerprint: string; order_id: string }>(em, 'select fingerprint, order_id from idempotency_record where scope = ? and key = ?', [
+    scope,
+    key,
+  ]);
   return { fingerprint: row.fingerprint, orderId: row.order_id };
 }
 
@@ -157,7 +173,12 @@ export async function idempotencyRecord(em: EntityManager, scope: string, key: s
  * transaction has rolled back, and the count must stay). The `max`-th locks the code for
  * `minutes` and starts the count again.
  */
-export async function countWrongPickupCode(em: EntityManager, orderId: string, max: number, minutes: number): Promise<{ failures: number; lockedUntil?: Date }> {
+export async function countWrongPickupCode(
+  em: EntityManager,
+  orderId: string,
+  max: number,
+  minutes: number,
+): Promise<{ failures: number; lockedUntil?: Date }> {
   const [row] = await em.getConnection().execute<{ failures: number; locked_until: Date | null }[]>(
     `update orders
         set pickup_code_failures = case when pickup_code_failures + 1 >= ? then 0 else pickup_code_failures + 1 end,
@@ -170,7 +191,11 @@ export async function countWrongPickupCode(em: EntityManager, orderId: string, m
 }
 
 /** Open (PLACED or READY) orders still to be paid in store, of a customer and from a client address. */
-export async function countOpenPayInStore(em: EntityManager, customerId: string | undefined, clientAddress: string | undefined): Promise<{ perCustomer: number; perAddress: number }> {
+export async function countOpenPayInStore(
+  em: EntityManager,
+  customerId: string | undefined,
+  clientAddress: string | undefined,
+): Promise<{ perCustomer: number; perAddress: number }> {
   const [row] = await query<{ per_customer: string | number; per_address: string | number }>(
     em,
     `select count(*) filter (where o.customer_id = ?) per_customer, count(*) filter (where o.client_address = ?) per_address

@@ -49,7 +49,18 @@ describe('the same prices on every channel', () => {
     const customer = await aCustomer(t);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
     const web = { token: customer.token, channel: 'WEB' as const };
-    const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] } }, web);
+    const { cartCreate } = await t.data(
+      PricedCartCreateDocument,
+      {
+        input: {
+          lines: [
+            { sku: a.sku, quantity: 2 },
+            { sku: b.sku, quantity: 1 },
+          ],
+        },
+      },
+      web,
+    );
     const cartId = cartCreate.cart!.id;
     // Lower case: codes are entered in any case.
     const applied = await t.data(CartApplyDiscountCodeDocument, { cartId, code: code.toLowerCase() }, web);
@@ -87,7 +98,18 @@ describe('the same prices on every channel', () => {
     const customer = await aCustomer(t);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
     const web = { token: customer.token, channel: 'WEB' as const };
-    const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] } }, web);
+    const { cartCreate } = await t.data(
+      PricedCartCreateDocument,
+      {
+        input: {
+          lines: [
+            { sku: a.sku, quantity: 2 },
+            { sku: b.sku, quantity: 1 },
+          ],
+        },
+      },
+      web,
+    );
     const cartId = cartCreate.cart!.id;
     await t.data(CartApplyDiscountCodeDocument, { cartId, code }, web);
 
@@ -96,7 +118,11 @@ describe('the same prices on every channel', () => {
     expect(found.customerByEmail!.activeCart!.discountCodes).toEqual([code]);
     const counter = await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'IN_STORE' } }, { token: associate.token });
     expect(counter.cartSetFulfillment.userErrors).toEqual([]);
-    const { checkoutComplete } = await t.data(PricedCheckoutDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token: associate.token });
+    const { checkoutComplete } = await t.data(
+      PricedCheckoutDocument,
+      { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' },
+      { token: associate.token },
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     const order = checkoutComplete.order!;
     expect(order.discounts.map((d) => [d.promotionId, d.code, d.amount.amount])).toEqual([
@@ -143,7 +169,7 @@ describe('the same prices on every channel', () => {
 });
 
 describe('a code entered by a guest', () => {
-  it('goes with the guest cart into the customer\'s cart at sign-in', async () => {
+  it("goes with the guest cart into the customer's cart at sign-in", async () => {
     const [x, y] = await aProduct(t, [30_00, 10_00]);
     const { code } = await aCodePromotion(t, { amountOff: 5_00, skus: [x.sku] });
     const customer = await aCustomer(t);

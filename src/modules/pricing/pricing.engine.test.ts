@@ -66,7 +66,12 @@ describe('pricing engine', () => {
             expect(l.total).toBe(l.subtotal - l.discountTotal - l.loyaltyDiscount + (taxesIncluded ? 0 : l.taxTotal));
             expect(l.subtotal - l.discountTotal - l.loyaltyDiscount).toBeGreaterThanOrEqual(0);
           }
-          expect([sum((l) => l.discountTotal), sum((l) => l.loyaltyDiscount), sum((l) => l.taxTotal), sum((l) => l.total)]).toEqual([p.discountTotal, p.loyaltyDiscount, p.taxTotal, p.total]);
+          expect([sum((l) => l.discountTotal), sum((l) => l.loyaltyDiscount), sum((l) => l.taxTotal), sum((l) => l.total)]).toEqual([
+            p.discountTotal,
+            p.loyaltyDiscount,
+            p.taxTotal,
+            p.total,
+          ]);
           expect(p.discounts.reduce((s, d) => s + d.amount, 0)).toBe(p.discountTotal);
         },
       ),

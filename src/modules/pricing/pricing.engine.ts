@@ -152,13 +152,18 @@ export type Inapplicable = { code: 'DISCOUNT_CODE_INVALID' | 'DISCOUNT_NOT_APPLI
  * belong to the promotion itself (window, active, usage) make a code invalid; those of the cart
  * (channel, tier, lines, subtotal) make it not applicable.
  */
-export function whyNot(rule: PromotionRule, input: Pick<PricingInput, 'lines' | 'channel' | 'now' | 'tier' | 'customerId'>, collectionsOf: Map<string, Set<string>>): Inapplicable | undefined {
+export function whyNot(
+  rule: PromotionRule,
+  input: Pick<PricingInput, 'lines' | 'channel' | 'now' | 'tier' | 'customerId'>,
+  collectionsOf: Map<string, Set<string>>,
+): Inapplicable | undefined {
   const invalid = (message: string): Inapplicable => ({ code: 'DISCOUNT_CODE_INVALID', message });
   const notApplicable = (message: string): Inapplicable => ({ code: 'DISCOUNT_NOT_APPLICABLE', message });
   if (!rule.active) return invalid('This offer has ended.');
   if (rule.startsAt && input.now < rule.startsAt) return invalid(`This offer starts on ${rule.startsAt.toISOString().slice(0, 10)}.`);
   if (rule.endsAt && input.now >= rule.endsAt) return invalid('This offer has expired.');
-  if (rule.usageLimit !== null && rule.usageLimit !== undefined && rule.timesUsed >= rule.usageLimit) return { code: 'DISCOUNT_USAGE_LIMIT_REACHED', message: 'This offer has been used up.' };
+  if (rule.usageLimit !== null && rule.usageLimit !== undefined && rule.timesUsed >= rule.usageLimit)
+    return { code: 'DISCOUNT_USAGE_LIMIT_REACHED', message: 'This offer has been used up.' };
   if (rule.channels.length && !rule.channels.includes(input.channel)) return notApplicable(`This offer is only for ${rule.channels.join(', ')}.`);
   if (rule.minTier && (!input.tier || TIER_RANK[input.tier] < TIER_RANK[rule.minTier])) {
     return notApplicable(input.tier ? `This offer is for ${rule.minTier} members and above.` : `Sign in: this offer is for ${rule.minTier} members and above.`);
@@ -167,7 +172,8 @@ export function whyNot(rule: PromotionRule, input: Pick<PricingInput, 'lines' | 
   const qualifying = input.lines.filter((line) => qualifies(rule, line, collectionsOf));
   if (!qualifying.length) return notApplicable('Nothing in the cart is part of this offer.');
   const subtotal = qualifying.reduce((s, l) => s + l.unitPrice * l.quantity, 0);
-  if (rule.minSubtotal && subtotal < rule.minSubtotal) return notApplicable(`The items of this offer must come to at least ${rule.minSubtotal} (minor units); they come to ${subtotal}.`);
+  if (rule.minSubtotal && subtotal < rule.minSubtotal)
+    return notApplicable(`The items of this offer must come to at least ${rule.minSubtotal} (minor units); they come to ${subtotal}.`);
   return undefined;
 }
 
@@ -243,7 +249,11 @@ export function price(rules: PricingRules, input: PricingInput): Priced {
   const rate = taxRateFor(rules, input.taxAddress);
   const priced: PricedLine[] = lines.map((line, i) => {
     const taxable = left[i] - linePoints[i];
-    const taxTotal = !rate ? 0 : input.taxesIncluded ? divideHalfUp(taxable * rate.rateBasisPoints, 10_000 + rate.rateBasisPoints) : divideHalfUp(taxable * rate.rateBasisPoints, 10_000);
+    const taxTotal = !rate
+      ? 0
+      : input.taxesIncluded
+        ? divideHalfUp(taxable * rate.rateBasisPoints, 10_000 + rate.rateBasisPoints)
+        : divideHalfUp(taxable * rate.rateBasisPoints, 10_000);
     return {
       key: line.key,
       subtotal: subtotals[i],

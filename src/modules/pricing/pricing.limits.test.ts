@@ -41,7 +41,8 @@ async function aCartWithCode(sku: string, storeId: string, code: string, token?:
   return cartId;
 }
 
-const checkout = (cartId: string, token?: string) => t.data(PricedCheckoutDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token });
+const checkout = (cartId: string, token?: string) =>
+  t.data(PricedCheckoutDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token });
 
 describe('usage limits', () => {
   it('gives exactly 5 discounted orders to 50 racing checkouts against a limit of 5; the others change nothing and may check out without the code', async () => {
@@ -88,7 +89,9 @@ describe('usage limits', () => {
     expect(outcomes.filter((o) => o.ok)).toHaveLength(2);
     expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? '' : o.errors[0].code))).toEqual(Array(10).fill('DISCOUNT_USAGE_LIMIT_REACHED'));
     expect(await timesUsed(promotion.id)).toBe(2);
-    expect(await sqlNumber(t, 'select times_used n from promotion_usage where promotion_id = ? and customer_id = ?', [promotion.id, customer.account.id])).toBe(2);
+    expect(await sqlNumber(t, 'select times_used n from promotion_usage where promotion_id = ? and customer_id = ?', [promotion.id, customer.account.id])).toBe(
+      2,
+    );
   });
 
   it('refuses a customer who has used an offer as often as it allows, on every channel, until an order of theirs is cancelled', async () => {
@@ -100,7 +103,11 @@ describe('usage limits', () => {
     const first = await checkout(await aCartWithCode(variant.sku, store.id, code, customer.token), customer.token);
     expect(first.checkoutComplete.order!.discountTotal.amount).toBe(1_00);
 
-    const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 1 }] } }, { token: customer.token, channel: 'APP' });
+    const { cartCreate } = await t.data(
+      PricedCartCreateDocument,
+      { input: { lines: [{ sku: variant.sku, quantity: 1 }] } },
+      { token: customer.token, channel: 'APP' },
+    );
     const refused = await t.data(CartApplyDiscountCodeDocument, { cartId: cartCreate.cart!.id, code }, { token: customer.token, channel: 'APP' });
     expect(refused.cartApplyDiscountCode.userErrors.map((e) => e.code)).toEqual(['DISCOUNT_USAGE_LIMIT_REACHED']);
 
@@ -142,7 +149,11 @@ describe('usage limits', () => {
     const sold = await checkout(cartId, associate.token);
     const order = sold.checkoutComplete.order!;
     expect(order.status).toBe('COMPLETED');
-    const { orderReturnLines } = await t.data(PricedReturnDocument, { orderId: order.id, lines: [{ lineId: order.lines[0].id, quantity: 1 }], idempotencyKey: unique('ret') }, { token: associate.token });
+    const { orderReturnLines } = await t.data(
+      PricedReturnDocument,
+      { orderId: order.id, lines: [{ lineId: order.lines[0].id, quantity: 1 }], idempotencyKey: unique('ret') },
+      { token: associate.token },
+    );
     expect(orderReturnLines.userErrors).toEqual([]);
     expect(await timesUsed(promotion.id)).toBe(1);
   });

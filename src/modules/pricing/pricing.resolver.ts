@@ -19,7 +19,11 @@ export class PromotionResolver {
   }
 
   @Mutation(() => PromotionPayload)
-  async promotionUpdate(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string, @Arg('input', () => PromotionInput) input: PromotionInput): Promise<PromotionPayload> {
+  async promotionUpdate(
+    @Ctx() ctx: RequestContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => PromotionInput) input: PromotionInput,
+  ): Promise<PromotionPayload> {
     return toPayload(await pricingService.updatePromotion(ctx, id, input), 'promotion');
   }
 

@@ -92,7 +92,8 @@ export class PricingService {
     if (rule.perCustomerLimit && cart.customerId) {
       // Said now rather than at checkout; checkout still decides, under the row lock.
       const used = await ctx.em.findOne(PromotionUsage, { promotion: rule.id, customer: cart.customerId });
-      if (used && used.timesUsed >= rule.perCustomerLimit) return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows.', ['code']);
+      if (used && used.timesUsed >= rule.perCustomerLimit)
+        return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows.', ['code']);
     }
     return ok(rule);
   }
@@ -106,7 +107,11 @@ export class PricingService {
    */
   async recordUsage(tx: ServiceContext, discounts: PricedDiscount[], customerId?: string): Promise<Result<void>> {
     if (!discounts.length) return ok();
-    const row = await countLimitedUses(tx.em, discounts.map((d) => ({ promotionId: d.promotionId, version: d.version })), customerId);
+    const row = await countLimitedUses(
+      tx.em,
+      discounts.map((d) => ({ promotionId: d.promotionId, version: d.version })),
+      customerId,
+    );
     if (row.bumped === discounts.length && row.counted === row.limited) return ok();
     if (row.bumped === discounts.length) {
       return fail(ErrorCode.DISCOUNT_USAGE_LIMIT_REACHED, 'You have already used this offer as often as it allows; remove the code to check out.', ['cartId']);
@@ -125,7 +130,10 @@ export class PricingService {
    */
   async countUses(ctx: ServiceContext, discounts: PricedDiscount[]): Promise<void> {
     if (!discounts.length) return;
-    await countUses(ctx.em, discounts.map((d) => d.promotionId));
+    await countUses(
+      ctx.em,
+      discounts.map((d) => d.promotionId),
+    );
   }
 
   /** Gives back an order's use of its promotions (cancelled or expired; a return keeps it used). */
@@ -179,7 +187,8 @@ export class PricingService {
     const regionCode = input.regionCode?.trim().toUpperCase() || null;
     const name = input.name.trim();
     if (!/^[A-Z]{2}$/.test(countryCode)) return fail(ErrorCode.INVALID_INPUT, 'countryCode is a two-letter ISO code.', ['input', 'countryCode']);
-    if (regionCode && !/^[A-Z0-9]{1,3}$/.test(regionCode)) return fail(ErrorCode.INVALID_INPUT, 'regionCode is the subdivision part of an ISO 3166-2 code, e.g. NY.', ['input', 'regionCode']);
+    if (regionCode && !/^[A-Z0-9]{1,3}$/.test(regionCode))
+      return fail(ErrorCode.INVALID_INPUT, 'regionCode is the subdivision part of an ISO 3166-2 code, e.g. NY.', ['input', 'regionCode']);
     if (!name || name.length > 100) return fail(ErrorCode.INVALID_INPUT, 'A tax rate needs a name (at most 100 characters).', ['input', 'name']);
     if (!Number.isInteger(input.rateBasisPoints) || input.rateBasisPoints < 0 || input.rateBasisPoints > 10_000) {
       return fail(ErrorCode.INVALID_INPUT, 'A rate is a whole number of basis points from 0 to 10000 (100 %).', ['input', 'rateBasisPoints']);
@@ -199,7 +208,10 @@ export class PricingService {
             promotion = await tx.em.findOne(Promotion, { id });
             if (!promotion) return fail(ErrorCode.NOT_FOUND, 'No promotion has this id.', ['id']);
             if (values.usageLimit !== undefined && values.usageLimit < promotion.timesUsed) {
-              return fail(ErrorCode.INVALID_INPUT, `This promotion has been used ${promotion.timesUsed} times already: the limit cannot be lower.`, ['input', 'usageLimit']);
+              return fail(ErrorCode.INVALID_INPUT, `This promotion has been used ${promotion.timesUsed} times already: the limit cannot be lower.`, [
+                'input',
+                'usageLimit',
+              ]);
             }
             // Every field is replaced: one left out of the input is cleared.
             const cleared = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value ?? null]));
@@ -227,7 +239,9 @@ export class PricingService {
 
   private async tierOf(ctx: ServiceContext, customerId: string) {
     const loaders = requestLoaders(ctx);
-    const account = loaders ? await loaders.loyaltyAccountByCustomer.load(customerId) : await ctx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
+    const account = loaders
+      ? await loaders.loyaltyAccountByCustomer.load(customerId)
+      : await ctx.em.findOne(LoyaltyAccount, { customer: customerId }, { fields: ['lifetimePoints'] });
     return loyaltyService.tierOf(ctx.config.loyalty, account?.lifetimePoints ?? 0);
   }
 }
@@ -235,7 +249,14 @@ export class PricingService {
 export const normalizeCode = (code: string): string => code.trim().toUpperCase();
 
 function toLines(cart: CartToPrice): PricingLine[] {
-  return cart.lines.map((l) => ({ key: l.key, variantId: l.variant.id, sku: l.variant.sku, productId: l.variant.product.id, quantity: l.quantity, unitPrice: l.variant.priceAmount }));
+  return cart.lines.map((l) => ({
+    key: l.key,
+    variantId: l.variant.id,
+    sku: l.variant.sku,
+    productId: l.variant.product.id,
+    quantity: l.quantity,
+    unitPrice: l.variant.priceAmount,
+  }));
 }
 
 export const pricingService = new PricingService();

@@ -36,7 +36,12 @@ export async function readRules(em: EntityManager): Promise<PricingRules> {
     set.add(code);
     collectionsOf.set(product_id, set);
   }
-  const taxRates: TaxRateRule[] = row.tax_rates.map((t) => ({ countryCode: t.country_code, regionCode: t.region_code, name: t.name, rateBasisPoints: t.rate_basis_points }));
+  const taxRates: TaxRateRule[] = row.tax_rates.map((t) => ({
+    countryCode: t.country_code,
+    regionCode: t.region_code,
+    name: t.name,
+    rateBasisPoints: t.rate_basis_points,
+  }));
   return {
     automatic: promotions.filter((p) => !p.code),
     byCode: new Map(promotions.filter((p) => p.code).map((p) => [p.code!, p])),
@@ -124,7 +129,10 @@ export async function releaseUses(em: EntityManager, promotionIds: string[], cus
 }
 
 /** The rate of a place, replacing the one it had. */
-export async function upsertTaxRate(em: EntityManager, rate: { countryCode: string; regionCode: string | null; name: string; rateBasisPoints: number }): Promise<TaxRate> {
+export async function upsertTaxRate(
+  em: EntityManager,
+  rate: { countryCode: string; regionCode: string | null; name: string; rateBasisPoints: number },
+): Promise<TaxRate> {
   const [row] = await query<Record<string, unknown>>(
     em,
     `insert into tax_rate (id, country_code, region_code, name, rate_basis_points, updated_at) values (gen_random_uuid(), ?, ?, ?, ?, now())

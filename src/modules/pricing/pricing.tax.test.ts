@@ -48,11 +48,13 @@ describe('tax', () => {
     const cartId = cartCreate.cart!.id;
     expect([cartCreate.cart!.taxTotal.amount, cartCreate.cart!.taxLines]).toEqual([0, []]);
 
-    const atRegion = (await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: inRegion.id } })).cartSetFulfillment.cart!;
+    const atRegion = (await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: inRegion.id } })).cartSetFulfillment
+      .cart!;
     // 7.25 % of 19.99 = 1.449…: rounded half-up per line.
     expect(atRegion.taxLines).toEqual([{ name: 'Region tax', rateBasisPoints: 725, amount: { amount: 1_45 } }]);
     expect(atRegion.total.amount).toBe(21_44);
-    const atOther = (await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: elsewhere.id } })).cartSetFulfillment.cart!;
+    const atOther = (await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: elsewhere.id } })).cartSetFulfillment
+      .cart!;
     expect(atOther.taxLines).toEqual([{ name: 'Country tax', rateBasisPoints: 1000, amount: { amount: 2_00 } }]);
     expect(atOther.total.amount).toBe(21_99);
 
@@ -77,7 +79,8 @@ describe('tax', () => {
     await stock(t, warehouse, variant, 5);
     const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 1 }] } });
     const cartId = cartCreate.cart!.id;
-    const ship = (regionCode?: string) => t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: anAddress(COUNTRY.toLowerCase(), regionCode) } });
+    const ship = (regionCode?: string) =>
+      t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: anAddress(COUNTRY.toLowerCase(), regionCode) } });
     expect((await ship('r1')).cartSetFulfillment.cart!.taxTotal.amount).toBe(7_25);
     expect((await ship()).cartSetFulfillment.cart!.taxTotal.amount).toBe(10_00);
     expect((await ship('R9')).cartSetFulfillment.cart!.taxTotal.amount).toBe(10_00);
@@ -90,14 +93,25 @@ describe('tax', () => {
     const included = await TestApp.start({ PRICES_INCLUDE_TAX: 'true' });
     try {
       const { cartCreate } = await included.data(PricedCartCreateDocument, { input: { lines: [{ sku: variant.sku, quantity: 1 }] } });
-      const { cartSetFulfillment } = await included.data(PricedCartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: inRegion.id } });
+      const { cartSetFulfillment } = await included.data(PricedCartSetFulfillmentDocument, {
+        cartId: cartCreate.cart!.id,
+        input: { method: 'PICKUP', locationId: inRegion.id },
+      });
       const cart = cartSetFulfillment.cart!;
       // 19.99 × 725 / 10725 = 1.351…
       expect([cart.taxesIncluded, cart.subtotal.amount, cart.taxTotal.amount, cart.total.amount]).toEqual([true, 19_99, 1_35, 19_99]);
       expect(totalsIdentities(cart)).toEqual([]);
       await aGuestContact(included, cart.id);
-      const { checkoutComplete } = await included.data(PricedCheckoutDocument, { cartId: cart.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' });
-      expect([checkoutComplete.order!.taxesIncluded, checkoutComplete.order!.taxTotal.amount, checkoutComplete.order!.total.amount]).toEqual([true, 1_35, 19_99]);
+      const { checkoutComplete } = await included.data(PricedCheckoutDocument, {
+        cartId: cart.id,
+        idempotencyKey: unique('key'),
+        paymentMethod: 'PAY_IN_STORE',
+      });
+      expect([checkoutComplete.order!.taxesIncluded, checkoutComplete.order!.taxTotal.amount, checkoutComplete.order!.total.amount]).toEqual([
+        true,
+        1_35,
+        19_99,
+      ]);
     } finally {
       await included.close();
     }
@@ -105,7 +119,7 @@ describe('tax', () => {
 });
 
 describe('pickup at a taxed store', () => {
-  it('shows the queue with its tax, and taxes lines added at the counter at the store\'s rate', async () => {
+  it("shows the queue with its tax, and taxes lines added at the counter at the store's rate", async () => {
     const country = testCountry('G');
     await aTaxRate(t, country, null, 500);
     const store = await aStoreAt(t, anAddress(country));
@@ -115,8 +129,16 @@ describe('pickup at a taxed store', () => {
     await stock(t, store, extra, 10);
     const customer = await aCustomer(t);
     const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { lines: [{ sku: online.sku, quantity: 1 }] } }, { token: customer.token });
-    await t.data(PricedCartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } }, { token: customer.token });
-    const { checkoutComplete } = await t.data(PricedCheckoutDocument, { cartId: cartCreate.cart!.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' }, { token: customer.token });
+    await t.data(
+      PricedCartSetFulfillmentDocument,
+      { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } },
+      { token: customer.token },
+    );
+    const { checkoutComplete } = await t.data(
+      PricedCheckoutDocument,
+      { cartId: cartCreate.cart!.id, idempotencyKey: unique('key'), paymentMethod: 'PAY_IN_STORE' },
+      { token: customer.token },
+    );
     const placed = checkoutComplete.order!;
     expect([placed.taxTotal.amount, placed.total.amount]).toEqual([1_00, 21_00]);
 
@@ -141,9 +163,17 @@ describe('pickup at a taxed store', () => {
 describe('taxRateSet and locations', () => {
   it('sets one rate per place: setting it again replaces it', async () => {
     const country = testCountry('C');
-    const first = await t.data(TaxRateSetDocument, { input: { countryCode: country.toLowerCase(), regionCode: 'ny', name: 'Sales tax', rateBasisPoints: 400 } }, { token: admin });
+    const first = await t.data(
+      TaxRateSetDocument,
+      { input: { countryCode: country.toLowerCase(), regionCode: 'ny', name: 'Sales tax', rateBasisPoints: 400 } },
+      { token: admin },
+    );
     expect(first.taxRateSet.taxRate).toMatchObject({ countryCode: country, regionCode: 'NY', rateBasisPoints: 400 });
-    const second = await t.data(TaxRateSetDocument, { input: { countryCode: country, regionCode: 'NY', name: 'Sales tax', rateBasisPoints: 450 } }, { token: admin });
+    const second = await t.data(
+      TaxRateSetDocument,
+      { input: { countryCode: country, regionCode: 'NY', name: 'Sales tax', rateBasisPoints: 450 } },
+      { token: admin },
+    );
     expect(second.taxRateSet.taxRate!.id).toBe(first.taxRateSet.taxRate!.id);
     const rates = (await t.data(TaxRatesDocument)).taxRates.filter((r) => r.countryCode === country);
     expect(rates.map((r) => [r.regionCode, r.rateBasisPoints])).toEqual([['NY', 450]]);
@@ -164,11 +194,28 @@ describe('taxRateSet and locations', () => {
 
   it('updates a location: address (codes upper-cased), shipping and pickup; a warehouse always ships and never offers pickup', async () => {
     const store = await aStore(t);
-    const { locationUpdate } = await t.data(LocationUpdateDocument, { id: store.id, input: { name: 'Harbour', shipEnabled: true, address: { ...anAddress('xe', 'ab') } } }, { token: admin });
-    expect(locationUpdate.location).toMatchObject({ name: 'Harbour', shipEnabled: true, pickupEnabled: true, address: { countryCode: 'XE', regionCode: 'AB' } });
+    const { locationUpdate } = await t.data(
+      LocationUpdateDocument,
+      { id: store.id, input: { name: 'Harbour', shipEnabled: true, address: { ...anAddress('xe', 'ab') } } },
+      { token: admin },
+    );
+    expect(locationUpdate.location).toMatchObject({
+      name: 'Harbour',
+      shipEnabled: true,
+      pickupEnabled: true,
+      address: { countryCode: 'XE', regionCode: 'AB' },
+    });
     const warehouse = await aWarehouse(t);
-    expect((await t.data(LocationUpdateDocument, { id: warehouse.id, input: { shipEnabled: false } }, { token: admin })).locationUpdate.userErrors.map((e) => e.code)).toEqual(['INVALID_INPUT']);
-    expect((await t.data(LocationUpdateDocument, { id: warehouse.id, input: { pickupEnabled: true } }, { token: admin })).locationUpdate.userErrors.map((e) => e.code)).toEqual(['INVALID_INPUT']);
+    expect(
+      (await t.data(LocationUpdateDocument, { id: warehouse.id, input: { shipEnabled: false } }, { token: admin })).locationUpdate.userErrors.map(
+        (e) => e.code,
+      ),
+    ).toEqual(['INVALID_INPUT']);
+    expect(
+      (await t.data(LocationUpdateDocument, { id: warehouse.id, input: { pickupEnabled: true } }, { token: admin })).locationUpdate.userErrors.map(
+        (e) => e.code,
+      ),
+    ).toEqual(['INVALID_INPUT']);
     const badAddress = await t.data(LocationUpdateDocument, { id: store.id, input: { address: { ...anAddress('XE'), city: '' } } }, { token: admin });
     expect(badAddress.locationUpdate.userErrors.map((e) => e.field)).toEqual([['input', 'address', 'city']]);
   });
@@ -188,7 +235,11 @@ describe('returns', () => {
       const customer = await aCustomer(t);
       await givePoints(t, customer.account.id, 500);
       const staff = { token: associate.token };
-      const { cartCreate } = await t.data(PricedCartCreateDocument, { input: { customerId: customer.account.id, lines: [{ sku: variant.sku, quantity: 3 }] } }, staff);
+      const { cartCreate } = await t.data(
+        PricedCartCreateDocument,
+        { input: { customerId: customer.account.id, lines: [{ sku: variant.sku, quantity: 3 }] } },
+        staff,
+      );
       const cartId = cartCreate.cart!.id;
       await t.data(PricedCartApplyPointsDocument, { cartId, points: 500 }, staff);
       await t.data(PricedCartSetFulfillmentDocument, { cartId, input: { method: 'IN_STORE' } }, staff);

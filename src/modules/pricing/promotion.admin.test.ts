@@ -1,6 +1,12 @@
 import { StaffRole } from '../../core/auth/actor';
 import { aCustomer, anAdmin, aProduct, aStaff, aStore, sqlNumber } from '../../../test/support/fixtures';
-import { PromotionCreateDocument, PromotionDeactivateDocument, PromotionsDocument, PromotionUpdateDocument, type PromotionInput } from '../../../test/support/generated/graphql';
+import {
+  PromotionCreateDocument,
+  PromotionDeactivateDocument,
+  PromotionsDocument,
+  PromotionUpdateDocument,
+  type PromotionInput,
+} from '../../../test/support/generated/graphql';
 import { errorCodes, TestApp, unique } from '../../../test/support/harness';
 
 /** Promotions are managed by ADMIN, read by staff; bad input is refused whole. */
@@ -12,23 +18,49 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const aCode = () => unique('P').replace(/[^A-Z0-9_-]/g, '').slice(0, 60);
+const aCode = () =>
+  unique('P')
+    .replace(/[^A-Z0-9_-]/g, '')
+    .slice(0, 60);
 
 describe('promotionCreate, promotionUpdate, promotionDeactivate, promotions', () => {
   it('creates, lists, updates and deactivates a promotion', async () => {
     const [variant] = await aProduct(t);
     const code = aCode();
-    const input: PromotionInput = { title: 'Ten off', code: code.toLowerCase(), amountOff: 10_00, minSubtotal: 50_00, skus: [variant.sku], channels: ['WEB', 'WEB'], usageLimit: 3, perCustomerLimit: 1, minTier: 'SILVER' };
+    const input: PromotionInput = {
+      title: 'Ten off',
+      code: code.toLowerCase(),
+      amountOff: 10_00,
+      minSubtotal: 50_00,
+      skus: [variant.sku],
+      channels: ['WEB', 'WEB'],
+      usageLimit: 3,
+      perCustomerLimit: 1,
+      minTier: 'SILVER',
+    };
     const { promotionCreate } = await t.data(PromotionCreateDocument, { input }, { token: admin });
     expect(promotionCreate.userErrors).toEqual([]);
     const created = promotionCreate.promotion!;
-    expect(created).toMatchObject({ code, amountOff: { amount: 10_00 }, minSubtotal: { amount: 50_00 }, percentOff: null, channels: ['WEB'], timesUsed: 0, active: true, minTier: 'SILVER' });
+    expect(created).toMatchObject({
+      code,
+      amountOff: { amount: 10_00 },
+      minSubtotal: { amount: 50_00 },
+      percentOff: null,
+      channels: ['WEB'],
+      timesUsed: 0,
+      active: true,
+      minTier: 'SILVER',
+    });
 
     const store = await aStore(t);
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
     expect((await t.data(PromotionsDocument, {}, { token: associate.token })).promotions.map((p) => p.id)).toContain(created.id);
 
-    const { promotionUpdate } = await t.data(PromotionUpdateDocument, { id: created.id, input: { title: 'Twenty percent', percentOff: 20, skus: [variant.sku] } }, { token: admin });
+    const { promotionUpdate } = await t.data(
+      PromotionUpdateDocument,
+      { id: created.id, input: { title: 'Twenty percent', percentOff: 20, skus: [variant.sku] } },
+      { token: admin },
+    );
     expect(promotionUpdate.promotion).toMatchObject({ title: 'Twenty percent', percentOff: 20, amountOff: null, code: null, usageLimit: null, channels: [] });
 
     const { promotionDeactivate } = await t.data(PromotionDeactivateDocument, { id: created.id }, { token: admin });
@@ -62,7 +94,11 @@ describe('promotionCreate, promotionUpdate, promotionDeactivate, promotions', ()
   it('refuses a code taken by another promotion, in any case', async () => {
     const code = aCode();
     await t.data(PromotionCreateDocument, { input: { title: 'First', code, percentOff: 5 } }, { token: admin });
-    const { promotionCreate } = await t.data(PromotionCreateDocument, { input: { title: 'Second', code: code.toLowerCase(), percentOff: 5 } }, { token: admin });
+    const { promotionCreate } = await t.data(
+      PromotionCreateDocument,
+      { input: { title: 'Second', code: code.toLowerCase(), percentOff: 5 } },
+      { token: admin },
+    );
     expect(promotionCreate.userErrors).toEqual([{ code: 'INVALID_INPUT', message: expect.stringContaining(code), field: ['input', 'code'] }]);
     expect(await sqlNumber(t, 'select count(*) n from promotion where code = ?', [code])).toBe(1);
   });

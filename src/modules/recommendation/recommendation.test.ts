@@ -28,7 +28,11 @@ async function buy(token: string, variants: ProductVariant[], channel: ChannelNa
   const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: variants.map((v) => ({ sku: v.sku, quantity: 1 })) } }, options);
   const cartId = cartCreate.cart!.id;
   await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } }, options);
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, options);
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+    options,
+  );
   expect(checkoutComplete.userErrors).toEqual([]);
 }
 
@@ -55,7 +59,14 @@ async function aWorld() {
   for (const v of [a, b, c, d]) await stock(t, warehouse, v, 100);
   const store = await aStore(t);
   for (const v of [a, b, c]) await stock(t, store, v, 10);
-  const together: ProductVariant[][] = [[a, b], [a, b], [a, b], [a, d], [a, d], [a, c]];
+  const together: ProductVariant[][] = [
+    [a, b],
+    [a, b],
+    [a, b],
+    [a, d],
+    [a, d],
+    [a, c],
+  ];
   for (const [i, pair] of together.entries()) await buy((await aCustomer(t)).token, pair, (['WEB', 'APP', 'POS'] as const)[i % 2]);
   await learn();
   return { a, b, c, d, store };
@@ -88,7 +99,8 @@ describe('recommendations', () => {
     const customer = await aCustomer(t);
     await buy(customer.token, [a], 'WEB');
     await learn();
-    const recommended = async () => (await t.data(RecommendationsDocument, { first: 4 }, { token: customer.token, channel: 'APP' })).me!.recommendations.map((v) => v.sku);
+    const recommended = async () =>
+      (await t.data(RecommendationsDocument, { first: 4 }, { token: customer.token, channel: 'APP' })).me!.recommendations.map((v) => v.sku);
     expect(await recommended()).toEqual([x.sku, b.sku, d.sku, c.sku]);
 
     const admin = (await anAdmin(t)).token;
@@ -127,7 +139,10 @@ describe('recommendations', () => {
     for (const v of [x, y]) await stock(t, warehouse, v, 100);
     for (let i = 0; i < 6; i++) await buy((await aCustomer(t)).token, [x, y]);
     await Promise.all([learn(), learn(), learn()]);
-    const rows = await t.app.orm.em.fork().getConnection().execute<{ orders: number }[]>('select orders from co_purchase where variant_id = ? and other_variant_id = ?', [x.id, y.id]);
+    const rows = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ orders: number }[]>('select orders from co_purchase where variant_id = ? and other_variant_id = ?', [x.id, y.id]);
     expect(rows).toEqual([{ orders: 6 }]);
     expect(await learn()).toBe(0);
   });

@@ -23,10 +23,10 @@ describe('staffSignIn', () => {
     const expected = { id: manager.account.id, email: manager.account.email, role: 'MANAGER', location: { id: store.id, code: store.code } };
     expect(staffSignIn.staff).toEqual(expected);
     expect((await t.data(StaffMeDocument, {}, { token: staffSignIn.token! })).staffMe).toEqual(expected);
-    const sessions = await t.app.orm.em.fork().getConnection().execute<{ channel: string }[]>(
-      `select channel from session where subject_kind = 'STAFF' and subject_id = ? order by created_at`,
-      [manager.account.id],
-    );
+    const sessions = await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ channel: string }[]>(`select channel from session where subject_kind = 'STAFF' and subject_id = ? order by created_at`, [manager.account.id]);
     expect(sessions.map((s) => s.channel)).toEqual(['POS', 'POS']);
   });
 
@@ -63,7 +63,11 @@ describe('staffCreate', () => {
     const admin = await anAdmin(t);
     const store = await aStore(t);
     const email = newEmail(role);
-    const { staffCreate } = await t.data(StaffCreateDocument, { input: { email: ` ${email.toUpperCase()}`, password: 'store-password', role, locationId: store.id } }, { token: admin.token });
+    const { staffCreate } = await t.data(
+      StaffCreateDocument,
+      { input: { email: ` ${email.toUpperCase()}`, password: 'store-password', role, locationId: store.id } },
+      { token: admin.token },
+    );
     expect(staffCreate.userErrors).toEqual([]);
     const expected = { id: expect.any(String), email, role, location: { id: store.id, code: store.code } };
     expect(staffCreate.staff).toEqual(expected);
@@ -79,7 +83,11 @@ describe('staffCreate', () => {
     expect(staffCreate).toEqual({ staff: { id: expect.any(String), email, role: 'ADMIN', location: null }, userErrors: [] });
     const { staffSignIn } = await t.data(StaffSignInDocument, { email, password: 'admin-password' });
     // The new admin can create staff in turn.
-    const next = await t.data(StaffCreateDocument, { input: { email: newEmail('next'), password: 'admin-password', role: 'ADMIN' } }, { token: staffSignIn.token! });
+    const next = await t.data(
+      StaffCreateDocument,
+      { input: { email: newEmail('next'), password: 'admin-password', role: 'ADMIN' } },
+      { token: staffSignIn.token! },
+    );
     expect(next.staffCreate.userErrors).toEqual([]);
   });
 

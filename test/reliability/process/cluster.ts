@@ -31,7 +31,10 @@ export function freePort(): Promise<number> {
 }
 
 export class ThrowawayCluster {
-  private constructor(readonly dir: string, readonly port: number) {}
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
 
   get url(): string {
     return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
@@ -54,7 +57,9 @@ export class ThrowawayCluster {
   }
 
   start(settings: Record<string, string> = {}): void {
-    const options = [`-p ${this.port}`, `-k ${this.dir}`, `-c listen_addresses=127.0.0.1`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+    const options = [`-p ${this.port}`, `-k ${this.dir}`, `-c listen_addresses=127.0.0.1`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(
+      ' ',
+    );
     ThrowawayCluster.asPostgres('pg_ctl', ['-D', join(this.dir, 'data'), '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
   }
 

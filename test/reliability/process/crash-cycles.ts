@@ -57,7 +57,16 @@ export async function crashCycles(options: {
 }): Promise<CycleTotals> {
   const random = seededRandom(SEED);
   const load = new CheckoutLoad(options.world);
-  const totals: CycleTotals = { cycles: options.cycles, acknowledged: 0, inFlightAtCrash: 0, lost: 0, duplicates: 0, retryProblems: 0, violations: 0, problems: [] };
+  const totals: CycleTotals = {
+    cycles: options.cycles,
+    acknowledged: 0,
+    inFlightAtCrash: 0,
+    lost: 0,
+    duplicates: 0,
+    retryProblems: 0,
+    violations: 0,
+    problems: [],
+  };
   let url = options.url;
   for (let cycle = 0; cycle < options.cycles; cycle++) {
     let stopped = false;

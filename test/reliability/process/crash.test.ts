@@ -139,7 +139,10 @@ describe('PostgreSQL stopped in immediate mode and started again, under a checko
     if (!cluster) return;
     cluster.stopImmediately();
     cluster.start({ fsync: 'off' });
-    const refused = ServiceProcess.start(serviceEnv({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATABASE_URL: cluster.url }), tmpDir('cwd'));
+    const refused = ServiceProcess.start(
+      serviceEnv({ NODE_ENV: 'production', ADMIN_PASSWORD: 'a-long-production-secret', DATABASE_URL: cluster.url }),
+      tmpDir('cwd'),
+    );
     expect((await refused.exited).code).toBe(78);
     expect(refused.stderr).toMatch(/DATABASE_URL .*fsync off/);
   });

@@ -21,7 +21,10 @@ class FaultProxy {
   private cutOn: RegExp[] = [];
   cuts = 0;
   refusing = false;
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static start(target: { host: string; port: number }): Promise<FaultProxy> {
     return new Promise((resolve) => {
@@ -117,14 +120,44 @@ const count = async (sql: string, params: unknown[]) => Number((await db.query<{
 async function customerCart(): Promise<{ cartId: string; token: string }> {
   const { token } = world.customers[0];
   // Points to spend: a counter sale to the customer completes at once and earns them.
-  const sale = await gql<{ cartCreate: { cart: { id: string } } }>(url, `mutation($i: CartCreateInput) { cartCreate(input: $i) { cart { id } } }`, { i: { lines: [{ sku: world.skus[0], quantity: 1 }], customerId: world.customers[0].id } }, world.associateToken);
-  await gql(url, `mutation($c: ID!) { cartSetFulfillment(cartId: $c, input: { method: IN_STORE }) { userErrors { code } } }`, { c: sale.cartCreate.cart.id }, world.associateToken);
-  await gql(url, CHECKOUT, { cartId: sale.cartCreate.cart.id, idempotencyKey: `sale-${Date.now()}-${Math.random()}`, paymentMethod: 'PAY_IN_STORE' }, world.associateToken);
+  const sale = await gql<{ cartCreate: { cart: { id: string } } }>(
+    url,
+    `mutation($i: CartCreateInput) { cartCreate(input: $i) { cart { id } } }`,
+    { i: { lines: [{ sku: world.skus[0], quantity: 1 }], customerId: world.customers[0].id } },
+    world.associateToken,
+  );
+  await gql(
+    url,
+    `mutation($c: ID!) { cartSetFulfillment(cartId: $c, input: { method: IN_STORE }) { userErrors { code } } }`,
+    { c: sale.cartCreate.cart.id },
+    world.associateToken,
+  );
+  await gql(
+    url,
+    CHECKOUT,
+    { cartId: sale.cartCreate.cart.id, idempotencyKey: `sale-${Date.now()}-${Math.random()}`, paymentMethod: 'PAY_IN_STORE' },
+    world.associateToken,
+  );
 
-  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(url, `mutation($i: CartCreateInput) { cartCreate(input: $i) { cart { id } } }`, { i: { lines: [{ sku: world.skus[1], quantity: 2 }] } }, token);
+  const { cartCreate } = await gql<{ cartCreate: { cart: { id: string } } }>(
+    url,
+    `mutation($i: CartCreateInput) { cartCreate(input: $i) { cart { id } } }`,
+    { i: { lines: [{ sku: world.skus[1], quantity: 2 }] } },
+    token,
+  );
   const cartId = cartCreate.cart.id;
-  await gql(url, `mutation($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }`, { c: cartId, l: world.storeId }, token);
-  const applied = await gql<{ cartApplyLoyaltyPoints: { userErrors: unknown[] } }>(url, `mutation($c: ID!) { cartApplyLoyaltyPoints(cartId: $c, points: 5) { userErrors { code } } }`, { c: cartId }, token);
+  await gql(
+    url,
+    `mutation($c: ID!, $l: ID!) { cartSetFulfillment(cartId: $c, input: { method: PICKUP, locationId: $l }) { userErrors { code } } }`,
+    { c: cartId, l: world.storeId },
+    token,
+  );
+  const applied = await gql<{ cartApplyLoyaltyPoints: { userErrors: unknown[] } }>(
+    url,
+    `mutation($c: ID!) { cartApplyLoyaltyPoints(cartId: $c, points: 5) { userErrors { code } } }`,
+    { c: cartId },
+    token,
+  );
   expect(applied.cartApplyLoyaltyPoints.userErrors).toEqual([]);
   return { cartId, token };
 }
@@ -148,7 +181,11 @@ async function expectCleanFailureThenSuccess(fault: (checkout: () => Promise<Res
   const key = `fault-${Date.now()}`;
   const variables = { cartId, idempotencyKey: key, paymentMethod: 'CARD', paymentToken: 'tok_visa' };
   const send = () =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: CHECKOUT, variables }) });
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: CHECKOUT, variables }),
+    });
   const before = await snapshot(cartId);
 
   const res = await fault(send);

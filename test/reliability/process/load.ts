@@ -48,10 +48,18 @@ export async function buildWorld(url: string, customers: number): Promise<World 
   const associateToken = await staffSignIn(url, 'associate.downtown@example.com', DEMO_STORE_PASSWORD);
   const { locations } = await gql<{ locations: { id: string; code: string }[] }>(url, `{ locations { id code } }`);
   const storeId = locations.find((l) => l.code === 'DOWNTOWN')!.id;
-  const { products } = await gql<{ products: { edges: { node: { variants: { sku: string }[] } }[] } }>(url, `{ products(first: 2) { edges { node { variants { sku } } } } }`);
+  const { products } = await gql<{ products: { edges: { node: { variants: { sku: string }[] } }[] } }>(
+    url,
+    `{ products(first: 2) { edges { node { variants { sku } } } } }`,
+  );
   const skus = products.edges.slice(0, 2).map((e) => e.node.variants[0].sku);
   for (const sku of skus) {
-    await gql(url, `mutation S($l: ID!, $s: String!) { inventorySet(locationId: $l, sku: $s, onHand: 100000) { userErrors { code } } }`, { l: storeId, s: sku }, adminToken);
+    await gql(
+      url,
+      `mutation S($l: ID!, $s: String!) { inventorySet(locationId: $l, sku: $s, onHand: 100000) { userErrors { code } } }`,
+      { l: storeId, s: sku },
+      adminToken,
+    );
   }
   const signedUp = [];
   for (let i = 0; i < customers; i++) {
@@ -93,7 +101,8 @@ export class CheckoutLoad {
       try {
         if (kind === 'counter') {
           token = this.world.associateToken;
-          cartId = (await gql<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines, customerId: customer.id } }, token)).cartCreate.cart.id;
+          cartId = (await gql<{ cartCreate: { cart: { id: string } } }>(url, CART_CREATE, { input: { lines, customerId: customer.id } }, token)).cartCreate.cart
+            .id;
           await gql(url, SET_FULFILLMENT, { cartId, input: { method: 'IN_STORE' } }, token);
         } else {
           token = kind === 'points' ? customer.token : undefined;
@@ -108,7 +117,12 @@ export class CheckoutLoad {
         return;
       }
       const key = `load-${process.pid}-${this.seq++}`;
-      const args = { cartId, idempotencyKey: key, paymentMethod: kind === 'points' ? 'CARD' : 'PAY_IN_STORE', paymentToken: kind === 'points' ? 'tok_visa' : undefined };
+      const args = {
+        cartId,
+        idempotencyKey: key,
+        paymentMethod: kind === 'points' ? 'CARD' : 'PAY_IN_STORE',
+        paymentToken: kind === 'points' ? 'tok_visa' : undefined,
+      };
       let payload: OrderPayload;
       try {
         payload = (await gql<{ checkoutComplete: OrderPayload }>(url, CHECKOUT, args, token)).checkoutComplete;
@@ -151,7 +165,12 @@ export class CheckoutLoad {
   async lostOrChanged(url: string, adminToken: string): Promise<string[]> {
     const problems: string[] = [];
     for (const ack of this.acked) {
-      const { order } = await gql<{ order: { id: string; number: string; subtotal: { amount: number }; total: { amount: number } } | null }>(url, ORDER, { id: ack.orderId }, adminToken);
+      const { order } = await gql<{ order: { id: string; number: string; subtotal: { amount: number }; total: { amount: number } } | null }>(
+        url,
+        ORDER,
+        { id: ack.orderId },
+        adminToken,
+      );
       if (!order) problems.push(`order ${ack.number} is gone`);
       else if (order.number !== ack.number || order.subtotal.amount !== ack.subtotal || order.total.amount !== ack.total) {
         problems.push(`order ${ack.number} changed: ${JSON.stringify(order)}`);

@@ -57,7 +57,10 @@ export class TransferService {
     }
     const ids = [input.fromLocationId, input.toLocationId];
     const locations = ids.every(isUuid) ? await ctx.em.find(Location, { id: { $in: ids } }) : [];
-    for (const [key, id] of [['fromLocationId', input.fromLocationId], ['toLocationId', input.toLocationId]] as const) {
+    for (const [key, id] of [
+      ['fromLocationId', input.fromLocationId],
+      ['toLocationId', input.toLocationId],
+    ] as const) {
       if (!locations.some((l) => l.id === id)) return fail(ErrorCode.NOT_FOUND, 'No location has this id.', ['input', key]);
     }
     const variants = await catalogService.variantsBySku(ctx, [...seen]);
@@ -97,7 +100,10 @@ export class TransferService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${available} of ${lines[index].variant.getEntity().sku} can leave now.`, ['lines', index]);
       }
       // The receiver's levels exist from now on, so the units show there as incoming.
-      await inventoryService.ensureLevels(tx, lines.map((l) => ({ locationId: transfer.toLocation.id, variantId: l.variant.id })));
+      await inventoryService.ensureLevels(
+        tx,
+        lines.map((l) => ({ locationId: transfer.toLocation.id, variantId: l.variant.id })),
+      );
       transfer.status = StockTransferStatus.IN_TRANSIT;
       transfer.shippedAt = new Date();
       return ok();
@@ -117,8 +123,10 @@ export class TransferService {
         const line = bySku.get(input.sku.trim());
         if (!line) return fail(ErrorCode.INVALID_INPUT, `The SKU ${input.sku} is not on this transfer.`, ['lines', i, 'sku']);
         if (counted.has(line)) return fail(ErrorCode.INVALID_INPUT, `The SKU ${input.sku} is given twice.`, ['lines', i, 'sku']);
-        if (!Number.isInteger(input.quantity) || input.quantity < 0) return fail(ErrorCode.INVALID_QUANTITY, 'A received quantity is a whole number from 0 up.', ['lines', i, 'quantity']);
-        if (input.quantity > line.quantity) return fail(ErrorCode.INVALID_QUANTITY, `Only ${line.quantity} of ${input.sku} were sent.`, ['lines', i, 'quantity']);
+        if (!Number.isInteger(input.quantity) || input.quantity < 0)
+          return fail(ErrorCode.INVALID_QUANTITY, 'A received quantity is a whole number from 0 up.', ['lines', i, 'quantity']);
+        if (input.quantity > line.quantity)
+          return fail(ErrorCode.INVALID_QUANTITY, `Only ${line.quantity} of ${input.sku} were sent.`, ['lines', i, 'quantity']);
         counted.set(line, input.quantity);
       }
       const to = transfer.toLocation.id;

@@ -57,7 +57,13 @@ describe('stock transfers', () => {
     const { v, from, to, sender, receiver } = await twoStores(10);
 
     const transfer = await created(sender.token, from.id, to.id, [{ sku: v.sku, quantity: 5 }]);
-    expect(transfer).toMatchObject({ status: 'DRAFT', from: { id: from.id }, to: { id: to.id }, lines: [{ variant: { sku: v.sku }, quantity: 5, receivedQuantity: 0 }], shippedAt: null });
+    expect(transfer).toMatchObject({
+      status: 'DRAFT',
+      from: { id: from.id },
+      to: { id: to.id },
+      lines: [{ variant: { sku: v.sku }, quantity: 5, receivedQuantity: 0 }],
+      shippedAt: null,
+    });
     expect(await level(from.id, v.id)).toEqual({ on_hand: 10, reserved: 0 });
     expect(await invariantViolations(t)).toEqual([]);
 
@@ -75,7 +81,8 @@ describe('stock transfers', () => {
     );
     expect(await invariantViolations(t)).toEqual([]);
 
-    const received = (await t.data(StockTransferReceiveDocument, { id: transfer.id, lines: [{ sku: v.sku, quantity: 4 }] }, { token: receiver.token })).stockTransferReceive;
+    const received = (await t.data(StockTransferReceiveDocument, { id: transfer.id, lines: [{ sku: v.sku, quantity: 4 }] }, { token: receiver.token }))
+      .stockTransferReceive;
     expect(received.userErrors).toEqual([]);
     expect(received.transfer).toMatchObject({ status: 'RECEIVED', receivedAt: expect.any(String), lines: [{ quantity: 5, receivedQuantity: 4 }] });
     expect(await level(from.id, v.id)).toEqual({ on_hand: 5, reserved: 0 });
@@ -110,22 +117,37 @@ describe('stock transfers', () => {
       (await t.data(StockTransferCreateDocument, { input }, { token: admin.token })).stockTransferCreate;
     const line = (quantity: number, sku = v.sku) => [{ sku, quantity }];
 
-    expect((await attempt({ fromLocationId: from.id, toLocationId: from.id, lines: line(1) })).userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['input', 'toLocationId'] }]);
-    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: line(0) })).userErrors).toMatchObject([{ code: 'INVALID_QUANTITY', field: ['input', 'lines', '0', 'quantity'] }]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: from.id, lines: line(1) })).userErrors).toMatchObject([
+      { code: 'INVALID_INPUT', field: ['input', 'toLocationId'] },
+    ]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: line(0) })).userErrors).toMatchObject([
+      { code: 'INVALID_QUANTITY', field: ['input', 'lines', '0', 'quantity'] },
+    ]);
     expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: line(-3) })).userErrors).toMatchObject([{ code: 'INVALID_QUANTITY' }]);
-    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: line(1, 'NO-SUCH-SKU') })).userErrors).toMatchObject([{ code: 'NOT_FOUND', field: ['input', 'lines', '0', 'sku'] }]);
-    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: [] })).userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['input', 'lines'] }]);
-    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: [...line(1), ...line(2)] })).userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['input', 'lines', '1', 'sku'] }]);
-    expect((await attempt({ fromLocationId: from.id, toLocationId: '00000000-0000-4000-8000-000000000000', lines: line(1) })).userErrors).toMatchObject([{ code: 'NOT_FOUND', field: ['input', 'toLocationId'] }]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: line(1, 'NO-SUCH-SKU') })).userErrors).toMatchObject([
+      { code: 'NOT_FOUND', field: ['input', 'lines', '0', 'sku'] },
+    ]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: [] })).userErrors).toMatchObject([
+      { code: 'INVALID_INPUT', field: ['input', 'lines'] },
+    ]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: to.id, lines: [...line(1), ...line(2)] })).userErrors).toMatchObject([
+      { code: 'INVALID_INPUT', field: ['input', 'lines', '1', 'sku'] },
+    ]);
+    expect((await attempt({ fromLocationId: from.id, toLocationId: '00000000-0000-4000-8000-000000000000', lines: line(1) })).userErrors).toMatchObject([
+      { code: 'NOT_FOUND', field: ['input', 'toLocationId'] },
+    ]);
     expect(await transferCount()).toBe(before);
 
     const transfer = await created(sender.token, from.id, to.id, line(3));
-    const receive = async (lines: { sku: string; quantity: number }[]) => (await t.data(StockTransferReceiveDocument, { id: transfer.id, lines }, { token: admin.token })).stockTransferReceive;
+    const receive = async (lines: { sku: string; quantity: number }[]) =>
+      (await t.data(StockTransferReceiveDocument, { id: transfer.id, lines }, { token: admin.token })).stockTransferReceive;
     // Not shipped yet: nothing to receive.
     expect((await receive(line(3))).userErrors).toMatchObject([{ code: 'INVALID_STATE' }]);
     expect((await t.data(StockTransferShipDocument, { id: transfer.id }, { token: sender.token })).stockTransferShip.userErrors).toEqual([]);
     // Shipping twice takes nothing more.
-    expect((await t.data(StockTransferShipDocument, { id: transfer.id }, { token: sender.token })).stockTransferShip.userErrors).toMatchObject([{ code: 'INVALID_STATE' }]);
+    expect((await t.data(StockTransferShipDocument, { id: transfer.id }, { token: sender.token })).stockTransferShip.userErrors).toMatchObject([
+      { code: 'INVALID_STATE' },
+    ]);
     expect(await level(from.id, v.id)).toEqual({ on_hand: 7, reserved: 0 });
     // More than was sent, a negative count, a SKU not on the transfer: refused, nothing received.
     expect((await receive(line(4))).userErrors).toMatchObject([{ code: 'INVALID_QUANTITY', field: ['lines', '0', 'quantity'] }]);
@@ -145,7 +167,9 @@ describe('stock transfers', () => {
     const [a, b] = variants;
     // A customer's pickup order holds 2 of the 3 units of b.
     const cartId = await aPickupCart(t, from, [{ sku: b.sku, quantity: 2 }]);
-    expect((await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' })).checkoutComplete.userErrors).toEqual([]);
+    expect(
+      (await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' })).checkoutComplete.userErrors,
+    ).toEqual([]);
 
     const transfer = await created(sender.token, from.id, to.id, [
       { sku: a.sku, quantity: 3 },
@@ -169,7 +193,9 @@ describe('stock transfers', () => {
     expect(errorCodes(await t.gql(StockTransferShipDocument, { id: transfer.id }, { token: receiver.token }))).toEqual(['FORBIDDEN']);
     await t.data(StockTransferShipDocument, { id: transfer.id }, { token: sender.token });
     expect(errorCodes(await t.gql(StockTransferReceiveDocument, { id: transfer.id, lines: input.lines }, { token: sender.token }))).toEqual(['FORBIDDEN']);
-    expect((await t.data(StockTransferReceiveDocument, { id: transfer.id, lines: input.lines }, { token: receiver.token })).stockTransferReceive.userErrors).toEqual([]);
+    expect(
+      (await t.data(StockTransferReceiveDocument, { id: transfer.id, lines: input.lines }, { token: receiver.token })).stockTransferReceive.userErrors,
+    ).toEqual([]);
   });
 });
 

@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { StaffRole } from '../../../core/auth/actor';
-import { aCustomer, aGuestContact, aPickupCart, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
+import {
+  aCustomer,
+  aGuestContact,
+  aPickupCart,
+  aProduct,
+  aStaff,
+  aStore,
+  aWarehouse,
+  givePoints,
+  inTransaction,
+  sqlNumber,
+  stock,
+  systemContext,
+  stockLevel,
+  pointsBalance,
+} from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -24,8 +39,7 @@ afterEach(async () => {
 });
 afterAll(() => t.close());
 
-const rowOf = async <T>(sql: string, params: unknown[]): Promise<T | undefined> =>
-  (await t.app.orm.em.fork().getConnection().execute<T[]>(sql, params))[0];
+const rowOf = async <T>(sql: string, params: unknown[]): Promise<T | undefined> => (await t.app.orm.em.fork().getConnection().execute<T[]>(sql, params))[0];
 
 const levelOf = (locationId: string, variantId: string) => stockLevel(t, locationId, variantId);
 
@@ -73,7 +87,7 @@ describe('checkout under contention', () => {
     expect(await ordersOfCart(cartId)).toBe(1);
   });
 
-  it("refuses a key the same customer already used for another cart, and leaves that cart alone", async () => {
+  it('refuses a key the same customer already used for another cart, and leaves that cart alone', async () => {
     const [v] = await aProduct(t);
     const store = await aStore(t);
     await stock(t, store, v, 5);
@@ -86,7 +100,10 @@ describe('checkout under contention', () => {
 
     const reused = await checkout(second, { key, token });
 
-    expect(reused.data!.checkoutComplete).toEqual({ order: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String), field: ['idempotencyKey'] }] });
+    expect(reused.data!.checkoutComplete).toEqual({
+      order: null,
+      userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String), field: ['idempotencyKey'] }],
+    });
     expect(await cartState(second)).toEqual({ ...before, status: 'ACTIVE' });
     expect(await ordersOfCart(second)).toBe(0);
     expect(await levelOf(store.id, v.id)).toEqual({ on_hand: 5, reserved: 1 });
@@ -108,7 +125,10 @@ describe('checkout that fails leaves nothing behind', () => {
     const declined = await checkout(cartId, { key, method: 'CARD', paymentToken: 'tok_decline', token: customer.token });
 
     expect(declined.errors).toBeUndefined();
-    expect(declined.data!.checkoutComplete).toEqual({ order: null, userErrors: [{ code: 'PAYMENT_DECLINED', message: expect.any(String), field: ['paymentToken'] }] });
+    expect(declined.data!.checkoutComplete).toEqual({
+      order: null,
+      userErrors: [{ code: 'PAYMENT_DECLINED', message: expect.any(String), field: ['paymentToken'] }],
+    });
     expect(await ordersOfCart(cartId)).toBe(0);
     expect(await cartState(cartId)).toEqual({ status: 'ACTIVE', version: before!.version });
     expect(await levelOf(store.id, v.id)).toEqual({ on_hand: 5, reserved: 0 });
@@ -186,7 +206,9 @@ describe('checkout that fails leaves nothing behind', () => {
     };
 
     const outcomes = await Promise.all(
-      customers.map((c, i) => Promise.all([checkout(carts[i], { method: 'CARD', paymentToken: 'tok_visa', token: c.token }), spendElsewhere(c.account.id, i * 25)])),
+      customers.map((c, i) =>
+        Promise.all([checkout(carts[i], { method: 'CARD', paymentToken: 'tok_visa', token: c.token }), spendElsewhere(c.account.id, i * 25)]),
+      ),
     );
 
     for (const [i, [res, spent]] of outcomes.entries()) {
@@ -267,7 +289,14 @@ describe('checkout refusals', () => {
     const [north, south] = [await aWarehouse(t), await aWarehouse(t)];
     await stock(t, north, a, 5);
     await stock(t, south, b, 5);
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: a.sku, quantity: 1 }, { sku: b.sku, quantity: 1 }] } });
+    const { cartCreate } = await t.data(CartCreateDocument, {
+      input: {
+        lines: [
+          { sku: a.sku, quantity: 1 },
+          { sku: b.sku, quantity: 1 },
+        ],
+      },
+    });
     const cartId = cartCreate.cart!.id;
     await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } });
     await aGuestContact(t, cartId);

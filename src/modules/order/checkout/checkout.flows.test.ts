@@ -1,6 +1,20 @@
 import { StaffRole } from '../../../core/auth/actor';
 import { dispatchingApp } from '../../../../test/support/dispatching';
-import { aCustomer, aProduct, aStaff, aStore, aWarehouse, givePoints, inTransaction, sqlNumber, stock, systemContext, type SignedIn, stockLevel, pointsBalance } from '../../../../test/support/fixtures';
+import {
+  aCustomer,
+  aProduct,
+  aStaff,
+  aStore,
+  aWarehouse,
+  givePoints,
+  inTransaction,
+  sqlNumber,
+  stock,
+  systemContext,
+  type SignedIn,
+  stockLevel,
+  pointsBalance,
+} from '../../../../test/support/fixtures';
 import {
   CartApplyLoyaltyPointsDocument,
   CartCreateDocument,
@@ -38,12 +52,18 @@ afterAll(() => t.close());
 
 const levelOf = (locationId: string, variantId: string) => stockLevel(t, locationId, variantId);
 const balanceOf = (customerId: string) => pointsBalance(t, customerId);
-const reversals = (orderId: string) => sqlNumber(t, `select coalesce(sum(points), 0) n from loyalty_transaction where order_id = ? and kind = 'REVERSAL'`, [orderId]);
+const reversals = (orderId: string) =>
+  sqlNumber(t, `select coalesce(sum(points), 0) n from loyalty_transaction where order_id = ? and kind = 'REVERSAL'`, [orderId]);
 const paymentOf = async (orderId: string) =>
-  (await t.app.orm.em.fork().getConnection().execute<{ status: string; captured_amount: number; refunded_amount: number }[]>(
-    'select status, captured_amount, refunded_amount from payment where order_id = ?',
-    [orderId],
-  ))[0];
+  (
+    await t.app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string; captured_amount: number; refunded_amount: number }[]>(
+        'select status, captured_amount, refunded_amount from payment where order_id = ?',
+        [orderId],
+      )
+  )[0];
 
 /** A customer's pickup order at `store`, placed over the APP, with `points` redeemed. */
 async function pickupOrder(customer: SignedIn<Customer>, store: Location, lines: CartLineInput[], points = 0): Promise<OrderFieldsFragment> {
@@ -52,7 +72,11 @@ async function pickupOrder(customer: SignedIn<Customer>, store: Location, lines:
   const cartId = cartCreate.cart!.id;
   await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token });
   if (points) expect((await t.data(CartApplyLoyaltyPointsDocument, { cartId, points }, { token })).cartApplyLoyaltyPoints.userErrors).toEqual([]);
-  const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('k'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token, channel: 'APP' });
+  const { checkoutComplete } = await t.data(
+    CheckoutCompleteDocument,
+    { cartId, idempotencyKey: unique('k'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+    { token, channel: 'APP' },
+  );
   expect(checkoutComplete.userErrors).toEqual([]);
   return checkoutComplete.order!;
 }
@@ -65,7 +89,11 @@ async function completedPickup(customer: SignedIn<Customer>, store: Location, st
   const order = await pickupOrder(customer, store, lines);
   await readyOrder(order, staffToken);
   const pickupCode = order.fulfillment.pickupCode!;
-  const { orderCompletePickup } = await t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode, idempotencyKey: unique('handover') }, { token: staffToken });
+  const { orderCompletePickup } = await t.data(
+    OrderCompletePickupDocument,
+    { orderId: order.id, pickupCode, idempotencyKey: unique('handover') },
+    { token: staffToken },
+  );
   expect(orderCompletePickup.userErrors).toEqual([]);
   return orderCompletePickup.order!;
 }
@@ -82,9 +110,16 @@ describe('ship from a warehouse', () => {
     const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: v.sku, quantity: 2 }] } }, { token: customer.token });
     const cartId = cartCreate.cart!.id;
     const shippingAddress = { name: 'Ada', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'us' };
-    expect((await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress } }, { token: customer.token })).cartSetFulfillment.userErrors).toEqual([]);
+    expect(
+      (await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress } }, { token: customer.token })).cartSetFulfillment
+        .userErrors,
+    ).toEqual([]);
 
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token: customer.token });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+      { token: customer.token },
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     const order = checkoutComplete.order!;
     expect(order).toMatchObject({
@@ -118,13 +153,21 @@ describe('sale at the counter', () => {
     const associate = await aStaff(t, StaffRole.ASSOCIATE, store);
     const customer = await aCustomer(t);
 
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 3 }] } }, { token: associate.token });
+    const { cartCreate } = await t.data(
+      CartCreateDocument,
+      { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 3 }] } },
+      { token: associate.token },
+    );
     expect(cartCreate.cart).toMatchObject({ channel: 'POS', customer: { id: customer.account.id } });
     const cartId = cartCreate.cart!.id;
     const { cartSetFulfillment } = await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'IN_STORE' } }, { token: associate.token });
     expect(cartSetFulfillment.cart!.fulfillment).toMatchObject({ method: 'IN_STORE', location: { id: store.id } });
 
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('counter'), paymentMethod: 'PAY_IN_STORE' }, { token: associate.token });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId, idempotencyKey: unique('counter'), paymentMethod: 'PAY_IN_STORE' },
+      { token: associate.token },
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     const order = checkoutComplete.order!;
     expect(order).toMatchObject({
@@ -226,14 +269,21 @@ describe('returns at any store', () => {
     await stock(t, storeA, belt, 5);
     const [staffA, staffB] = [await aStaff(t, StaffRole.ASSOCIATE, storeA), await aStaff(t, StaffRole.ASSOCIATE, storeB)];
     const customer = await aCustomer(t);
-    const order = await completedPickup(customer, storeA, staffA.token, [{ sku: shirt.sku, quantity: 2 }, { sku: belt.sku, quantity: 1 }]);
+    const order = await completedPickup(customer, storeA, staffA.token, [
+      { sku: shirt.sku, quantity: 2 },
+      { sku: belt.sku, quantity: 1 },
+    ]);
     expect(order).toMatchObject({ status: 'COMPLETED', total: { amount: 100_00 }, loyaltyPointsEarned: 100 });
     const [shirtLine, beltLine] = order.lines;
     expect(await levelOf(storeA.id, shirt.id)).toEqual({ on_hand: 3, reserved: 0 });
 
     const partKey = unique('return');
     const returnPart = () =>
-      t.data(OrderReturnLinesDocument, { orderId: order.id, lines: [{ lineId: shirtLine.id, quantity: 1 }], restock: true, idempotencyKey: partKey }, { token: staffB.token });
+      t.data(
+        OrderReturnLinesDocument,
+        { orderId: order.id, lines: [{ lineId: shirtLine.id, quantity: 1 }], restock: true, idempotencyKey: partKey },
+        { token: staffB.token },
+      );
     const part = (await returnPart()).orderReturnLines;
     expect(part.userErrors).toEqual([]);
     expect(part.order!.lines.map((l) => l.returnedQuantity)).toEqual([1, 0]);
@@ -263,7 +313,15 @@ describe('returns at any store', () => {
 
     const rest = await t.data(
       OrderReturnLinesDocument,
-      { orderId: order.id, lines: [{ lineId: shirtLine.id, quantity: 1 }, { lineId: beltLine.id, quantity: 1 }], restock: true, idempotencyKey: unique('return') },
+      {
+        orderId: order.id,
+        lines: [
+          { lineId: shirtLine.id, quantity: 1 },
+          { lineId: beltLine.id, quantity: 1 },
+        ],
+        restock: true,
+        idempotencyKey: unique('return'),
+      },
       { token: staffB.token },
     );
     expect(rest.orderReturnLines.userErrors).toEqual([]);
@@ -301,7 +359,9 @@ describe('returns at any store', () => {
     const order = await completedPickup(customer, store, associate.token, [{ sku: v.sku, quantity: 1 }]);
     expect(order.loyaltyPointsEarned).toBe(50);
     const ctx = systemContext(t);
-    const spent = await inTransaction(ctx, (tx) => loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }));
+    const spent = await inTransaction(ctx, (tx) =>
+      loyaltyService.post(tx, { customerId: customer.account.id, kind: LoyaltyTransactionKind.REDEEM, points: -50 }),
+    );
     expect(spent).toBe(true);
 
     const { orderReturnLines } = await t.data(

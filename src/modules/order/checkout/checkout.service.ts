@@ -15,7 +15,15 @@ import { pricingService, type PricedDiscount } from '../../pricing';
 import { recommendationService } from '../../recommendation';
 import { claimKey, checkKey, fingerprint } from '../order.idempotency';
 import { Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus } from '../order.entity';
-import { countOpenPayInStore, insertPlacedOrder, shippingLocationWithAll, type PlacedEvent, type PlacedLine, type PlacedOrder, type PlacedPayment } from '../order.sql';
+import {
+  countOpenPayInStore,
+  insertPlacedOrder,
+  shippingLocationWithAll,
+  type PlacedEvent,
+  type PlacedLine,
+  type PlacedOrder,
+  type PlacedPayment,
+} from '../order.sql';
 import { orderNotifier } from '../order.notifier';
 import { paymentProvider } from '../payment/payment.provider';
 import { WebhookTopic } from '../../outbox';
@@ -112,7 +120,8 @@ export class CheckoutService {
     assertCartAccess(tx.actor, cart);
     if (lines.length === 0) return fail(ErrorCode.CART_EMPTY, 'The cart is empty.', ['cartId']);
     const archived = lines.findIndex((l) => l.variant.unwrap().archived);
-    if (archived >= 0) return fail(ErrorCode.PRODUCT_ARCHIVED, `${lines[archived].variant.unwrap().sku} is no longer sold: remove it from the cart.`, ['lines', archived]);
+    if (archived >= 0)
+      return fail(ErrorCode.PRODUCT_ARCHIVED, `${lines[archived].variant.unwrap().sku} is no longer sold: remove it from the cart.`, ['lines', archived]);
     const method = cart.fulfillmentMethod;
     if (!method) return fail(ErrorCode.FULFILLMENT_REQUIRED, 'Choose shipping, pickup or a counter sale first.', ['cartId']);
     if (input.paymentMethod === PaymentMethod.PAY_IN_STORE && method === FulfillmentMethod.SHIP) {
@@ -155,7 +164,8 @@ export class CheckoutService {
     // read) stops the checkout rather than charging more than the customer expected; one that no
     // longer fits the cart's lines gave nothing on the cart either.
     const refused = prices.codeProblem;
-    if (refused && refused.code !== 'DISCOUNT_NOT_APPLICABLE') return fail(ErrorCode[refused.code], `${refused.message} Remove the code to check out without it.`, ['cartId']);
+    if (refused && refused.code !== 'DISCOUNT_NOT_APPLICABLE')
+      return fail(ErrorCode[refused.code], `${refused.message} Remove the code to check out without it.`, ['cartId']);
     const customerId = cart.customer?.id;
     const redeemed = prices.pointsRedeemed;
     if (redeemed > 0) {
@@ -163,7 +173,11 @@ export class CheckoutService {
       if (!debited) return fail(ErrorCode.INSUFFICIENT_POINTS, 'The points applied to the cart are no longer on the balance.', ['cartId']);
     }
     // Limited offers are counted here, under the promotion's row lock (see recordUsage).
-    const usage = await pricingService.recordUsage(tx, prices.discounts.filter((d) => d.limited), customerId);
+    const usage = await pricingService.recordUsage(
+      tx,
+      prices.discounts.filter((d) => d.limited),
+      customerId,
+    );
     if (!usage.ok) return usage;
 
     const orderRow: PlacedOrder = {
@@ -250,11 +264,21 @@ export class CheckoutService {
       createdAt: now,
     };
     // Written by the same statement: ORDER_PLACED (and ORDER_COMPLETED for a sale at the counter).
-    const facts = { ...orderRow, number: '', pickupCode: orderRow.pickupCode ?? undefined, expiresAt: undefined, location: { id: locationId }, customer: customerId ? { id: customerId } : null };
+    const facts = {
+      ...orderRow,
+      number: '',
+      pickupCode: orderRow.pickupCode ?? undefined,
+      expiresAt: undefined,
+      location: { id: locationId },
+      customer: customerId ? { id: customerId } : null,
+    };
     const outbox = [WebhookTopic.ORDER_PLACED, ...(atCounter ? [WebhookTopic.ORDER_COMPLETED] : [])].map((topic) => orderEvent(topic, facts, tx.config));
-    const { order, lines: orderLines } = await insertPlacedOrder(tx.em, `${NUMBER_PREFIX[tx.channel]}-`, { order: orderRow, lines: lineRows, payment, event, outbox }, [
-      recommendationService.purchaseToLearn(orderId, now),
-    ]);
+    const { order, lines: orderLines } = await insertPlacedOrder(
+      tx.em,
+      `${NUMBER_PREFIX[tx.channel]}-`,
+      { order: orderRow, lines: lineRows, payment, event, outbox },
+      [recommendationService.purchaseToLearn(orderId, now)],
+    );
 
     if (atCounter && customerId) {
       order.loyaltyPointsEarned = await loyaltyService.earnForOrder(tx, customerId, orderId, total);
@@ -270,7 +294,12 @@ export class CheckoutService {
    * and per client address. Past a cap the answer is to pay by card. Two checkouts racing past
    * the same cap may both pass it once; the guests' checkout rate limit bounds that.
    */
-  private async payInStoreCap(tx: ServiceContext, lines: CartLine[], customerId: string | undefined, clientAddress: string | undefined): Promise<Failure | undefined> {
+  private async payInStoreCap(
+    tx: ServiceContext,
+    lines: CartLine[],
+    customerId: string | undefined,
+    clientAddress: string | undefined,
+  ): Promise<Failure | undefined> {
     const caps = tx.config.payInStore;
     const units = lines.reduce((sum, l) => sum + l.quantity, 0);
     if (units > caps.maxUnitsPerOrder) {
@@ -279,7 +308,9 @@ export class CheckoutService {
     if (!customerId && !clientAddress) return undefined;
     const open = await countOpenPayInStore(tx.em, customerId, clientAddress);
     if (customerId && open.perCustomer >= caps.maxOpenOrdersPerCustomer) {
-      return fail(ErrorCode.INVALID_INPUT, `You have ${caps.maxOpenOrdersPerCustomer} orders waiting to be paid in store: collect one, or pay by card.`, ['paymentMethod']);
+      return fail(ErrorCode.INVALID_INPUT, `You have ${caps.maxOpenOrdersPerCustomer} orders waiting to be paid in store: collect one, or pay by card.`, [
+        'paymentMethod',
+      ]);
     }
     if (clientAddress && open.perAddress >= caps.maxOpenOrdersPerAddress) {
       return fail(ErrorCode.INVALID_INPUT, 'Too many orders are waiting to be paid in store from your network: pay by card.', ['paymentMethod']);
@@ -289,9 +320,11 @@ export class CheckoutService {
 
   /** Who sends a SHIP order: see shippingLocationWithAll (warehouses first, then shipping stores). */
   private shippingLocationFor(tx: ServiceContext, lines: CartLine[]): Promise<string | undefined> {
-    return shippingLocationWithAll(tx.em, lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })));
+    return shippingLocationWithAll(
+      tx.em,
+      lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })),
+    );
   }
-
 }
 
 export const checkoutService = new CheckoutService();

@@ -80,15 +80,23 @@ export class FulfilmentService {
    */
   checkIn(ctx: ServiceContext, orderId: string, note?: string | null): Promise<Result<Order>> {
     const text = note?.trim() || undefined;
-    if (text && text.length > CHECK_IN_NOTE_MAX) return Promise.resolve(fail(ErrorCode.INVALID_INPUT, `A check-in note is at most ${CHECK_IN_NOTE_MAX} characters.`, ['note']));
-    return this.transition(ctx, orderId, 'CHECKED_IN', orderOwner, async (_tx, order) => {
-      const open = order.status === OrderStatus.PLACED || order.status === OrderStatus.READY_FOR_PICKUP;
-      if (order.fulfillmentMethod !== FulfillmentMethod.PICKUP || !open) return invalidState(order, 'checked in for');
-      order.checkInNote = text;
-      if (order.checkedInAt) return AMENDED;
-      order.checkedInAt = new Date();
-      return CHANGED;
-    }, text);
+    if (text && text.length > CHECK_IN_NOTE_MAX)
+      return Promise.resolve(fail(ErrorCode.INVALID_INPUT, `A check-in note is at most ${CHECK_IN_NOTE_MAX} characters.`, ['note']));
+    return this.transition(
+      ctx,
+      orderId,
+      'CHECKED_IN',
+      orderOwner,
+      async (_tx, order) => {
+        const open = order.status === OrderStatus.PLACED || order.status === OrderStatus.READY_FOR_PICKUP;
+        if (order.fulfillmentMethod !== FulfillmentMethod.PICKUP || !open) return invalidState(order, 'checked in for');
+        order.checkInNote = text;
+        if (order.checkedInAt) return AMENDED;
+        order.checkedInAt = new Date();
+        return CHANGED;
+      },
+      text,
+    );
   }
 
   /**
@@ -96,7 +104,13 @@ export class FulfilmentService {
    * leave the store, extra lines bought at the counter are sold from its shelf and paid there,
    * payment is captured and points are earned. The same idempotency key returns the same result.
    */
-  async completePickup(ctx: ServiceContext, orderId: string, pickupCode: string, idempotencyKey: string, addLines: CartLineInput[] = []): Promise<Result<Order>> {
+  async completePickup(
+    ctx: ServiceContext,
+    orderId: string,
+    pickupCode: string,
+    idempotencyKey: string,
+    addLines: CartLineInput[] = [],
+  ): Promise<Result<Order>> {
     const validKey = checkKey(idempotencyKey);
     if (!validKey.ok) return validKey;
     let wrongCode = false;
@@ -119,7 +133,14 @@ export class FulfilmentService {
       const lines = await tx.em.find(OrderLine, { order: order.id });
       const changes: StockChange[] = [
         ...heldUnits(order, lines, MovementKind.FULFILL),
-        ...extra.value.map((l) => ({ locationId: order.location.id, variantId: l.variant.id, kind: MovementKind.SALE, onHandDelta: -l.quantity, reservedDelta: 0, orderId })),
+        ...extra.value.map((l) => ({
+          locationId: order.location.id,
+          variantId: l.variant.id,
+          kind: MovementKind.SALE,
+          onHandDelta: -l.quantity,
+          reservedDelta: 0,
+          orderId,
+        })),
       ];
       const stock = await inventoryService.apply(tx, changes);
       if (!stock.ok) {
@@ -127,7 +148,11 @@ export class FulfilmentService {
         return fail(ErrorCode.OUT_OF_STOCK, `Only ${stock.details!.available} of this item are on the shelf.`, index >= 0 ? ['addLines', index] : ['orderId']);
       }
       const now = Date.now();
-      const added = await pricingService.priceCounterLines(tx, extra.value.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })), order.location.id);
+      const added = await pricingService.priceCounterLines(
+        tx,
+        extra.value.map((l, i) => ({ key: String(i), quantity: l.quantity, variant: l.variant })),
+        order.location.id,
+      );
       const extraAmount = added.total;
       // The order's total must stay readable (a GraphQL Int) with what is added at the counter.
       if (order.total + extraAmount > MAX_AMOUNT) {
@@ -209,12 +234,19 @@ export class FulfilmentService {
       if (actor.kind !== 'staff') throw forbidden('Only the customer who placed the order or store staff can cancel it.');
       requireStaff(tx, { locationId: order.location.id });
     };
-    return this.transition(ctx, orderId, 'CANCELLED', authorize, async (tx, order) => {
-      const cancellable = order.status === OrderStatus.PLACED || (order.status === OrderStatus.READY_FOR_PICKUP && tx.actor.kind === 'staff');
-      if (!cancellable) return invalidState(order, tx.actor.kind === 'customer' ? 'cancelled by the customer any more' : 'cancelled');
-      await this.release(tx, order, OrderStatus.CANCELLED);
-      return CHANGED;
-    }, reason ?? undefined);
+    return this.transition(
+      ctx,
+      orderId,
+      'CANCELLED',
+      authorize,
+      async (tx, order) => {
+        const cancellable = order.status === OrderStatus.PLACED || (order.status === OrderStatus.READY_FOR_PICKUP && tx.actor.kind === 'staff');
+        if (!cancellable) return invalidState(order, tx.actor.kind === 'customer' ? 'cancelled by the customer any more' : 'cancelled');
+        await this.release(tx, order, OrderStatus.CANCELLED);
+        return CHANGED;
+      },
+      reason ?? undefined,
+    );
   }
 
   /**
@@ -261,7 +293,11 @@ export class FulfilmentService {
       await loyaltyService.reverse(tx, { customerId: order.customer.id, orderId: order.id, points: order.loyaltyPointsRedeemed });
     }
     // An order that will never be paid gives its use of a limited offer back.
-    await pricingService.releaseUsage(tx, order.discounts.map((d) => d.promotionId), order.customer?.id);
+    await pricingService.releaseUsage(
+      tx,
+      order.discounts.map((d) => d.promotionId),
+      order.customer?.id,
+    );
     order.status = status;
   }
 
@@ -276,7 +312,14 @@ export class FulfilmentService {
    * Every order change: lock the order, check who asks, apply, add a timeline event, commit,
    * then tell subscribers. A replayed idempotent request returns the order as it is.
    */
-  private async transition(ctx: ServiceContext, orderId: string, event: string, authorize: Authorize, change: Change, message?: string): Promise<Result<Order>> {
+  private async transition(
+    ctx: ServiceContext,
+    orderId: string,
+    event: string,
+    authorize: Authorize,
+    change: Change,
+    message?: string,
+  ): Promise<Result<Order>> {
     if (!isUuid(orderId)) return fail(ErrorCode.NOT_FOUND, 'No order has this id.', ['orderId']);
     let replay = false;
     const result = await transactional(ctx, async (tx) => {

@@ -21,10 +21,12 @@ export async function recordWrongPickupCode(ctx: ServiceContext, orderId: string
   const { pickupCodeMaxAttempts: max, pickupCodeLockMinutes: minutes } = ctx.config.security;
   const { failures, lockedUntil } = await countWrongPickupCode(ctx.em, orderId, max, minutes);
   if (lockedUntil && lockedUntil > new Date()) {
-    return tooManyAttempts('Too many wrong pickup codes: this order\'s code is locked.', lockedUntil.getTime() - Date.now(), ['pickupCode']);
+    return tooManyAttempts("Too many wrong pickup codes: this order's code is locked.", lockedUntil.getTime() - Date.now(), ['pickupCode']);
   }
   const left = max - failures;
-  return fail(ErrorCode.INVALID_PICKUP_CODE, `The pickup code does not match this order (${left} more ${left === 1 ? 'try' : 'tries'} before it is locked).`, ['pickupCode']);
+  return fail(ErrorCode.INVALID_PICKUP_CODE, `The pickup code does not match this order (${left} more ${left === 1 ? 'try' : 'tries'} before it is locked).`, [
+    'pickupCode',
+  ]);
 }
 
 /**
@@ -34,7 +36,12 @@ export async function recordWrongPickupCode(ctx: ServiceContext, orderId: string
  * theirs first, so none slips past the limit; the counts live in Redis or the database, so they
  * hold across instances. Half a limit, and the first refusal, raise an alert.
  */
-export async function limitedPickupLookup(ctx: RequestContext, staff: StaffActor, locationId: string, find: () => Promise<Order | null>): Promise<Order | null> {
+export async function limitedPickupLookup(
+  ctx: RequestContext,
+  staff: StaffActor,
+  locationId: string,
+  find: () => Promise<Order | null>,
+): Promise<Order | null> {
   const { pickupLookupMaxFailuresPerStaff: perStaff, pickupLookupMaxFailuresPerStore: perStore, pickupLookupWindowSeconds: window } = ctx.config.security;
   const keys = [`pickup-lookup:staff:${staff.staffId}`, `pickup-lookup:store:${locationId}`];
   const [byStaff, byStore] = await ctx.limits.failures.add(ctx.em, keys, window);
@@ -51,7 +58,10 @@ export async function limitedPickupLookup(ctx: RequestContext, staff: StaffActor
   }
   if (byStaff.count > perStaff || byStore.count > perStore) {
     const ms = Math.max(byStaff.count > perStaff ? byStaff.msLeft : 0, byStore.count > perStore ? byStore.msLeft : 0);
-    throw tooManyRequests(`Too many pickup codes that match no order ${byStaff.count > perStaff ? 'from you' : 'at this store'}. Try again ${retryIn(ms)}.`, ms);
+    throw tooManyRequests(
+      `Too many pickup codes that match no order ${byStaff.count > perStaff ? 'from you' : 'at this store'}. Try again ${retryIn(ms)}.`,
+      ms,
+    );
   }
   const order = await find();
   if (order) await ctx.limits.failures.remove(ctx.em, keys);

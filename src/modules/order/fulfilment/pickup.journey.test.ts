@@ -47,7 +47,11 @@ describe('buy online, pick up in store', () => {
     await t.data(CartLinesAddDocument, { cartId, lines: [{ sku: jacket.sku, quantity: 1 }] }, { token, channel: 'APP' });
     await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'PICKUP', locationId: store.id } }, { token, channel: 'APP' });
     await t.data(CartApplyLoyaltyPointsDocument, { cartId, points: 300 }, { token, channel: 'APP' });
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token, channel: 'APP' });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId, idempotencyKey: unique('key'), paymentMethod: 'CARD', paymentToken: 'tok_visa' },
+      { token, channel: 'APP' },
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     const order = checkoutComplete.order!;
     expect(order).toMatchObject({
@@ -72,16 +76,27 @@ describe('buy online, pick up in store', () => {
     const queued = await t.data(PickupQueueOrdersDocument, { locationId: store.id }, { token: associate.token });
     expect(queued.pickupQueue.find((o) => o.id === order.id)).toEqual(asStaff.order);
     const code = order.fulfillment.pickupCode!;
-    expect((await t.data(OrderByPickupCodeDocument, { locationId: store.id, code: code.toLowerCase() }, { token: associate.token })).orderByPickupCode!.id).toBe(order.id);
+    expect(
+      (await t.data(OrderByPickupCodeDocument, { locationId: store.id, code: code.toLowerCase() }, { token: associate.token })).orderByPickupCode!.id,
+    ).toBe(order.id);
 
     const ready = await t.data(OrderMarkReadyDocument, { orderId: order.id }, { token: associate.token });
     expect(ready.orderMarkReady.order).toMatchObject({ status: 'READY_FOR_PICKUP', fulfillment: { readyAt: expect.any(String) } });
 
-    const wrong = await t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA', idempotencyKey: unique('k') }, { token: associate.token });
+    const wrong = await t.data(
+      OrderCompletePickupDocument,
+      { orderId: order.id, pickupCode: code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA', idempotencyKey: unique('k') },
+      { token: associate.token },
+    );
     expect(wrong.orderCompletePickup.userErrors).toEqual([{ code: 'INVALID_PICKUP_CODE', message: expect.any(String), field: ['pickupCode'] }]);
 
     const key = unique('handover');
-    const handover = () => t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: code, idempotencyKey: key, addLines: [{ sku: socks.sku, quantity: 2 }] }, { token: associate.token });
+    const handover = () =>
+      t.data(
+        OrderCompletePickupDocument,
+        { orderId: order.id, pickupCode: code, idempotencyKey: key, addLines: [{ sku: socks.sku, quantity: 2 }] },
+        { token: associate.token },
+      );
     const [first, retry] = [await handover(), await handover()];
     expect(first.orderCompletePickup.userErrors).toEqual([]);
     const done = first.orderCompletePickup.order!;
@@ -93,8 +108,15 @@ describe('buy online, pick up in store', () => {
       payment: { status: 'CAPTURED', amount: { amount: 199_00 } },
       loyaltyPointsEarned: 199,
     });
-    expect(done.lines.map((l) => [l.sku, l.quantity, l.channel])).toEqual([[jacket.sku, 2, 'WEB'], [socks.sku, 2, 'POS']]);
-    expect(done.events.map((e) => [e.kind, e.channel])).toEqual([['PLACED', 'APP'], ['READY', 'POS'], ['PICKED_UP', 'POS']]);
+    expect(done.lines.map((l) => [l.sku, l.quantity, l.channel])).toEqual([
+      [jacket.sku, 2, 'WEB'],
+      [socks.sku, 2, 'POS'],
+    ]);
+    expect(done.events.map((e) => [e.kind, e.channel])).toEqual([
+      ['PLACED', 'APP'],
+      ['READY', 'POS'],
+      ['PICKED_UP', 'POS'],
+    ]);
     expect(await levelOf(store.id, jacket.id)).toEqual({ on_hand: 1, reserved: 0 });
     expect(await levelOf(store.id, socks.id)).toEqual({ on_hand: 8, reserved: 0 });
 
@@ -102,7 +124,11 @@ describe('buy online, pick up in store', () => {
     const { me } = await t.data(MyOrdersDocument, { first: 5 }, { token, channel: 'WEB' });
     expect(me!.orders.edges[0].node).toMatchObject({ id: order.id, status: 'COMPLETED' });
     expect(me!.loyalty).toMatchObject({ balance: 500 - 300 + 199, lifetimePoints: 199 });
-    expect(me!.loyalty.transactions.edges.map((e) => [e.node.kind, e.node.points])).toEqual([['EARN', 199], ['REDEEM', -300], ['ADJUSTMENT', 500]]);
+    expect(me!.loyalty.transactions.edges.map((e) => [e.node.kind, e.node.points])).toEqual([
+      ['EARN', 199],
+      ['REDEEM', -300],
+      ['ADJUSTMENT', 500],
+    ]);
     expect((await t.data(CustomerCartAtCounterDocument, { email }, { token: associate.token })).customerByEmail!.activeCart).toBeNull();
   });
 
@@ -114,7 +140,11 @@ describe('buy online, pick up in store', () => {
     const customer = await aCustomer(t);
     const { cartCreate } = await t.data(CartCreateDocument, { input: { lines: [{ sku: v.sku, quantity: 1 }] } }, { token: customer.token });
     await t.data(CartSetFulfillmentDocument, { cartId: cartCreate.cart!.id, input: { method: 'PICKUP', locationId: store.id } }, { token: customer.token });
-    const { checkoutComplete } = await t.data(CheckoutCompleteDocument, { cartId: cartCreate.cart!.id, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' }, { token: customer.token });
+    const { checkoutComplete } = await t.data(
+      CheckoutCompleteDocument,
+      { cartId: cartCreate.cart!.id, idempotencyKey: unique('k'), paymentMethod: 'PAY_IN_STORE' },
+      { token: customer.token },
+    );
     const orderId = checkoutComplete.order!.id;
     expect(checkoutComplete.order!.payment.status).toBe('PENDING');
     expect(errorCodes(await t.gql(PickupQueueDocument, { locationId: store.id }, { token: other.token }))).toEqual(['FORBIDDEN']);

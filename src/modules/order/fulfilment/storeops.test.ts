@@ -46,7 +46,8 @@ const redisReachable = () =>
     socket.connect(6379, '127.0.0.1', () => done(true));
   });
 
-const checkIn = (app: TestApp, orderId: string, note: string | null, token?: string) => app.gql(OrderCheckInDocument, { orderId, note }, { token, channel: 'APP' });
+const checkIn = (app: TestApp, orderId: string, note: string | null, token?: string) =>
+  app.gql(OrderCheckInDocument, { orderId, note }, { token, channel: 'APP' });
 
 describe('check-in: "I\'m here"', () => {
   it('records the arrival and the note, puts the order first in the queue, and a second check-in only changes the note', async () => {
@@ -93,12 +94,20 @@ describe('check-in: "I\'m here"', () => {
     expect(errorCodes(await checkIn(t, order.id, 'hi', stranger.token))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await checkIn(t, order.id, 'hi', associate.token))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await checkIn(t, order.id, 'hi'))).toEqual(['UNAUTHENTICATED']);
-    expect((await checkIn(t, order.id, 'x'.repeat(201), owner.token)).data!.orderCheckIn.userErrors).toMatchObject([{ code: 'INVALID_INPUT', field: ['note'] }]);
+    expect((await checkIn(t, order.id, 'x'.repeat(201), owner.token)).data!.orderCheckIn.userErrors).toMatchObject([
+      { code: 'INVALID_INPUT', field: ['note'] },
+    ]);
     expect((await checkIn(t, '00000000-0000-4000-8000-000000000000', null, owner.token)).data!.orderCheckIn.userErrors).toMatchObject([{ code: 'NOT_FOUND' }]);
-    const untouched = (await t.data(PickupQueueCheckInsDocument, { locationId: store.id }, { token: associate.token })).pickupQueue.find((o) => o.id === order.id)!;
+    const untouched = (await t.data(PickupQueueCheckInsDocument, { locationId: store.id }, { token: associate.token })).pickupQueue.find(
+      (o) => o.id === order.id,
+    )!;
     expect(untouched.fulfillment).toEqual({ checkedInAt: null, checkInNote: null });
 
-    const handed = await t.data(OrderCompletePickupDocument, { orderId: order.id, pickupCode: order.code, idempotencyKey: unique('h') }, { token: associate.token });
+    const handed = await t.data(
+      OrderCompletePickupDocument,
+      { orderId: order.id, pickupCode: order.code, idempotencyKey: unique('h') },
+      { token: associate.token },
+    );
     expect(handed.orderCompletePickup.userErrors).toEqual([]);
     expect((await checkIn(t, order.id, 'late', owner.token)).data!.orderCheckIn).toEqual({
       order: null,
@@ -117,7 +126,14 @@ describe('check-in: "I\'m here"', () => {
     await sleep(300);
     await checkIn(t, order.id, 'at the door', owner.token);
     expect(await queue.take()).toEqual([
-      { pickupQueueChanged: { id: order.id, number: expect.any(String), status: 'PLACED', fulfillment: { checkedInAt: expect.any(String), checkInNote: 'at the door' } } },
+      {
+        pickupQueueChanged: {
+          id: order.id,
+          number: expect.any(String),
+          status: 'PLACED',
+          fulfillment: { checkedInAt: expect.any(String), checkInNote: 'at the door' },
+        },
+      },
     ]);
   });
 
@@ -162,8 +178,11 @@ describe('ship from store', () => {
   async function shipOrder(app: TestApp, sku: string, quantity: number, token?: string) {
     const { cartCreate } = await app.data(CartCreateDocument, { input: { lines: [{ sku, quantity }] } }, { token });
     const cartId = cartCreate.cart!.id;
-    expect((await app.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } }, { token })).cartSetFulfillment.userErrors).toEqual([]);
-    return (await app.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token })).checkoutComplete;
+    expect(
+      (await app.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } }, { token })).cartSetFulfillment.userErrors,
+    ).toEqual([]);
+    return (await app.data(CheckoutCompleteDocument, { cartId, idempotencyKey: unique('ship'), paymentMethod: 'CARD', paymentToken: 'tok_visa' }, { token }))
+      .checkoutComplete;
   }
 
   const shippingStore = (_admin: string, shipEnabled: boolean): Promise<Location> => aStore(t, { shipEnabled });
@@ -171,9 +190,19 @@ describe('ship from store', () => {
   it('lets ADMIN open a store that ships; warehouses always ship', async () => {
     const admin = (await anAdmin(t)).token;
     const create = async (kind: 'STORE' | 'WAREHOUSE', shipEnabled?: boolean) =>
-      (await t.data(ShippingLocationCreateDocument, { input: { code: unique('SS').slice(0, 32), name: 'L', kind, pickupEnabled: false, shipEnabled } }, { token: admin })).locationCreate
-        .location!.shipEnabled;
-    expect([await create('STORE', true), await create('STORE'), await create('WAREHOUSE'), await create('WAREHOUSE', false)]).toEqual([true, false, true, true]);
+      (
+        await t.data(
+          ShippingLocationCreateDocument,
+          { input: { code: unique('SS').slice(0, 32), name: 'L', kind, pickupEnabled: false, shipEnabled } },
+          { token: admin },
+        )
+      ).locationCreate.location!.shipEnabled;
+    expect([await create('STORE', true), await create('STORE'), await create('WAREHOUSE'), await create('WAREHOUSE', false)]).toEqual([
+      true,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('is served by a shipping store when no warehouse has every line, and shipped by that store’s staff', async () => {
@@ -196,7 +225,9 @@ describe('ship from store', () => {
 
     const [bigStaff, smallStaff] = [await aStaff(t, StaffRole.ASSOCIATE, big), await aStaff(t, StaffRole.ASSOCIATE, small)];
     const toShip = (await t.data(ShipQueueDocument, { locationId: big.id }, { token: bigStaff.token })).shipQueue;
-    expect(toShip).toEqual([{ id: order.id, number: order.number, status: 'PLACED', fulfillment: { method: 'SHIP', location: { id: big.id } }, lines: [{ sku: v.sku, quantity: 2 }] }]);
+    expect(toShip).toEqual([
+      { id: order.id, number: order.number, status: 'PLACED', fulfillment: { method: 'SHIP', location: { id: big.id } }, lines: [{ sku: v.sku, quantity: 2 }] },
+    ]);
     expect((await t.data(ShipQueueDocument, { locationId: small.id }, { token: smallStaff.token })).shipQueue).toEqual([]);
     expect(errorCodes(await t.gql(ShipQueueDocument, { locationId: big.id }, { token: smallStaff.token }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await t.gql(OrderMarkShippedDocument, { orderId: order.id }, { token: smallStaff.token }))).toEqual(['FORBIDDEN']);
@@ -206,7 +237,9 @@ describe('ship from store', () => {
     expect(shipped.order).toMatchObject({ status: 'SHIPPED', payment: { status: 'CAPTURED' } });
     expect(await stockLevel(t, big.id, v.id)).toEqual({ on_hand: 6, reserved: 0 });
     expect((await t.data(ShipQueueDocument, { locationId: big.id }, { token: bigStaff.token })).shipQueue).toEqual([]);
-    expect((await t.data(ShipQueueDocument, { locationId: big.id, statuses: ['SHIPPED'] }, { token: bigStaff.token })).shipQueue.map((o) => o.id)).toEqual([order.id]);
+    expect((await t.data(ShipQueueDocument, { locationId: big.id, statuses: ['SHIPPED'] }, { token: bigStaff.token })).shipQueue.map((o) => o.id)).toEqual([
+      order.id,
+    ]);
 
     // A warehouse that can send it all goes first, even with less stock than a store.
     await stock(t, warehouse, v, 4);
@@ -223,10 +256,21 @@ describe('ship from store', () => {
     const associate = await aStaff(t, StaffRole.ASSOCIATE, till);
     const customer = await aCustomer(t);
 
-    const { cartCreate } = await t.data(CartCreateDocument, { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 1 }] } }, { token: associate.token });
+    const { cartCreate } = await t.data(
+      CartCreateDocument,
+      { input: { customerId: customer.account.id, lines: [{ sku: v.sku, quantity: 1 }] } },
+      { token: associate.token },
+    );
     const cartId = cartCreate.cart!.id;
-    expect((await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } }, { token: associate.token })).cartSetFulfillment.userErrors).toEqual([]);
-    const { checkoutComplete } = await t.data(EndlessAisleCheckoutDocument, { cartId, idempotencyKey: unique('aisle'), paymentToken: 'tok_visa' }, { token: associate.token });
+    expect(
+      (await t.data(CartSetFulfillmentDocument, { cartId, input: { method: 'SHIP', shippingAddress: address } }, { token: associate.token })).cartSetFulfillment
+        .userErrors,
+    ).toEqual([]);
+    const { checkoutComplete } = await t.data(
+      EndlessAisleCheckoutDocument,
+      { cartId, idempotencyKey: unique('aisle'), paymentToken: 'tok_visa' },
+      { token: associate.token },
+    );
     expect(checkoutComplete.userErrors).toEqual([]);
     // The till sees what staff of another store see of an order: not its address (nor, while it is
     // open, its payment), which are for the location that sends it and for the customer.

@@ -45,7 +45,8 @@ export class ReturnsService {
         replay = true;
         return ok(order);
       }
-      if (order.status !== OrderStatus.COMPLETED) return fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: only completed orders take returns.`, ['orderId']);
+      if (order.status !== OrderStatus.COMPLETED)
+        return fail(ErrorCode.INVALID_STATE, `Order ${order.number} is ${order.status}: only completed orders take returns.`, ['orderId']);
 
       const orderLines = await tx.em.find(OrderLine, { order: order.id });
       // What each line paid (after its discounts and points, with its tax) and the points it
@@ -94,9 +95,11 @@ export class ReturnsService {
       if (order.customer) {
         const customerId = order.customer.id;
         const redeemedBack =
-          share(order.loyaltyPointsRedeemed, returnedAfter.points, order.loyaltyDiscount) - share(order.loyaltyPointsRedeemed, returnedBefore.points, order.loyaltyDiscount);
+          share(order.loyaltyPointsRedeemed, returnedAfter.points, order.loyaltyDiscount) -
+          share(order.loyaltyPointsRedeemed, returnedBefore.points, order.loyaltyDiscount);
         // Points were earned on what was paid: the same share of them goes.
-        const earnedBack = share(order.loyaltyPointsEarned, returnedAfter.paid, order.total) - share(order.loyaltyPointsEarned, returnedBefore.paid, order.total);
+        const earnedBack =
+          share(order.loyaltyPointsEarned, returnedAfter.paid, order.total) - share(order.loyaltyPointsEarned, returnedBefore.paid, order.total);
         // Give back first, then take: the balance is as large as it can be when points are taken.
         if (redeemedBack > 0) await loyaltyService.reverse(tx, { customerId, orderId, points: redeemedBack });
         if (earnedBack > 0) shortfall = await loyaltyService.reverse(tx, { customerId, orderId, points: -earnedBack, countsForTier: true });
@@ -106,7 +109,10 @@ export class ReturnsService {
       const message = `${units} unit(s) returned, ${refunded} refunded${restock ? ', restocked' : ''}${shortfall ? `; ${shortfall} points already spent were not taken back` : ''}.`;
       order.updatedAt = new Date();
       tx.em.create(OrderEvent, { order, kind: 'RETURNED', channel: tx.channel, locationId: restockAt, message, at: order.updatedAt });
-      outbox.record(tx, orderEvent(TOPIC_OF_TIMELINE_EVENT.RETURNED!, order, tx.config, { refunded: { amount: refundAmount, currencyCode: tx.config.currencyCode }, units }));
+      outbox.record(
+        tx,
+        orderEvent(TOPIC_OF_TIMELINE_EVENT.RETURNED!, order, tx.config, { refunded: { amount: refundAmount, currencyCode: tx.config.currencyCode }, units }),
+      );
       await tx.em.flush();
       return ok(order);
     });
