@@ -175,19 +175,23 @@ export class Baseline {
       const claimed = await this.query(
         m,
         client,
-        `insert into idempotency_record (id, key, fingerprint, order_id, created_at) values (gen_random_uuid(), $1, $2, $3, now())
-         on conflict (key) do nothing returning id`,
-        [idempotencyKey, createHash('sha256').update(cartId).digest('hex'), orderId],
+        `insert into idempotency_record (id, scope, key, fingerprint, order_id, created_at) values (gen_random_uuid(), $1, $2, $3, $4, now())
+         on conflict (scope, key) do nothing returning id`,
+        // Keys are compared within the caller's scope, as the service's keyScope does: the customer's, or a guest's cart.
+        [subjectId ? `customer:${subjectId}` : `cart:${cartId}`, idempotencyKey, createHash('sha256').update(cartId).digest('hex'), orderId],
       );
       if (!claimed.length) throw new Error('key reused');
-      const [cart] = await this.query<{ customer_id: string | null; status: string; fulfillment_method: string; fulfillment_location_id: string }>(
-        m,
-        client,
-        'select customer_id, status, fulfillment_method, fulfillment_location_id from cart where id = $1 for update',
-        [cartId],
-      );
+      const [cart] = await this.query<{
+        customer_id: string | null;
+        contact_email: string | null;
+        status: string;
+        fulfillment_method: string;
+        fulfillment_location_id: string;
+      }>(m, client, 'select customer_id, contact_email, status, fulfillment_method, fulfillment_location_id from cart where id = $1 for update', [cartId]);
       if (!cart || cart.status !== 'ACTIVE' || cart.fulfillment_method !== 'PICKUP' || (cart.customer_id && cart.customer_id !== subjectId))
         throw new Error('cart refused');
+      // A guest must leave a contact (CONTACT_REQUIRED); a signed-in customer is reached through the account.
+      if (!cart.customer_id && !cart.contact_email) throw new Error('contact required');
       const lines = await this.query<{ variant_id: string; quantity: number; channel: string; sku: string; title: string; price_amount: number }>(
         m,
         client,
@@ -221,15 +225,17 @@ export class Baseline {
            from unnest($5::uuid[], $2::int[]) as w(variant_id, quantity)`,
         [lines.map((l) => levelOf.get(l.variant_id)!.id), lines.map((l) => l.quantity), locationId, orderId, variantIds],
       );
+      // Without active promotions or a tax rate at the store (the default run), the total is the
+      // subtotal and the order's discount and tax columns keep their zero defaults, as the service writes them.
       const subtotal = lines.reduce((sum, l) => sum + l.quantity * l.price_amount, 0);
       const pickupCode = Array.from({ length: 6 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'[randomInt(32)]).join('');
       const [order] = await this.query<{ number: string }>(
         m,
         client,
         `with placed as (
-           insert into orders (id, number, cart_id, customer_id, channel, status, fulfillment_method, location_id, pickup_code,
-                               subtotal, loyalty_discount, total, loyalty_points_redeemed, loyalty_points_earned, created_at, updated_at)
-           values ($1, 'W-' || nextval('order_number_seq'), $2, $3, 'WEB', 'PLACED', 'PICKUP', $4, $5, $6, 0, $6, 0, 0, now(), now())
+           insert into orders (id, number, cart_id, customer_id, channel, status, fulfillment_method, location_id, pickup_code, client_address,
+                               contact_email, subtotal, loyalty_discount, total, loyalty_points_redeemed, loyalty_points_earned, created_at, updated_at)
+           values ($1, 'W-' || nextval('order_number_seq'), $2, $3, 'WEB', 'PLACED', 'PICKUP', $4, $5, '127.0.0.1', $12, $6, 0, $6, 0, 0, now(), now())
            returning id, number),
          lines as (
            insert into order_line (id, order_id, customer_id, variant_id, sku, title, quantity, returned_quantity, unit_price, total, channel, created_at)
@@ -255,6 +261,7 @@ export class Baseline {
           lines.map((l) => l.title),
           lines.map((l) => l.quantity),
           lines.map((l) => l.price_amount),
+          cart.customer_id ? null : cart.contact_email,
         ],
       );
       await this.query(m, client, `update cart set status = 'COMPLETED', version = version + 1, updated_at = now() where id = $1`, [cartId]);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Baseline } from './baseline';
 import { HttpClient } from './http-client';
 import { browse, buildCart, checkoutJourney, pickupQueue } from '../test/support/journeys';
+import { TEST_LIMITS } from '../test/support/limits';
 import { renderResults, type Cell, type RunInfo } from './report';
 import { pick, seed, type BenchData } from './seed';
 import { drive, type OpMeasure, type RunResult } from './stats';
@@ -108,8 +109,10 @@ async function startService(url: string, profileDir?: string): Promise<{ graphql
       JOBS_ENABLED: 'false',
       LOG_LEVEL: 'warn',
       SEED_DEMO_DATA: 'false',
-      // The benchmark signs its shoppers up from one address.
+      // The load generator is one address that signs up every shopper, opens thousands of guest
+      // carts and places many orders for one customer: the abuse limits would refuse it.
       SIGNUP_MAX_PER_ADDRESS: '100000',
+      ...TEST_LIMITS,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       SQL_STATS_HEADER: 'true',
