@@ -157,6 +157,7 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
         reaches: everyOrder,
       },
     ],
+    shipQueue: { sameAs: 'pickupQueue', why: "the same list of a store's orders (those it ships), for its staff" },
     pickupQueue: [
       {
         path: "the store's orders in full",
@@ -341,6 +342,9 @@ export const NESTED: Record<'Query' | 'Mutation' | 'Subscription', Record<string
     cartLinesRemove: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
     cartSetFulfillment: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
     cartApplyLoyaltyPoints: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
+    cartApplyDiscountCode: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
+    cartRemoveDiscountCode: { sameAs: 'cartLinesAdd', why: 'the same CartPayload, for the owner or staff' },
+    orderCheckIn: { sameAs: 'orderCancel', why: 'the same OrderPayload, for the owner' },
     customerSignIn: [
       {
         // The rest of the request still runs with the caller's own token: the new one is for the next.
