@@ -22,7 +22,7 @@ it('checks the embedded database in DATA_DIR', async () => {
   const dataDir = join(tmpDir('data'), 'data');
   await seededBy({ DATA_DIR: dataDir });
 
-  expect(await checkInvariants({ DATA_DIR: dataDir })).toEqual({ code: 0, stdout: `embedded ${dataDir}: all 8 invariants hold\n` });
+  expect(await checkInvariants({ DATA_DIR: dataDir })).toEqual({ code: 0, stdout: `embedded ${dataDir}: all 10 invariants hold\n` });
 
   // PGlite cannot start inside jest's VM: a child process changes the data directory.
   const tamper = `const { PGlite } = require('@electric-sql/pglite'); PGlite.create(process.argv[1]).then(async (db) => { await db.query(${JSON.stringify(TAMPER)}); await db.close(); })`;
